@@ -1,0 +1,233 @@
+"""What every mock has besides its protocol: the request journal, fault switches and the admin
+API (`/__admin/...`, as WireMock offers), wrapped around the mock's ASGI app.
+
+Faults are off by default. Each one imitates what integrators meet on the real systems: a slow
+or jittery backend, a share of failed calls in the system's own error format, an outage behind
+a reverse proxy (503 HTML), a truncated body, and a body that trickles in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+OUTAGE_BODY = b"<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"  # noqa: E501
+DRIP_CHUNK_BYTES = 16
+
+
+@dataclass(slots=True)
+class Faults:
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+    outage: bool = False
+    malformed: bool = False
+    slow_drip: float = 0.0  # milliseconds between 16-byte chunks; 0 is off
+
+    @classmethod
+    def parse(cls, payload: object) -> Faults:
+        """Faults from the admin API's JSON; raises ValueError naming a bad field."""
+        if not isinstance(payload, dict):
+            raise ValueError("body must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(payload) - known)
+        if unknown:
+            raise ValueError(f"unknown fault: {unknown[0]}")
+        faults = cls()
+        for name, value in payload.items():
+            if name in ("outage", "malformed"):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
+                setattr(faults, name, value)
+                continue
+            if name == "slow_drip" and isinstance(value, bool):
+                value = 200.0 if value else 0.0
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name} must be a non-negative number")
+            if name == "error_rate" and value > 1:
+                raise ValueError("error_rate must be between 0 and 1")
+            setattr(faults, name, float(value))
+        return faults
+
+
+@dataclass(slots=True)
+class Journal:
+    total: int = 0
+    by_operation: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100))
+
+    def begin(self, operation: str) -> None:
+        self.total += 1
+        self.by_operation[operation] += 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self, operation: str, status: int, started: float, request_id: str) -> None:
+        self.in_flight -= 1
+        self.recent.append(
+            {
+                "operation": operation,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "at": time.time(),
+                "request_id": request_id,
+            }
+        )
+
+    def reset(self) -> None:
+        self.total = 0
+        self.by_operation.clear()
+        self.peak_in_flight = self.in_flight
+        self.recent.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_operation": dict(self.by_operation),
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
+            "recent": list(self.recent),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MockIdentity:
+    system: str
+    endpoint: str
+    contract: str
+    credentials: dict[str, str]
+
+
+Classifier = Callable[[Scope], str]
+ErrorResponder = Callable[[], Response]
+
+
+class Harness:
+    """ASGI middleware: journals every service call and applies the configured faults."""
+
+    def __init__(
+        self,
+        identity: MockIdentity,
+        classify: Classifier,
+        native_error: ErrorResponder,
+        seed: int = 0,
+    ) -> None:
+        self.app: ASGIApp | None = None
+        self.identity = identity
+        self.classify = classify
+        self.native_error = native_error
+        self.journal = Journal()
+        self.faults = Faults()
+        self._random = random.Random(seed)
+
+    def wrap(self, app: ASGIApp) -> Harness:
+        self.app = app
+        return self
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None, "Harness.wrap(app) first"  # noqa: S101
+        if scope["type"] != "http" or scope["path"].startswith("/__admin"):
+            await self.app(scope, receive, send)
+            return
+        operation = self.classify(scope)
+        request_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
+        started = time.perf_counter()
+        status = 0
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self.journal.begin(operation)
+        try:
+            await self._serve(scope, receive, record_status)
+        finally:
+            self.journal.end(operation, status, started, request_id)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None  # noqa: S101
+        faults = self.faults
+        delay = faults.latency_ms + self._random.uniform(-faults.jitter_ms, faults.jitter_ms)
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        if faults.outage:
+            await Response(OUTAGE_BODY, 503, media_type="text/html")(scope, receive, send)
+            return
+        if faults.error_rate and self._random.random() < faults.error_rate:
+            await self.native_error()(scope, receive, send)
+            return
+        if not (faults.malformed or faults.slow_drip):
+            await self.app(scope, receive, send)
+            return
+        start, body = await _capture(self.app, scope, receive)
+        if faults.malformed:
+            body = body[: max(1, len(body) // 2)]
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        if faults.slow_drip:
+            for offset in range(0, len(body), DRIP_CHUNK_BYTES):
+                chunk = body[offset : offset + DRIP_CHUNK_BYTES]
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await asyncio.sleep(faults.slow_drip / 1000)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def admin_routes(self) -> list[Route]:
+        return [
+            Route("/__admin/info", self._info, methods=["GET"]),
+            Route("/__admin/requests", self._requests, methods=["GET"]),
+            Route("/__admin/reset", self._reset, methods=["POST"]),
+            Route("/__admin/faults", self._faults, methods=["GET", "POST", "DELETE"]),
+        ]
+
+    async def _info(self, request: Request) -> Response:
+        return JSONResponse(asdict(self.identity))
+
+    async def _requests(self, request: Request) -> Response:
+        return JSONResponse(self.journal.snapshot())
+
+    async def _reset(self, request: Request) -> Response:
+        self.journal.reset()
+        return JSONResponse({"reset": True})
+
+    async def _faults(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.faults = Faults()
+        elif request.method == "POST":
+            try:
+                self.faults = Faults.parse(json.loads(await request.body() or b"{}"))
+            except ValueError as error:  # json.JSONDecodeError is a ValueError
+                return JSONResponse({"error": str(error)}, 400)
+        return JSONResponse(asdict(self.faults))
+
+
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def collect(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    return start, b"".join(chunks)

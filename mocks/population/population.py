@@ -1,0 +1,207 @@
+"""One synthetic population shared by the three mock systems, and the writes made to it.
+
+Generated data is fixed by the seed, the preset and the `as_of` moment its history ends at.
+Writes (reported cases, ratings, enrolments, legal-aid applications) are kept beside it for the
+life of the process and show in later reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from .cases import BEIJING, CaseBook, GridWorker, Reporter, UrbanCase, case_number, grid_workers
+from .geography import Geography, Grid
+from .legal import Applicant, Application, LegalBook
+from .presets import PRESETS, Preset
+from .residents import Person, Registry
+from .services import Enrolment, ServiceDirectory
+from .vocab import EventClass
+
+Clock = Callable[[], datetime]
+
+
+def beijing_now() -> datetime:
+    return datetime.now(BEIJING).replace(microsecond=0)
+
+
+@dataclass(slots=True)
+class Writes:
+    cases_by_grid: dict[int, list[UrbanCase]] = field(default_factory=dict)
+    cases_by_number: dict[str, UrbanCase] = field(default_factory=dict)
+    ratings: dict[str, str] = field(default_factory=dict)
+
+
+class Population:
+    def __init__(
+        self,
+        seed: int = 1,
+        preset: str | Preset = "demo",
+        as_of: datetime | None = None,
+        clock: Clock = beijing_now,
+    ) -> None:
+        self.seed = seed
+        self.preset = PRESETS[preset] if isinstance(preset, str) else preset
+        self.as_of = (as_of or clock()).astimezone(BEIJING)
+        self.clock = clock
+        self.geography = Geography(seed, self.preset)
+        self.registry = Registry(seed, self.preset, self.geography, self.as_of.date())
+        self.cases = CaseBook(seed, self.registry, self.as_of)
+        self.services = ServiceDirectory(seed, self.registry, self.as_of)
+        self.legal = LegalBook(seed, self.registry, self.as_of)
+        self.writes = Writes()
+        self._worker_cache: dict[int, list[GridWorker]] = {}
+
+    def now(self) -> datetime:
+        """Reads judge case status at the later of the history's end and the clock."""
+        return max(self.as_of, self.clock().astimezone(BEIJING))
+
+    # -- people -------------------------------------------------------------------------
+    def person(self, index: int) -> Person:
+        return self.registry.person(index)
+
+    def workers(self, grid: Grid) -> list[GridWorker]:
+        ordinal = self.top_grid(grid).ordinal
+        workers = self._worker_cache.get(ordinal)
+        if workers is None:
+            workers = grid_workers(self.registry, ordinal)
+            self._worker_cache[ordinal] = workers
+        return workers
+
+    def top_grid(self, grid: Grid) -> Grid:
+        if grid.parent_code is None:
+            return grid
+        return self.geography.grid_by_code[grid.parent_code]
+
+    # -- urban cases --------------------------------------------------------------------
+    def case(self, number: str) -> UrbanCase | None:
+        case = self.writes.cases_by_number.get(number) or self.cases.get(number)
+        return None if case is None else self._rated(case)
+
+    def cases_of_grid(
+        self, grid_ordinal: int, start: datetime, end: datetime
+    ) -> Iterator[UrbanCase]:
+        """Cases filed in [start, end), newest first, reported ones included."""
+        reported = [
+            c for c in self.writes.cases_by_grid.get(grid_ordinal, []) if start <= c.filed < end
+        ]
+        yield from sorted(reported, key=lambda c: c.filed, reverse=True)
+        day = min(end.astimezone(BEIJING).date(), self.cases.last_day)
+        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
+        while day >= first:
+            bucket = [c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end]
+            for case in sorted(bucket, key=lambda c: c.filed, reverse=True):
+                yield self._rated(case)
+            day -= timedelta(days=1)
+
+    def grid_case_page(
+        self, grid_ordinal: int, start: datetime, end: datetime, offset: int, size: int
+    ) -> tuple[int, list[UrbanCase]]:
+        """One page of a grid's cases filed in [start, end), newest first, and the total.
+
+        Whole days inside the range are counted without drawing their cases, so a first page
+        over a year's history draws a few dozen cases, not thousands.
+        """
+        page: list[UrbanCase] = []
+        reported = [
+            c for c in self.writes.cases_by_grid.get(grid_ordinal, []) if start <= c.filed < end
+        ]
+        reported.sort(key=lambda c: c.filed, reverse=True)
+        total = len(reported)
+        page.extend(reported[offset : offset + size])
+        day = min(end.astimezone(BEIJING).date(), self.cases.last_day)
+        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
+        while day >= first:
+            day_start = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+            whole = start <= day_start and day_start + timedelta(days=1) <= end
+            complete = whole and day < self.cases.last_day
+            wanted = total < offset + size and total + self.cases.count(grid_ordinal, day) > offset
+            if complete and not wanted:
+                total += self.cases.count(grid_ordinal, day)
+            else:
+                bucket = [
+                    c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end
+                ]
+                bucket.sort(key=lambda c: c.filed, reverse=True)
+                for case in bucket:
+                    if offset <= total < offset + size:
+                        page.append(self._rated(case))
+                    total += 1
+            day -= timedelta(days=1)
+        return total, page
+
+    def _rated(self, case: UrbanCase) -> UrbanCase:
+        rating = self.writes.ratings.get(case.number)
+        return replace(case, satisfaction=rating) if rating else case
+
+    def history_start(self) -> datetime:
+        first = self.cases.first_day
+        return datetime(first.year, first.month, first.day, tzinfo=BEIJING)
+
+    def report_case(
+        self,
+        grid: Grid,
+        event: EventClass,
+        source: str,
+        description: str,
+        address: str,
+        x: float,
+        y: float,
+        reporter: Reporter | None,
+    ) -> UrbanCase:
+        top = self.top_grid(grid)
+        now = self.now()
+        reported = self.writes.cases_by_grid.setdefault(top.ordinal, [])
+        serial = 500 + sum(1 for c in reported if c.filed.date() == now.date())
+        case = UrbanCase(
+            number=case_number(now.date(), top.ordinal, serial),
+            grid=top,
+            event=event,
+            source=source,
+            description=description,
+            address=address,
+            x=x,
+            y=y,
+            filed=now,
+            dispatched=None,
+            deadline=None,
+            handled=None,
+            closed=None,
+            voided=False,
+            dispatch_count=0,
+            satisfaction="",
+            reporter=reporter,
+        )
+        reported.append(case)
+        self.writes.cases_by_number[case.number] = case
+        return case
+
+    def rate_case(self, number: str, satisfaction: str) -> None:
+        self.writes.ratings[number] = satisfaction
+
+    # -- services and legal aid -------------------------------------------------------
+    def enrol(self, registry_number: str, service_id: str, center_id: str) -> Enrolment:
+        enrolment = Enrolment(
+            id=f"BM{len(self.services.enrolments) + 1:07d}",
+            registry_number=registry_number,
+            service_id=service_id,
+            center_id=center_id,
+            enrolled_at=self.now(),
+            status="在册",
+        )
+        self.services.enrolments.append(enrolment)
+        return enrolment
+
+    def apply_legal_aid(
+        self,
+        applicant: Applicant,
+        community_code: str,
+        aid_type: str,
+        case_type: str,
+        description: str,
+        happened: date,
+    ) -> Application:
+        return self.legal.apply(
+            applicant, community_code, aid_type, case_type, description, happened, self.now()
+        )

@@ -1,0 +1,291 @@
+"""Residents drawn on demand from their registry index, and the look-ups the registry offers.
+
+Only the ID-number index is built up front (it cannot be inverted from the number); everything
+else about a person is drawn again from the seed when asked for, so the district preset of half
+a million people fits in memory.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from .geography import Geography, Grid
+from .households import GridLayout, Household
+from .idcodes import make_id_number, normalise_phone, resident_index_of_phone, resident_phone
+from .presets import Preset
+from .vocab import (
+    CITY_NAME,
+    COUNTY_CODE,
+    COUNTY_NAME,
+    GIVEN_CHARS_FEMALE,
+    GIVEN_CHARS_MALE,
+    OTHER_ADDRESS_CODES,
+    OTHER_PROVINCE_NAMES,
+    PERSON_TYPES,
+    PLACE_WORDS,
+    PROVINCE_NAME,
+    SURNAMES,
+)
+
+RELATION_HEAD = "户主"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    male: bool
+    birth: date
+    address_code: str
+    sequence: int
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    index: int
+    registry_number: str
+    name: str
+    id_number: str
+    male: bool
+    sex_recorded: bool
+    birth: date
+    phone: str
+    registered_address: str
+    current_address: str
+    household: Household
+    grid: Grid
+    tags: tuple[str, ...]
+    low_income_certificate: str
+    disability_certificate: str
+    relation: str
+
+    @property
+    def phone_digits(self) -> str:
+        return normalise_phone(self.phone)
+
+    @property
+    def building_code(self) -> str:
+        return self.household.building.code
+
+
+def registry_number(index: int) -> str:
+    return f"RK{COUNTY_CODE}{index:08d}"
+
+
+def index_of_registry_number(value: str) -> int | None:
+    prefix = f"RK{COUNTY_CODE}"
+    if len(value) != len(prefix) + 8 or not value.startswith(prefix) or not value[-8:].isdigit():
+        return None
+    return int(value[-8:])
+
+
+def _age_range(kind: str, position: int) -> tuple[int, int]:
+    if kind in ("elderly_alone", "elderly_couple"):
+        return (62, 94)
+    if kind == "single":
+        return (20, 58)
+    if kind == "couple":
+        return (24, 59)
+    if kind == "three_generations" and position == 0:
+        return (66, 92)
+    if kind == "three_generations" and position == 1:
+        return (36, 60)
+    if kind == "three_generations" and position == 2:
+        return (34, 58)
+    if position <= 1:
+        return (28, 55)
+    return (0, 22)
+
+
+class Registry:
+    """The synthetic resident population of one preset."""
+
+    def __init__(self, seed: int, preset: Preset, geography: Geography, as_of: date) -> None:
+        self.seed = seed
+        self.preset = preset
+        self.geography = geography
+        self.as_of = as_of
+        self.size = preset.residents
+        self._layouts: dict[int, GridLayout] = {}
+        self._sequence_overrides: dict[int, int] = {}
+        self._index_by_id: dict[str, int] = {}
+        self.person = lru_cache(maxsize=50_000)(self._draw_person)
+        for index in range(self.size):
+            self._register_id(index)
+
+    def _register_id(self, index: int) -> None:
+        identity = self.identity(index)
+        sequence = identity.sequence
+        id_number = make_id_number(identity.address_code, identity.birth, sequence)
+        # Two draws may meet on the same number; the registry never issues one twice.
+        while id_number in self._index_by_id:
+            sequence = (sequence + 2) % 1000
+            id_number = make_id_number(identity.address_code, identity.birth, sequence)
+        if sequence != identity.sequence:
+            self._sequence_overrides[index] = sequence
+        self._index_by_id[id_number] = index
+
+    def layout(self, grid_ordinal: int) -> GridLayout:
+        layout = self._layouts.get(grid_ordinal)
+        if layout is None:
+            grid = self.geography.grids[grid_ordinal]
+            layout = GridLayout(self.seed, grid, self.preset.residents_per_grid)
+            self._layouts[grid_ordinal] = layout
+        return layout
+
+    def _rng(self, index: int, stream: int) -> random.Random:
+        return random.Random((self.seed << 36) ^ (stream << 30) ^ index)
+
+    def identity(self, index: int) -> Identity:
+        grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
+        household = self.layout(grid_ordinal).household_of(local)
+        position = local - household.first_local
+        rng = self._rng(index, 1)
+        low, high = _age_range(household.kind, position)
+        age = rng.randint(low, high)
+        birth = self.as_of - timedelta(days=age * 365 + rng.randint(30, 360))
+        head_male = household.head_male
+        middle_male = household.middle_male
+        if position == 0:
+            male = head_male
+        elif household.kind == "three_generations" and position <= 2:
+            male = middle_male if position == 1 else not middle_male
+        elif position == 1:
+            male = not head_male
+        else:
+            male = rng.random() < 0.5
+        relation = RELATION_HEAD if position == 0 else ("配偶" if position == 1 else "子女")
+        if household.kind == "three_generations" and position > 0:
+            relation = "子女" if position == 1 else ("子女的配偶" if position == 2 else "孙子女")
+        local_born = rng.random() < 0.85
+        address_code = COUNTY_CODE if local_born else rng.choice(OTHER_ADDRESS_CODES)
+        sequence = rng.randrange(0, 1000, 2) + (1 if male else 0)
+        return Identity(male, birth, address_code, sequence, relation)
+
+    def id_number(self, index: int) -> str:
+        identity = self.identity(index)
+        sequence = self._sequence_overrides.get(index, identity.sequence)
+        return make_id_number(identity.address_code, identity.birth, sequence)
+
+    def age(self, birth: date) -> int:
+        years = self.as_of.year - birth.year
+        return years - ((self.as_of.month, self.as_of.day) < (birth.month, birth.day))
+
+    def _draw_person(self, index: int) -> Person:
+        identity = self.identity(index)
+        grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
+        grid = self.geography.grids[grid_ordinal]
+        household = self.layout(grid_ordinal).household_of(local)
+        position = local - household.first_local
+        head_index = index - position
+        rng = self._rng(index, 2)
+        age = self.age(identity.birth)
+        surname_rng = self._rng(head_index, 3)
+        surname = SURNAMES[surname_rng.randrange(len(SURNAMES))]
+        married_in = 2 if household.kind == "three_generations" else 1
+        if position == married_in:
+            surname = SURNAMES[rng.randrange(len(SURNAMES))]
+        pool = GIVEN_CHARS_MALE if identity.male else GIVEN_CHARS_FEMALE
+        given = "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2, 2))))
+        tags = self._draw_tags(rng, identity, household.kind, age)
+        phone = self._draw_phone(rng, index, head_index, age)
+        building = household.building
+        community = grid.community
+        current = (
+            f"{PROVINCE_NAME}{CITY_NAME}{COUNTY_NAME}{community.street.name}{community.name}"
+            f"{community.road}{building.road_number}号{building.number}幢{household.room}室"
+        )
+        registered = current
+        if PERSON_TYPES["MOBILE"].code in tags:
+            province = OTHER_PROVINCE_NAMES[OTHER_ADDRESS_CODES.index(identity.address_code)]
+            village = PLACE_WORDS[rng.randrange(len(PLACE_WORDS))]
+            registered = f"{province}{village}县{village}镇{village}村{rng.randint(1, 40)}组"
+        id_number = self.id_number(index)
+        low_income = ""
+        if PERSON_TYPES["DIBAO"].code in tags:
+            low_income = f"DB{community.code}{local:05d}"
+        disability = ""
+        if PERSON_TYPES["DISABLED"].code in tags:
+            disability = f"{id_number}{rng.randint(1, 7)}{rng.randint(1, 4)}"
+        return Person(
+            index=index,
+            registry_number=registry_number(index),
+            name=surname + given,
+            id_number=id_number,
+            male=identity.male,
+            sex_recorded=rng.random() > 0.02,
+            birth=identity.birth,
+            phone=phone,
+            registered_address=registered,
+            current_address=current,
+            household=household,
+            grid=grid,
+            tags=tags,
+            low_income_certificate=low_income,
+            disability_certificate=disability,
+            relation=identity.relation,
+        )
+
+    def _draw_tags(
+        self, rng: random.Random, identity: Identity, kind: str, age: int
+    ) -> tuple[str, ...]:
+        tags: list[str] = []
+        if age >= 18 and rng.random() < 0.08:
+            tags.append(PERSON_TYPES["PARTY"].code)
+        if age >= 30 and rng.random() < (0.05 if identity.male else 0.004):
+            tags.append(PERSON_TYPES["VETERAN"].code)
+        if rng.random() < (0.09 if age >= 60 else 0.03):
+            tags.append(PERSON_TYPES["DISABLED"].code)
+        if kind == "elderly_alone":
+            tags.append(PERSON_TYPES["ALONE"].code)
+        if kind == "elderly_couple":
+            tags.append(PERSON_TYPES["EMPTY_NEST"].code)
+        roll = rng.random()
+        if roll < 0.015:
+            tags.append(PERSON_TYPES["DIBAO"].code)
+        elif roll < 0.025:
+            tags.append(PERSON_TYPES["DIBAO_EDGE"].code)
+        if 20 <= age <= 50 and rng.random() < 0.06:
+            tags.append(PERSON_TYPES["NEW_EMPLOYMENT"].code)
+        if identity.address_code != COUNTY_CODE and rng.random() < 0.7:
+            tags.append(PERSON_TYPES["MOBILE"].code)
+        return tuple(tags)
+
+    def _draw_phone(self, rng: random.Random, index: int, head_index: int, age: int) -> str:
+        if age < 12:
+            return ""
+        if index != head_index and age >= 75 and rng.random() < 0.5:
+            own = resident_phone(head_index)  # an old parent registered with the head's phone
+        else:
+            own = resident_phone(index)
+        style = rng.random()
+        # Legacy entry forms let clerks type phones any way they liked.
+        if style < 0.02:
+            return f"+86 {own[:3]} {own[3:7]} {own[7:]}"
+        if style < 0.04:
+            return f"{own[:3]}-{own[3:7]}-{own[7:]}"
+        return own
+
+    def index_of_id(self, id_number: str) -> int | None:
+        return self._index_by_id.get(id_number.upper())
+
+    def indices_of_phone(self, phone: str) -> list[int]:
+        owner = resident_index_of_phone(normalise_phone(phone))
+        if owner is None or owner >= self.size:
+            return []
+        digits = normalise_phone(phone)
+        grid_ordinal, local = divmod(owner, self.preset.residents_per_grid)
+        household = self.layout(grid_ordinal).household_of(local)
+        base = grid_ordinal * self.preset.residents_per_grid + household.first_local
+        members = range(base, base + household.size)
+        return [i for i in members if self.person(i).phone_digits == digits]
+
+    def grid_indices(self, grid_ordinal: int) -> range:
+        start = grid_ordinal * self.preset.residents_per_grid
+        return range(start, start + self.preset.residents_per_grid)
+
+    def household_indices(self, grid_ordinal: int, household: Household) -> range:
+        start = grid_ordinal * self.preset.residents_per_grid + household.first_local
+        return range(start, start + household.size)

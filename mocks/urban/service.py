@@ -1,0 +1,420 @@
+"""The urban-management system's behaviour: sessions, paging, batch caps, cases and statistics."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from ..population import BEIJING, Grid, Population, Reporter, UrbanCase, id_number_is_valid
+from ..population.vocab import CASE_STATUSES, DEPARTMENTS, EVENT_CLASS_BY_SUB, SATISFACTION
+from .contract import BATCH_CAP, OPERATIONS, PAGE_SIZE_CAP, Param
+from .soap import SoapFault
+
+TIME_FORMAT = "%Y%m%d%H%M%S"
+SOURCES = ("监督员上报", "12345热线", "公众举报/小程序", "视频", "上级交办")
+Record = dict[str, Any]
+
+
+def legacy_time(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(BEIJING).strftime(TIME_FORMAT)
+
+
+def parse_legacy_time(value: str, name: str) -> datetime:
+    try:
+        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=BEIJING)
+    except ValueError as error:
+        raise SoapFault("Client", "2002", f"参数{name}格式错误，应为yyyyMMddHHmmss") from error
+
+
+class UrbanService:
+    def __init__(
+        self,
+        population: Population,
+        username: str,
+        password: str,
+        session_ttl_s: float = 1800.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.population = population
+        self.username = username
+        self.password = password
+        self.session_ttl_s = session_ttl_s
+        self.clock = clock
+        self.sessions: dict[str, float] = {}
+
+    def call(self, operation: str, elements: dict[str, Element]) -> Record:
+        op = OPERATIONS.get(operation)
+        if op is None:
+            raise SoapFault("Client", "2000", f"未知操作{operation[:40]}")
+        args = {p.name: self._argument(p, elements.get(p.name)) for p in op.params}
+        if op.needs_session:
+            self._check_session(str(args["Token"]))
+        handler: Callable[[dict[str, Any]], Record] = getattr(self, f"op_{operation}")
+        return handler(args)
+
+    def _argument(self, param: Param, element: Element | None) -> object:
+        if param.kind == "codes":
+            codes = [] if element is None else [(c.text or "").strip() for c in element]
+            if param.required and not codes:
+                raise SoapFault("Client", "2001", f"缺少参数{param.name}")
+            if len(codes) > BATCH_CAP:
+                raise SoapFault("Client", "2003", f"{param.name}每次最多{BATCH_CAP}个")
+            return codes
+        text = "" if element is None else (element.text or "").strip()
+        if not text:
+            if param.required:
+                raise SoapFault("Client", "2001", f"缺少参数{param.name}")
+            return None
+        if param.kind == "int":
+            if not text.lstrip("-").isdigit():
+                raise SoapFault("Client", "2002", f"参数{param.name}应为整数")
+            return int(text)
+        if param.kind == "decimal":
+            try:
+                return float(text)
+            except ValueError as error:
+                raise SoapFault("Client", "2002", f"参数{param.name}应为数字") from error
+        if param.kind == "datetime":
+            return parse_legacy_time(text, param.name)
+        return text
+
+    def _check_session(self, token: str) -> None:
+        expiry = self.sessions.get(token)
+        if expiry is None:
+            raise SoapFault("Client", "1002", "会话无效，请重新登录")
+        if expiry <= self.clock():
+            del self.sessions[token]
+            raise SoapFault("Client", "1002", "会话已过期，请重新登录")
+
+    @staticmethod
+    def _paging(args: dict[str, Any]) -> tuple[int, int]:
+        size = args.get("PageSize") or 20
+        index = args.get("CurrentPageIndex") or 1
+        if not 1 <= size <= PAGE_SIZE_CAP:
+            raise SoapFault("Client", "2004", f"PageSize应在1到{PAGE_SIZE_CAP}之间")
+        if index < 1:
+            raise SoapFault("Client", "2002", "CurrentPageIndex从1开始")
+        return size, index
+
+    # -- operations ------------------------------------------------------------------
+    def op_Login(self, args: dict[str, Any]) -> Record:
+        if args["UserName"] != self.username or args["Password"] != self.password:
+            raise SoapFault("Client", "1001", "用户名或密码错误")
+        now = self.clock()
+        self.sessions = {t: e for t, e in self.sessions.items() if e > now}
+        token = secrets.token_hex(16)
+        self.sessions[token] = now + self.session_ttl_s
+        expiry = self.population.clock() + timedelta(seconds=self.session_ttl_s)
+        return {"Token": token, "ExpireTime": legacy_time(expiry)}
+
+    def op_GetGrids(self, args: dict[str, Any]) -> Record:
+        size, index = self._paging(args)
+        geography = self.population.geography
+        grids: list[Grid] = [*geography.grids, *geography.micro_grids]
+        if args["SQBM"]:
+            grids = [g for g in grids if g.community.code == args["SQBM"]]
+        if args["SJWGBM"]:
+            grids = [g for g in grids if g.parent_code == args["SJWGBM"]]
+        grids.sort(key=lambda g: g.code)
+        page = grids[(index - 1) * size : index * size]
+        return {
+            "TotalCount": len(grids),
+            "PageSize": size,
+            "CurrentPageIndex": index,
+            "Grids": [self._grid(g) for g in page],
+        }
+
+    def op_GetGridsByCodes(self, args: dict[str, Any]) -> Record:
+        by_code = self.population.geography.grid_by_code
+        return {"Grids": [self._grid(by_code[c]) for c in args["Codes"] if c in by_code]}
+
+    def _grid(self, grid: Grid) -> Record:
+        population = self.population
+        top = population.top_grid(grid)
+        layout = population.registry.layout(top.ordinal)
+        if grid.parent_code is None:
+            households = len(layout.households)
+            residents = population.preset.residents_per_grid
+        else:
+            mine = [h for h in layout.households if h.building.micro_grid_code == grid.code]
+            households, residents = len(mine), sum(h.size for h in mine)
+        workers = population.workers(grid) if grid.parent_code is None else []
+        box = grid.box
+        return {
+            "WGBM": grid.code,
+            "WGMC": grid.name,
+            "WGJB": "网格" if grid.parent_code is None else "微网格",
+            "SJWGBM": grid.parent_code or "",
+            "SQBM": grid.community.code,
+            "SQMC": grid.community.name,
+            "JDBM": grid.community.street.code,
+            "JDMC": grid.community.street.name,
+            "BJ": box.polygon(),
+            "ZXX": round((box.west + box.east) / 2, 6),
+            "ZXY": round((box.south + box.north) / 2, 6),
+            "HS": households,
+            "RKS": residents,
+            "WGYS": [
+                {
+                    "WGYBM": w.code,
+                    "XM": w.name,
+                    "LXDH": w.phone,
+                    "ZW": w.role,
+                    "SFZZ": "1" if w.full_time else "0",
+                }
+                for w in workers
+            ],
+        }
+
+    def op_GetDepartments(self, args: dict[str, Any]) -> Record:
+        return {
+            "Departments": [
+                {"BMBM": code, "BMMC": name, "BMJC": short} for code, name, short in DEPARTMENTS
+            ]
+        }
+
+    def op_QueryCases(self, args: dict[str, Any]) -> Record:
+        size, index = self._paging(args)
+        keys = [k for k in ("WGBM", "SBRSFZH", "SBRDH") if args[k]]
+        if len(keys) != 1:
+            raise SoapFault("Client", "2001", "WGBM、SBRSFZH、SBRDH须且只能提供一个")
+        if args["ZT"] and args["ZT"] not in CASE_STATUSES:
+            raise SoapFault("Client", "2002", "参数ZT取值错误")
+        population = self.population
+        start = args["KSSJ"] or population.history_start()
+        end = args["JSSJ"] or population.now() + timedelta(days=1)
+        now = population.now()
+        grid = population.geography.grid_by_code.get(args["WGBM"] or "")
+        if grid is not None and grid.parent_code is None and not (args["ZT"] or args["DLBM"]):
+            total, found = population.grid_case_page(
+                grid.ordinal, start, end, (index - 1) * size, size
+            )
+            return {
+                "TotalCount": total,
+                "PageSize": size,
+                "CurrentPageIndex": index,
+                "Cases": [self._case(c, now) for c in found],
+            }
+        cases = self._cases_for(keys[0], args[keys[0]], start, end)
+        if args["ZT"]:
+            cases = (c for c in cases if c.status(now) == args["ZT"])
+        if args["DLBM"]:
+            cases = (c for c in cases if c.event.main_code == args["DLBM"])
+        skip, total, page = (index - 1) * size, 0, []
+        for case in cases:
+            if skip <= total < skip + size:
+                page.append(self._case(case, now))
+            total += 1
+        return {"TotalCount": total, "PageSize": size, "CurrentPageIndex": index, "Cases": page}
+
+    def _cases_for(
+        self, key: str, value: str, start: datetime, end: datetime
+    ) -> Iterator[UrbanCase]:
+        population = self.population
+        if key == "WGBM":
+            grid = population.geography.grid_by_code.get(value)
+            if grid is None:
+                return iter(())
+            if grid.parent_code is not None:
+                micro = grid.code
+                top = population.top_grid(grid)
+                return (
+                    c
+                    for c in population.cases_of_grid(top.ordinal, start, end)
+                    if self._micro_of(c) == micro
+                )
+            return population.cases_of_grid(grid.ordinal, start, end)
+        registry = population.registry
+        if key == "SBRSFZH":
+            if not id_number_is_valid(value):
+                raise SoapFault("Client", "2002", "参数SBRSFZH格式错误")
+            found = registry.index_of_id(value)
+            indices = [] if found is None else [found]
+        else:
+            indices = registry.indices_of_phone(value)
+        if not indices:
+            return iter(())
+        grid_ordinal = indices[0] // population.preset.residents_per_grid
+
+        # Residents report in their own grid; that is where the system's index finds them.
+        def matches(case: UrbanCase) -> bool:
+            reporter = case.reporter
+            if reporter is None:
+                return False
+            return reporter.id_number == value if key == "SBRSFZH" else reporter.phone == value
+
+        return (c for c in population.cases_of_grid(grid_ordinal, start, end) if matches(c))
+
+    def _micro_of(self, case: UrbanCase) -> str:
+        micro = case.grid.micro_codes
+        if not micro:
+            return case.grid.code
+        box = case.grid.box
+        share = (case.x - box.west) / (box.east - box.west)
+        return micro[min(len(micro) - 1, int(share * len(micro)))]
+
+    def _case(self, case: UrbanCase, now: datetime) -> Record:
+        reporter = case.reporter
+        return {
+            "AJBH": case.number,
+            "WGBM": case.grid.code,
+            "DLBM": case.event.main_code,
+            "DLMC": case.event.main_name,
+            "XLBM": case.event.sub_code,
+            "XLMC": case.event.sub_name,
+            "AJLY": case.source,
+            "WTMS": case.description,
+            "DZ": case.address,
+            "X": case.x,
+            "Y": case.y,
+            "LASJ": legacy_time(case.filed),
+            "PQSJ": legacy_time(
+                case.dispatched if case.dispatched and case.dispatched <= now else None
+            ),
+            "CZSX": legacy_time(
+                case.deadline if case.dispatched and case.dispatched <= now else None
+            ),
+            "JASJ": legacy_time(case.closed if case.closed and case.closed <= now else None),
+            "ZT": case.status(now),
+            "CQBZ": "1" if case.is_overdue(now) else "0",
+            "PQCS": case.dispatch_count if case.dispatched and case.dispatched <= now else 0,
+            "ZRBM": case.event.department,
+            "MYD": case.rating(now),
+            "SBRXM": reporter.name if reporter else "",
+            "SBRDH": reporter.phone if reporter else "",
+            "SBRSFZH": reporter.id_number if reporter else "",
+        }
+
+    def op_GetCasesByCodes(self, args: dict[str, Any]) -> Record:
+        now = self.population.now()
+        found = (self.population.case(code) for code in args["Codes"])
+        return {"Cases": [self._case(c, now) for c in found if c is not None]}
+
+    def op_ReportCase(self, args: dict[str, Any]) -> Record:
+        population = self.population
+        grid = population.geography.grid_by_code.get(args["WGBM"])
+        if grid is None:
+            raise SoapFault("Client", "3001", "网格不存在")
+        event = EVENT_CLASS_BY_SUB.get(args["XLBM"])
+        if event is None:
+            raise SoapFault("Client", "2002", "参数XLBM取值错误")
+        if args["AJLY"] not in SOURCES:
+            raise SoapFault("Client", "2002", "参数AJLY取值错误")
+        for name, cap in (("WTMS", 500), ("DZ", 200), ("SBRXM", 50)):
+            if args[name] and len(args[name]) > cap:
+                raise SoapFault("Client", "2002", f"参数{name}超长")
+        if args["SBRSFZH"] and not id_number_is_valid(args["SBRSFZH"]):
+            raise SoapFault("Client", "2002", "参数SBRSFZH格式错误")
+        reporter = None
+        if args["SBRXM"] or args["SBRDH"]:
+            reporter = Reporter(args["SBRXM"] or "", args["SBRDH"] or "", args["SBRSFZH"] or "")
+        box = population.top_grid(grid).box
+        case = population.report_case(
+            grid,
+            event,
+            args["AJLY"],
+            args["WTMS"],
+            args["DZ"],
+            args["X"] if args["X"] is not None else round((box.west + box.east) / 2, 6),
+            args["Y"] if args["Y"] is not None else round((box.south + box.north) / 2, 6),
+            reporter,
+        )
+        return {
+            "AJBH": case.number,
+            "ZT": case.status(population.now()),
+            "LASJ": legacy_time(case.filed),
+        }
+
+    def op_RateCase(self, args: dict[str, Any]) -> Record:
+        case = self.population.case(args["AJBH"])
+        if case is None:
+            raise SoapFault("Client", "3001", "案件不存在")
+        if args["MYD"] not in SATISFACTION:
+            raise SoapFault("Client", "2002", "参数MYD取值错误")
+        if case.status(self.population.now()) != "结案":
+            raise SoapFault("Client", "3002", "案件未结案，不能评价")
+        self.population.rate_case(case.number, args["MYD"])
+        return {"AJBH": case.number, "MYD": args["MYD"]}
+
+    def op_GetStatistics(self, args: dict[str, Any]) -> Record:
+        kind, target = args["TJLX"], args["TJDX"]
+        start, end = args["KSSJ"], args["JSSJ"]
+        if end <= start or end - start > timedelta(days=366):
+            raise SoapFault("Client", "2002", "统计时间段应大于0且不超过366天")
+        population = self.population
+        geography = population.geography
+        if kind == "WG":
+            grid = geography.grid_by_code.get(target)
+            if grid is None or grid.parent_code is not None:
+                raise SoapFault("Client", "3001", "网格不存在")
+            ordinals = [grid.ordinal]
+        elif kind == "SQ":
+            community = geography.community_by_code.get(target)
+            if community is None:
+                raise SoapFault("Client", "3001", "社区不存在")
+            ordinals = list(community.grid_ordinals)
+        elif kind == "BM":
+            if target not in {code for code, _, _ in DEPARTMENTS}:
+                raise SoapFault("Client", "3001", "部门不存在")
+            ordinals = [g.ordinal for g in geography.grids]
+        else:
+            raise SoapFault("Client", "2002", "参数TJLX应为WG、SQ或BM")
+        now = population.now()
+        cases = (c for o in ordinals for c in population.cases_of_grid(o, start, end))
+        if kind == "BM":
+            cases = (c for c in cases if c.event.department == target)
+        return {"Statistics": self._statistics(kind, target, start, end, cases, now)}
+
+    @staticmethod
+    def _statistics(
+        kind: str,
+        target: str,
+        start: datetime,
+        end: datetime,
+        cases: Iterator[UrbanCase],
+        now: datetime,
+    ) -> Record:
+        statuses: Counter[str] = Counter()
+        classes: Counter[tuple[str, str]] = Counter()
+        ratings: Counter[str] = Counter()
+        reported = overdue = on_time = 0
+        hours_to_close = 0.0
+        for case in cases:
+            reported += 1
+            status = case.status(now)
+            statuses[status] += 1
+            classes[(case.event.main_code, case.event.main_name)] += 1
+            late = case.is_overdue(now)
+            overdue += late
+            if status == "结案":
+                assert case.closed is not None  # noqa: S101
+                hours_to_close += (case.closed - case.filed).total_seconds() / 3600
+                on_time += not late
+                if case.satisfaction:
+                    ratings[case.satisfaction] += 1
+        closed = statuses["结案"]
+        rated = sum(ratings.values())
+        return {
+            "TJLX": kind,
+            "TJDX": target,
+            "KSSJ": legacy_time(start),
+            "JSSJ": legacy_time(end),
+            "SBS": reported,
+            "JAS": closed,
+            "ZFS": statuses["作废"],
+            "CQS": overdue,
+            "ASJAS": on_time,
+            "PJCZSC": round(hours_to_close / closed, 2) if closed else 0,
+            "PJS": rated,
+            "MYS": ratings["满意"],
+            "JBMYS": ratings["基本满意"],
+            "BMYS": ratings["不满意"],
+            "MYL": round((ratings["满意"] + ratings["基本满意"]) / rated, 4) if rated else 0,
+            "ZTTJ": [{"DM": s, "MC": s, "SL": statuses[s]} for s in CASE_STATUSES if statuses[s]],
+            "DLTJ": [{"DM": c, "MC": n, "SL": k} for (c, n), k in sorted(classes.items())],
+        }
