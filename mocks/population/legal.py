@@ -187,6 +187,8 @@ class LegalBook:
 
     def _draw_application(self, rng: random.Random, now: datetime) -> Application:
         index = rng.randrange(self.registry.size)
+        while self.registry.age(self.registry.identity(index).birth) < 18:
+            index = rng.randrange(self.registry.size)
         grid = self.registry.person(index).grid
         applicant = (
             self._resident_party(rng, index) if rng.random() < 0.97 else self._stranger(rng, now)
@@ -219,7 +221,9 @@ class LegalBook:
             record_code=f"FY{created:%Y}{len(self.applications) + 1:06d}",
             applicant=applicant,
             community_code=community_code,
-            aid_type=AID_TYPES[0] if case_type == "刑事" else rng.choice(AID_TYPES[1:]),
+            aid_type={"刑事": AID_TYPES[0], "行政": AID_TYPES[2]}.get(
+                case_type, rng.choice((AID_TYPES[1], AID_TYPES[3], AID_TYPES[4]))
+            ),
             case_type=case_type,
             description=DISPUTE_DESCRIPTIONS[kind],
             office_id=lawyer.office_id if lawyer else "",

@@ -68,6 +68,7 @@ class Enrolment:
 class ServiceDirectory:
     def __init__(self, seed: int, registry: Registry, now: datetime) -> None:
         geography: Geography = registry.geography
+        self._geography = geography
         rng = random.Random(seed * 31 + 5)
         self.organisations: list[Organisation] = []
         self.services: list[Service] = []
@@ -90,7 +91,7 @@ class ServiceDirectory:
                 community.road,
                 rng,
             )
-            for post in range(rng.randint(1, 3)):
+            for _ in range(rng.randint(1, 3)):
                 grid = grids[rng.randrange(len(grids))]
                 self._add_center(
                     f"{community.name}{grid.number}号网格驿站",
@@ -114,7 +115,7 @@ class ServiceDirectory:
                 if o.kind in ("社会组织", "志愿服务队")
             ]
             centers = [c for c in self.centers if c.community_code == community.code]
-            for code, name, description, eligibility, fees in SERVICE_KINDS:
+            for _code, name, description, eligibility, fees in SERVICE_KINDS:
                 if rng.random() < 0.2:
                     continue
                 service = Service(
@@ -146,6 +147,7 @@ class ServiceDirectory:
         rng: random.Random,
     ) -> None:
         number = len(self.centers) + 1
+        box = self._geography.grid_by_code[grid_code].box
         hours = "周一至周日 08:30-17:30" if level != "驿站" else "周一至周五 09:00-17:00"
         self.centers.append(
             ServiceCenter(
@@ -153,8 +155,8 @@ class ServiceDirectory:
                 name=name,
                 level=level,
                 address=f"{road}{rng.randint(1, 300)}号",
-                longitude=round(118.7 + rng.uniform(0, 0.2), 6),
-                latitude=round(32.1 - rng.uniform(0, 0.2), 6),
+                longitude=round(rng.uniform(box.west, box.east), 6),
+                latitude=round(rng.uniform(box.south, box.north), 6),
                 grid_code=grid_code,
                 community_code=community_code,
                 opening_hours=hours,
