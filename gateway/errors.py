@@ -1,0 +1,92 @@
+"""The project's one error tree. Every failure the gateway knows carries a stable `code`.
+
+    GovGraphError                      code
+    ├── BackendError                   (a legacy system failed us)
+    │   ├── BackendUnavailableError    BACKEND_UNAVAILABLE  connect failure, outage, 503
+    │   ├── BackendTimeoutError        BACKEND_TIMEOUT      no answer within the deadline
+    │   ├── BackendStatusError         BACKEND_ERROR        an error status, SOAP Fault or code
+    │   ├── BackendRateLimitedError    BACKEND_RATE_LIMITED the system said 429 too often
+    │   └── BackendContractError       BACKEND_CONTRACT     garbage: bad XML, JSON or a field
+    ├── AuthError                      UNAUTHENTICATED
+    │   └── ForbiddenError             FORBIDDEN
+    ├── LimitError                     LIMIT_EXCEEDED
+    └── InputError                     BAD_USER_INPUT       an argument failed validation
+
+Messages name the backend, the operation and the field, never a personal value; connectors map
+every transport and parsing failure into this tree, so nothing from httpx leaks upward.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GovGraphError(Exception):
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class BackendError(GovGraphError):
+    code = "BACKEND_ERROR"
+
+    def __init__(self, backend: str, operation: str, detail: str, **extensions: Any) -> None:
+        super().__init__(
+            f"{backend} {operation}: {detail}", backend=backend, operation=operation, **extensions
+        )
+        self.backend = backend
+        self.operation = operation
+
+
+class BackendUnavailableError(BackendError):
+    code = "BACKEND_UNAVAILABLE"
+
+
+class BackendTimeoutError(BackendError):
+    code = "BACKEND_TIMEOUT"
+
+
+class BackendStatusError(BackendError):
+    code = "BACKEND_ERROR"
+
+
+class BackendRateLimitedError(BackendError):
+    code = "BACKEND_RATE_LIMITED"
+
+
+class BackendContractError(BackendError):
+    code = "BACKEND_CONTRACT"
+
+
+class AuthError(GovGraphError):
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(AuthError):
+    code = "FORBIDDEN"
+
+
+class LimitError(GovGraphError):
+    code = "LIMIT_EXCEEDED"
+
+
+class InputError(GovGraphError):
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message, argument=argument)
+        self.argument = argument
+
+
+class ContractError(Exception):
+    """Raised by pure adapters on an invalid legacy record; connectors' callers map it to
+    BackendContractError. Names system, record kind and field, never the value."""
+
+    def __init__(self, system: str, record: str, field: str, problem: str = "invalid") -> None:
+        super().__init__(f"{system} {record}.{field}: {problem}")
+        self.system = system
+        self.record = record
+        self.field = field
