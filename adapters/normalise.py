@@ -1,0 +1,63 @@
+"""Pure normalisers shared by the adapters: times, ID numbers, phones, codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+def id_number_is_valid(value: str) -> bool:
+    """GB 11643-1999: 17 digits, a valid birth date and the ISO 7064 MOD 11-2 check character."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11] == value[17].upper()
+
+
+def normalise_phone(value: str) -> str | None:
+    """An 11-digit mobile from whatever the clerk typed (+86, spaces, dashes), or None."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) == 11 and digits.startswith("1") and digits[1] in "3456789":
+        return digits
+    return None
+
+
+def beijing_time(value: str) -> datetime | None:
+    """yyyyMMddHHmmss in Beijing time with no zone; empty means none."""
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=BEIJING)
+
+
+def iso_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("time without zone")
+    return parsed
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def community_of_grid(grid_code: str) -> str:
+    return grid_code[:12]
+
+
+def mask_id_number(value: str) -> str:
+    return value[:6] + "*" * 8 + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    return value[:3] + "****" + value[-4:]

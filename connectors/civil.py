@@ -1,0 +1,152 @@
+"""The civil-affairs connector: signed form POSTs, envelope codes, paging and batch chunks.
+
+The gateway always answers HTTP 200; failures are envelope codes (96 data, 97 missing, 98 type,
+99 failure), which map to backend status errors carrying the code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+
+import httpx
+
+from gateway.errors import BackendContractError, BackendStatusError, BackendUnavailableError
+
+from .base import Backend, BackendSettings, chunks
+from .records import CivilResidentRecord, Page
+
+BEIJING = timezone(timedelta(hours=8))
+API_PREFIX = "/gateway/api/"
+BATCH_CAP = 100
+PAGE_SIZE_CAP = 200
+
+
+def sign(app_key: str, secret: str, request_time: str) -> str:
+    return hashlib.md5(
+        (app_key + secret + request_time).encode(), usedforsecurity=False
+    ).hexdigest()
+
+
+def beijing_now() -> datetime:
+    return datetime.now(BEIJING)
+
+
+class CivilAffairsConnector:
+    def __init__(
+        self,
+        settings: BackendSettings,
+        app_key: str,
+        secret: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = beijing_now,
+    ) -> None:
+        self.backend = Backend("civil-affairs", settings, transport)
+        self.app_key = app_key
+        self.secret = secret
+        self.clock = clock
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    def signed_form(self, data: dict[str, Any]) -> dict[str, str]:
+        request_time = self.clock().astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+        return {
+            "data": json.dumps(data, ensure_ascii=False),
+            "appKey": self.app_key,
+            "requestTime": request_time,
+            "sign": sign(self.app_key, self.secret, request_time),
+        }
+
+    async def call(self, service: str, data: dict[str, Any]) -> tuple[Any, int]:
+        request = self.backend.http.build_request(
+            "POST", API_PREFIX + service, data=self.signed_form(data)
+        )
+        response = await self.backend.send(service, request)
+        name = self.backend.name
+        async with self.backend.mapping_errors(service):
+            if response.status_code in (502, 503, 504):
+                raise BackendUnavailableError(name, service, f"HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise BackendStatusError(name, service, f"HTTP {response.status_code}")
+            body = response.json()
+            if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+                raise BackendContractError(name, service, "no envelope")
+            if body["code"] != "00":
+                raise BackendStatusError(
+                    name, service, f"envelope code {body['code']}", envelope_code=body["code"]
+                )
+            total = body.get("total", 0)
+            if not isinstance(total, int):
+                raise BackendContractError(name, service, "total is not an integer")
+            return body.get("data"), total
+
+    async def _batched(self, service: str, key: str, values: list[str]) -> list[Any]:
+        if not values:
+            return []
+        results = await asyncio.gather(
+            *(self.call(service, {key: chunk}) for chunk in chunks(values, BATCH_CAP))
+        )
+        found: list[Any] = []
+        for data, _ in results:
+            if not isinstance(data, list):
+                raise BackendContractError(self.backend.name, service, "data is not a list")
+            found.extend(data)
+        return found
+
+    async def residents_by_registry_numbers(self, numbers: list[str]) -> list[CivilResidentRecord]:
+        return cast(
+            list[CivilResidentRecord], await self._batched("rk.queryByRkbh", "rkbhs", numbers)
+        )
+
+    async def residents_by_id_numbers(self, numbers: list[str]) -> list[CivilResidentRecord]:
+        return cast(
+            list[CivilResidentRecord], await self._batched("rk.queryBySfzh", "sfzhs", numbers)
+        )
+
+    async def residents_by_phone(self, phone: str) -> list[CivilResidentRecord]:
+        data, _ = await self.call("rk.queryByLxdh", {"lxdh": phone})
+        return cast(list[CivilResidentRecord], data or [])
+
+    async def residents_of_grid(
+        self,
+        grid: str,
+        page: int = 1,
+        size: int = 20,
+        tag: str | None = None,
+        name: str | None = None,
+    ) -> Page[CivilResidentRecord]:
+        query: dict[str, Any] = {"wgbm": grid, "pageNo": page, "pageSize": min(size, PAGE_SIZE_CAP)}
+        if tag:
+            query["rylx"] = tag
+        if name:
+            query["xm"] = name
+        data, total = await self.call("rk.queryByWgbm", query)
+        return Page(total, cast(list[CivilResidentRecord], data or []))
+
+    async def listing(
+        self, service: str, query: dict[str, Any], page: int = 1, size: int = PAGE_SIZE_CAP
+    ) -> Page[dict[str, Any]]:
+        data, total = await self.call(
+            service, {**query, "pageNo": page, "pageSize": min(size, PAGE_SIZE_CAP)}
+        )
+        return Page(total, cast(list[dict[str, Any]], data or []))
+
+    async def households(self, codes: list[str]) -> list[dict[str, Any]]:
+        return await self._batched("hu.queryByHh", "hhs", codes)
+
+    async def buildings(self, codes: list[str]) -> list[dict[str, Any]]:
+        return await self._batched("ld.queryByLdbm", "ldbms", codes)
+
+    async def enrol(
+        self, registry_number: str, service_id: str, location_id: str
+    ) -> dict[str, Any]:
+        data, _ = await self.call(
+            "bm.add",
+            {"rkbh": registry_number, "service_id": service_id, "location_id": location_id},
+        )
+        return cast(dict[str, Any], data)

@@ -1,0 +1,195 @@
+"""The legal-aid connector: OAuth2 client credentials, a client-side rate limit under the
+system's own, 429 honoured with Retry-After, one-by-one fetches under the in-flight cap, and
+cursor paging."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import httpx
+
+from gateway.errors import (
+    BackendContractError,
+    BackendRateLimitedError,
+    BackendStatusError,
+    BackendUnavailableError,
+)
+
+from .base import Backend, BackendSettings, SingleFlight
+from .records import LegalApplicationRecord
+
+API = "/api/v1"
+TOKEN_MARGIN_S = 30.0
+MAX_429_RETRIES = 3
+MAX_RETRY_AFTER_S = 5.0
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class PacedLimiter:
+    """Spaces requests so that no more than `rate` start in any second (a leaky bucket)."""
+
+    def __init__(
+        self, rate: float, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        self.interval = 1.0 / rate
+        self.clock = clock
+        self.sleep = sleep
+        self._next = 0.0
+
+    async def acquire(self) -> None:
+        now = self.clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await self.sleep(slot - now)
+
+
+class LegalAidConnector:
+    def __init__(
+        self,
+        settings: BackendSettings,
+        client_id: str,
+        client_secret: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit_rps: float = 18.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.backend = Backend("legal-aid", settings, transport)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.clock = clock
+        self.sleep = sleep
+        self.limiter = PacedLimiter(rate_limit_rps, clock, sleep)
+        self._token: tuple[str, float] | None = None
+        self._refresh = SingleFlight()
+        self.tokens_fetched = 0
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    async def _fetch_token(self) -> str:
+        request = self.backend.http.build_request(
+            "POST",
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            },
+        )
+        response = await self.backend.send("token", request)
+        async with self.backend.mapping_errors("token"):
+            if response.status_code != 200:
+                raise BackendStatusError(self.backend.name, "token", f"HTTP {response.status_code}")
+            body = response.json()
+            token, lifetime = body["access_token"], body["expires_in"]
+            if not isinstance(token, str) or not isinstance(lifetime, int):
+                raise BackendContractError(self.backend.name, "token", "bad token response")
+        self.tokens_fetched += 1
+        # Refresh a little before expiry, so no call carries a token that dies on the way.
+        self._token = (token, self.clock() + max(1.0, lifetime - TOKEN_MARGIN_S))
+        return token
+
+    async def _access_token(self) -> str:
+        if self._token is not None and self._token[1] > self.clock():
+            return self._token[0]
+        return await self._refresh.run(self._fetch_token)
+
+    async def request(
+        self, operation: str, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        refreshed = False
+        throttled = 0
+        while True:
+            token = await self._access_token()
+            await self.limiter.acquire()
+            request = self.backend.http.build_request(
+                method, API + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
+            )
+            response = await self.backend.send(operation, request)
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                if self._token is not None and self._token[0] == token:
+                    self._token = None
+                continue
+            if response.status_code == 429 and throttled < MAX_429_RETRIES:
+                throttled += 1
+                await self.sleep(self._retry_after(response))
+                continue
+            return self._checked(operation, response)
+
+    @staticmethod
+    def _retry_after(response: httpx.Response) -> float:
+        try:
+            return min(MAX_RETRY_AFTER_S, max(0.0, float(response.headers.get("retry-after", "1"))))
+        except ValueError:
+            return 1.0
+
+    def _checked(self, operation: str, response: httpx.Response) -> httpx.Response:
+        name, status = self.backend.name, response.status_code
+        if status == 429:
+            raise BackendRateLimitedError(name, operation, "HTTP 429")
+        if status in (502, 503, 504):
+            raise BackendUnavailableError(name, operation, f"HTTP {status}")
+        if status >= 400 and status != 404:
+            raise BackendStatusError(name, operation, f"HTTP {status}")
+        return response
+
+    async def _json(self, operation: str, response: httpx.Response) -> Any:
+        async with self.backend.mapping_errors(operation):
+            return response.json()
+
+    async def application(self, record_code: str) -> LegalApplicationRecord | None:
+        response = await self.request("get_applications", "GET", f"/applications/{record_code}")
+        if response.status_code == 404:
+            return None
+        body = await self._json("get_applications", response)
+        if not isinstance(body, dict):
+            raise BackendContractError(self.backend.name, "get_applications", "not an object")
+        return cast(LegalApplicationRecord, body)
+
+    async def applications(self, record_codes: list[str]) -> list[LegalApplicationRecord | None]:
+        """No batch look-up exists: one GET each, concurrent under the in-flight cap."""
+        return list(await asyncio.gather(*(self.application(code) for code in record_codes)))
+
+    async def list_all(
+        self, operation: str, path: str, params: dict[str, str], limit: int = 50
+    ) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            query = {**params, "limit": str(limit), **({"cursor": cursor} if cursor else {})}
+            response = await self.request(operation, "GET", path, params=query)
+            body = await self._json(operation, response)
+            if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+                raise BackendContractError(self.backend.name, operation, "not a page")
+            items.extend(body["items"])
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return items
+
+    async def applications_of_person(self, id_number: str) -> list[LegalApplicationRecord]:
+        found = await self.list_all(
+            "list_applications", "/applications", {"apply_identity_no": id_number}
+        )
+        return cast(list[LegalApplicationRecord], found)
+
+    async def applications_of_community(self, community_code: str) -> list[LegalApplicationRecord]:
+        found = await self.list_all(
+            "list_applications", "/applications", {"case_area_id": community_code}
+        )
+        return cast(list[LegalApplicationRecord], found)
+
+    async def disputes_of_person(self, id_number: str) -> list[dict[str, Any]]:
+        return await self.list_all("list_disputes", "/disputes", {"party_identity_no": id_number})
+
+    async def workstations(self) -> list[dict[str, Any]]:
+        return await self.list_all("list_workstations", "/workstations", {})
+
+    async def apply(self, fields: dict[str, str]) -> httpx.Response:
+        return await self.request("create_applications", "POST", "/applications", json=fields)

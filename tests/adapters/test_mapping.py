@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, cast
+
+import pytest
+
+from adapters import (
+    CaseStatus,
+    MatchMethod,
+    Sex,
+    grid_from_urban,
+    legal_aid_case_from_legal,
+    match_identity,
+    resident_from_civil_affairs,
+    urban_case_from_urban,
+)
+from adapters.normalise import id_number_is_valid, normalise_phone
+from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
+from gateway.errors import ContractError
+from mocks import Population, create_urban_app
+from mocks.civil.records import person_record
+from mocks.legal.records import application_record
+from tests.conftest import AS_OF
+
+TODAY = AS_OF.date()
+
+
+def as_on_the_wire(record: dict[str, Any]) -> dict[str, Any]:
+    """SOAP carries every scalar as text, as the connector hands it on."""
+    return {k: v if isinstance(v, str | list) else str(v) for k, v in record.items()}
+
+
+@pytest.fixture(scope="module")
+def samples(demo_population: Population) -> dict[str, Any]:
+    service = create_urban_app(demo_population).service  # type: ignore[attr-defined]
+    cases = list(demo_population.cases_of_grid(4, AS_OF - timedelta(days=10), AS_OF))
+    return {
+        "residents": [person_record(demo_population.person(i)) for i in range(0, 20_000, 401)],
+        "grids": [
+            as_on_the_wire(service._grid(g))
+            for g in (
+                *demo_population.geography.grids[:3],
+                *demo_population.geography.micro_grids[:3],
+            )
+        ],
+        "cases": [as_on_the_wire(service._case(c, AS_OF)) for c in cases[:200]],
+        "applications": [application_record(a) for a in demo_population.legal.applications[:100]],
+    }
+
+
+def test_every_sampled_resident_maps(samples: dict[str, Any], demo_population: Population) -> None:
+    for record in samples["residents"]:
+        resident = resident_from_civil_affairs(record, TODAY)
+        assert resident.registry_number == record["rkbh"]
+        assert resident.sex is (Sex.MALE if int(record["sfzh"][16]) % 2 else Sex.FEMALE)
+        assert 0 <= resident.age <= 110
+        assert resident.phone is None or len(resident.phone) == 11
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+86 138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("", None),
+        ("025-8888888", None),
+        ("12812345678", None),
+    ],
+)
+def test_phones_are_normalised(raw: str, expected: str | None) -> None:
+    assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("11010519491231002X", True),
+        ("11010519491231002x", True),
+        ("440524188001010014", True),
+        ("110105194913310020", False),
+        ("11010519491231002Y", False),
+    ],
+    ids=["x", "lower-x", "digit", "bad-date", "bad-check"],
+)
+def test_id_numbers_are_checked(number: str, valid: bool) -> None:
+    assert id_number_is_valid(number) is valid
+
+
+def test_missing_sex_code_comes_from_the_id_number(samples: dict[str, Any]) -> None:
+    record = {**samples["residents"][0], "xb": ""}
+    assert resident_from_civil_affairs(record, TODAY).sex is (
+        Sex.MALE if int(record["sfzh"][16]) % 2 else Sex.FEMALE
+    )
+
+
+def test_age_counts_birthdays(samples: dict[str, Any]) -> None:
+    record = {**samples["residents"][0], "csrq": "19501102", "sfzh": "11010519491231002X"}
+    assert resident_from_civil_affairs(record, date(2026, 11, 1)).age == 75
+    assert resident_from_civil_affairs(record, date(2026, 11, 2)).age == 76
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"sfzh": "11010519491231002Y"}, "sfzh", id="bad-checksum"),
+        pytest.param({"sfzh": ""}, "sfzh", id="missing-id"),
+        pytest.param({"csrq": "1949-12-31"}, "csrq", id="bad-date"),
+        pytest.param({"xb": "9"}, "xb", id="unknown-sex"),
+        pytest.param({"xm": None}, "xm", id="missing-name"),
+        pytest.param({"wgbm": 320213}, "wgbm", id="wrong-type"),
+    ],
+)
+def test_bad_resident_records_name_the_field_not_the_value(
+    samples: dict[str, Any], change: dict[str, Any], field: str
+) -> None:
+    record = {**samples["residents"][1], **change}
+    with pytest.raises(ContractError) as raised:
+        resident_from_civil_affairs(record, TODAY)
+    assert raised.value.field == field
+    message = str(raised.value)
+    assert record["xm"] is None or str(record["xm"]) not in message
+    assert samples["residents"][1]["sfzh"] not in message
+
+
+def test_grids_and_micro_grids_map_with_workers_and_boundary(samples: dict[str, Any]) -> None:
+    grids = [grid_from_urban(cast(UrbanGridRecord, r)) for r in samples["grids"]]
+    assert [g.parent_code is None for g in grids] == [True, True, True, False, False, False]
+    assert grids[0].workers
+    assert grids[0].workers[0].role == "网格长"
+    assert grids[0].boundary[0] == grids[0].boundary[-1]
+    assert grids[3].parent_code == grids[0].code
+    assert all(g.community_code == g.code[:12] for g in grids)
+
+
+def test_bad_grid_boundary_is_a_contract_error(samples: dict[str, Any]) -> None:
+    with pytest.raises(ContractError) as raised:
+        grid_from_urban(cast(UrbanGridRecord, {**samples["grids"][0], "BJ": "118.7;32"}))
+    assert raised.value.field == "BJ"
+
+
+def test_every_sampled_case_maps_with_aware_times_and_one_status(samples: dict[str, Any]) -> None:
+    for record in samples["cases"]:
+        case = urban_case_from_urban(cast(UrbanCaseRecord, record))
+        assert case.filed_at.utcoffset() == timedelta(hours=8)
+        assert case.status_label == record["ZT"]
+        if case.status is CaseStatus.CLOSED:
+            assert case.closed_at is not None
+            assert case.closed_at >= case.filed_at
+        if record["SBRSFZH"]:
+            assert case.reporter is not None
+            assert case.reporter.id_number == record["SBRSFZH"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ZT": "完成"}, "ZT"),
+        ({"LASJ": "2026-11-01"}, "LASJ"),
+        ({"LASJ": ""}, "LASJ"),
+        ({"X": "east"}, "X"),
+        ({"PQCS": "two"}, "PQCS"),
+    ],
+    ids=["unknown-status", "iso-time", "missing-time", "bad-coordinate", "bad-count"],
+)
+def test_bad_case_records_are_contract_errors(
+    samples: dict[str, Any], change: dict[str, str], field: str
+) -> None:
+    with pytest.raises(ContractError) as raised:
+        urban_case_from_urban(cast(UrbanCaseRecord, {**samples["cases"][0], **change}))
+    assert raised.value.field == field
+
+
+def test_every_sampled_application_maps(samples: dict[str, Any]) -> None:
+    for record in samples["applications"]:
+        case = legal_aid_case_from_legal(cast(LegalApplicationRecord, record))
+        assert case.created_at.utcoffset() == timedelta(hours=8)
+        assert case.community_code == record["case_area_id"]
+    with pytest.raises(ContractError) as raised:
+        legal_aid_case_from_legal(
+            cast(
+                LegalApplicationRecord,
+                {**samples["applications"][0], "created_at": "2026-11-01T10:00:00"},
+            )
+        )
+    assert raised.value.field == "created_at"
+
+
+def test_identity_resolution_says_how_it_matched(samples: dict[str, Any]) -> None:
+    residents = [resident_from_civil_affairs(r, TODAY) for r in samples["residents"][:3]]
+    by_id = {r.id_number: r for r in residents}
+    by_phone = {"13800000001": [residents[0]], "13800000002": [residents[1], residents[2]]}
+    assert (
+        match_identity(residents[0].id_number, None, by_id, by_phone).method
+        is MatchMethod.ID_NUMBER
+    )
+    assert (
+        match_identity(None, "13800000001", by_id, by_phone).registry_number
+        == residents[0].registry_number
+    )
+    assert match_identity(None, "13800000002", by_id, by_phone).method is MatchMethod.AMBIGUOUS
+    assert (
+        match_identity("11010519491231002X", "13900000000", by_id, by_phone).method
+        is MatchMethod.NONE
+    )

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+import respx
+
+from connectors.base import BackendSettings
+from connectors.civil import CivilAffairsConnector
+from connectors.legal import LegalAidConnector
+from gateway.errors import (
+    BackendContractError,
+    BackendRateLimitedError,
+    BackendStatusError,
+    BackendUnavailableError,
+)
+from mocks import MockSet, Population, build_mocks
+from mocks.civil import APP_KEY, SECRET
+from mocks.legal import CLIENT_ID, CLIENT_SECRET
+from tests.conftest import ManualClock, frozen_population
+
+CIVIL = "http://civil.test"
+LEGAL = "http://legal.test"
+
+
+def form_of(request: httpx.Request) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+
+
+def envelope(code: str = "00", data: object = None, total: int = 0) -> httpx.Response:
+    return httpx.Response(200, json={"code": code, "msg": "x", "data": data, "total": total})
+
+
+@pytest.fixture
+def civil() -> CivilAffairsConnector:
+    return CivilAffairsConnector(BackendSettings(CIVIL), "key", "secret")
+
+
+async def test_civil_requests_are_signed_form_posts(
+    respx_mock: respx.MockRouter, civil: CivilAffairsConnector
+) -> None:
+    route = respx_mock.post(f"{CIVIL}/gateway/api/rk.queryBySfzh").mock(
+        return_value=envelope(data=[], total=0)
+    )
+    await civil.residents_by_id_numbers(["11010519491231002X"])
+    form = form_of(route.calls.last.request)
+    assert set(form) == {"data", "appKey", "requestTime", "sign"}
+    assert json.loads(form["data"]) == {"sfzhs": ["11010519491231002X"]}
+    expected = hashlib.md5(
+        ("key" + "secret" + form["requestTime"]).encode(), usedforsecurity=False
+    ).hexdigest()
+    assert form["sign"] == expected
+    assert len(form["requestTime"]) == 14
+
+
+async def test_civil_batches_are_chunked_at_one_hundred(
+    respx_mock: respx.MockRouter, civil: CivilAffairsConnector
+) -> None:
+    sizes: list[int] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        sizes.append(len(json.loads(form_of(request)["data"])["rkbhs"]))
+        return envelope(data=[], total=0)
+
+    respx_mock.post(f"{CIVIL}/gateway/api/rk.queryByRkbh").mock(side_effect=reply)
+    await civil.residents_by_registry_numbers([f"RK{i}" for i in range(250)])
+    assert sorted(sizes) == [50, 100, 100]
+
+
+@pytest.mark.parametrize(
+    ("response", "error", "code"),
+    [
+        pytest.param(envelope("99"), BackendStatusError, "BACKEND_ERROR", id="code-99"),
+        pytest.param(envelope("97"), BackendStatusError, "BACKEND_ERROR", id="code-97"),
+        pytest.param(
+            httpx.Response(200, text="<html>"),
+            BackendContractError,
+            "BACKEND_CONTRACT",
+            id="not-json",
+        ),
+        pytest.param(
+            httpx.Response(200, json={"data": []}),
+            BackendContractError,
+            "BACKEND_CONTRACT",
+            id="no-envelope",
+        ),
+        pytest.param(
+            envelope(data="oops"), BackendContractError, "BACKEND_CONTRACT", id="data-not-list"
+        ),
+        pytest.param(
+            httpx.Response(503, text="down"),
+            BackendUnavailableError,
+            "BACKEND_UNAVAILABLE",
+            id="503",
+        ),
+    ],
+)
+async def test_civil_failures_map_to_errors_without_personal_values(
+    respx_mock: respx.MockRouter,
+    civil: CivilAffairsConnector,
+    response: httpx.Response,
+    error: type[Exception],
+    code: str,
+) -> None:
+    respx_mock.post(f"{CIVIL}/gateway/api/rk.queryBySfzh").mock(return_value=response)
+    with pytest.raises(error) as raised:
+        await civil.residents_by_id_numbers(["11010519491231002X"])
+    assert raised.value.extensions["code"] == code  # type: ignore[attr-defined]
+    assert "11010519491231002X" not in str(raised.value)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def legal(clock: ManualClock) -> LegalAidConnector:
+    async def no_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    sleeps.clear()
+    return LegalAidConnector(BackendSettings(LEGAL), "id", "secret", clock=clock, sleep=no_sleep)
+
+
+sleeps: list[float] = []
+
+
+def token_reply(counter: list[int]) -> httpx.Response:
+    counter.append(1)
+    return httpx.Response(
+        200, json={"access_token": f"tok{len(counter)}", "token_type": "Bearer", "expires_in": 300}
+    )
+
+
+async def test_legal_token_is_fetched_once_for_concurrent_callers_and_refreshed_before_expiry(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector, clock: ManualClock
+) -> None:
+    fetched: list[int] = []
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply(fetched))
+    api = respx_mock.get(url__regex=rf"{LEGAL}/api/v1/applications/.*").mock(
+        return_value=httpx.Response(200, json={"record_code": "FY1"})
+    )
+    await legal.applications([f"FY{i}" for i in range(20)])
+    assert len(fetched) == 1
+    assert api.calls.last.request.headers["Authorization"] == "Bearer tok1"
+    token_form = form_of(respx_mock.calls[0].request)
+    assert token_form["grant_type"] == "client_credentials"
+    clock.advance(280)  # within the 30 s margin before expiry
+    await legal.application("FY1")
+    assert len(fetched) == 2
+    assert api.calls.last.request.headers["Authorization"] == "Bearer tok2"
+
+
+async def test_legal_401_refreshes_the_token_once(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector
+) -> None:
+    fetched: list[int] = []
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply(fetched))
+    respx_mock.get(f"{LEGAL}/api/v1/applications/FY1").mock(
+        side_effect=[
+            httpx.Response(401, json={"error": "invalid_token"}),
+            httpx.Response(200, json={"record_code": "FY1"}),
+        ]
+    )
+    assert (await legal.application("FY1")) == {"record_code": "FY1"}
+    assert len(fetched) == 2
+
+
+async def test_legal_429_is_honoured_with_retry_after(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector
+) -> None:
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
+    limited = httpx.Response(429, headers={"Retry-After": "2"}, json={"error": "rate_limited"})
+    route = respx_mock.get(f"{LEGAL}/api/v1/applications/FY1").mock(
+        side_effect=[limited, limited, httpx.Response(200, json={"record_code": "FY1"})]
+    )
+    assert (await legal.application("FY1")) is not None
+    assert route.call_count == 3
+    assert sleeps.count(2.0) == 2
+
+
+async def test_legal_429_storm_gives_up_with_rate_limited_error(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector
+) -> None:
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
+    route = respx_mock.get(f"{LEGAL}/api/v1/applications/FY1").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "1"})
+    )
+    with pytest.raises(BackendRateLimitedError):
+        await legal.application("FY1")
+    assert route.call_count == 4
+
+
+async def test_legal_client_side_limit_paces_requests(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector
+) -> None:
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
+    respx_mock.get(url__regex=rf"{LEGAL}/api/v1/applications/.*").mock(
+        return_value=httpx.Response(200, json={})
+    )
+    await legal.applications([f"FY{i}" for i in range(36)])
+    # With the clock standing still, 36 requests at 18 a second wait out two seconds in all.
+    assert sum(sleeps) > 1.9
+
+
+@pytest.fixture
+def mocks() -> MockSet:
+    population: Population = frozen_population("demo")
+    return build_mocks(population, legal_rps=10_000)
+
+
+async def test_connectors_run_against_the_real_mocks_in_process(mocks: MockSet) -> None:
+    civil = CivilAffairsConnector(
+        BackendSettings("http://civil"), APP_KEY, SECRET, transport=httpx.ASGITransport(mocks.civil)
+    )
+    legal = LegalAidConnector(
+        BackendSettings("http://legal"),
+        CLIENT_ID,
+        CLIENT_SECRET,
+        transport=httpx.ASGITransport(mocks.legal),
+    )
+    application = mocks.population.legal.applications[0]
+    mine = await legal.applications_of_person(application.applicant.id_number)
+    assert application.record_code in {a["record_code"] for a in mine}
+    people = await civil.residents_by_registry_numbers(
+        [mocks.population.person(i).registry_number for i in range(150)]
+    )
+    assert len(people) == 150
+    await civil.aclose()
+    await legal.aclose()
+
+
+async def test_five_hundred_concurrent_lookups_never_exceed_the_in_flight_cap(
+    mocks: MockSet,
+) -> None:
+    cap = 10
+    for app in mocks.apps().values():
+        app.faults.latency_ms = 2  # keep requests in flight long enough to overlap
+    civil = CivilAffairsConnector(
+        BackendSettings("http://civil", max_in_flight=cap),
+        APP_KEY,
+        SECRET,
+        transport=httpx.ASGITransport(mocks.civil),
+    )
+    legal = LegalAidConnector(
+        BackendSettings("http://legal", max_in_flight=cap),
+        CLIENT_ID,
+        CLIENT_SECRET,
+        transport=httpx.ASGITransport(mocks.legal),
+        rate_limit_rps=10_000,
+    )
+    population = mocks.population
+    codes = [a.record_code for a in population.legal.applications[:250]]
+    numbers = [population.person(i).registry_number for i in range(250)]
+    results = await asyncio.gather(
+        *(legal.application(code) for code in codes),
+        *(civil.residents_by_registry_numbers([n]) for n in numbers),
+    )
+    assert len(results) == 500
+    assert all(r is not None for r in results)
+    assert mocks.legal.journal.peak_in_flight == cap
+    assert mocks.civil.journal.peak_in_flight == cap
+    assert mocks.civil.journal.total == 250
+    await civil.aclose()
+    await legal.aclose()
