@@ -56,7 +56,6 @@ class Backend:
         self.settings = settings
         self.http = make_client(settings, transport)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
-        self.requests_sent = 0
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -64,7 +63,6 @@ class Backend:
     async def send(self, operation: str, request: httpx.Request) -> httpx.Response:
         """Send under the in-flight cap; transport failures become backend errors."""
         async with self._in_flight, self.mapping_errors(operation):
-            self.requests_sent += 1
             return await self.http.send(request)
 
     @asynccontextmanager

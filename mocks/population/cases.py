@@ -9,7 +9,7 @@ come out where the seeds report them: about 3-4 days to close, a few percent ove
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -101,6 +101,7 @@ class CaseBook:
         self.last_day = now.date()
         self.first_day = self.last_day - timedelta(days=registry.preset.case_days - 1)
         self._bucket = lru_cache(maxsize=4096)(self._draw_bucket)
+        self._workers: dict[int, list[GridWorker]] = {}
 
     def _rng(self, grid_ordinal: int, day: date, serial: int) -> random.Random:
         key = (day.toordinal() << 20) ^ (grid_ordinal << 9) ^ serial
@@ -202,7 +203,7 @@ class CaseBook:
         if source in ("视频", "上级交办"):
             return None
         if source == "监督员上报":
-            worker = rng.choice(self.registry_workers(grid_ordinal))
+            worker = rng.choice(self.workers(grid_ordinal))
             return Reporter(worker.name, worker.phone, "")
         is_resident = rng.random() < (0.9 if source == "公众举报/小程序" else 0.6)
         person = self.registry.person(resident_index)
@@ -212,11 +213,12 @@ class CaseBook:
         name = SURNAMES[rng.randrange(len(SURNAMES))] + rng.choice(("先生", "女士"))
         return Reporter(name, stranger_phone(rng.randrange(10**7)), "")
 
-    def registry_workers(self, grid_ordinal: int) -> list[GridWorker]:
-        return grid_workers(self.registry, grid_ordinal)
-
-    def with_rating(self, case: UrbanCase, satisfaction: str) -> UrbanCase:
-        return replace(case, satisfaction=satisfaction)
+    def workers(self, grid_ordinal: int) -> list[GridWorker]:
+        """The grid's leader and workers, drawn once per grid."""
+        workers = self._workers.get(grid_ordinal)
+        if workers is None:
+            workers = self._workers[grid_ordinal] = grid_workers(self.registry, grid_ordinal)
+        return workers
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,7 +164,7 @@ class LegalBook:
         self.applications.sort(key=lambda a: (a.created_at, a.record_code), reverse=True)
         self.disputes.sort(key=lambda d: (d.created_at, d.id), reverse=True)
 
-    def _resident_party(self, rng: random.Random, index: int) -> Applicant:
+    def _resident_party(self, index: int) -> Applicant:
         person = self.registry.person(index)
         return Applicant(
             person.name, person.male, person.phone_digits, person.id_number, person.current_address
@@ -190,9 +190,7 @@ class LegalBook:
         while self.registry.age(self.registry.identity(index).birth) < 18:
             index = rng.randrange(self.registry.size)
         grid = self.registry.person(index).grid
-        applicant = (
-            self._resident_party(rng, index) if rng.random() < 0.97 else self._stranger(rng, now)
-        )
+        applicant = self._resident_party(index) if rng.random() < 0.97 else self._stranger(rng, now)
         created = now - timedelta(days=rng.randint(0, 364), seconds=rng.randint(0, 86_399))
         return self._application(rng, applicant, grid.community.code, created, now)
 

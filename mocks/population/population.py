@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from .cases import BEIJING, CaseBook, GridWorker, Reporter, UrbanCase, case_number, grid_workers
+from .cases import BEIJING, CaseBook, GridWorker, Reporter, UrbanCase, case_number
 from .geography import Geography, Grid
 from .legal import Applicant, Application, LegalBook
 from .presets import PRESETS, Preset
@@ -20,6 +20,10 @@ from .services import Enrolment, ServiceDirectory
 from .vocab import EventClass
 
 Clock = Callable[[], datetime]
+
+
+def _filed(case: UrbanCase) -> datetime:
+    return case.filed
 
 
 def beijing_now() -> datetime:
@@ -51,7 +55,6 @@ class Population:
         self.services = ServiceDirectory(seed, self.registry, self.as_of)
         self.legal = LegalBook(seed, self.registry, self.as_of)
         self.writes = Writes()
-        self._worker_cache: dict[int, list[GridWorker]] = {}
 
     def now(self) -> datetime:
         """Reads judge case status at the later of the history's end and the clock."""
@@ -62,12 +65,7 @@ class Population:
         return self.registry.person(index)
 
     def workers(self, grid: Grid) -> list[GridWorker]:
-        ordinal = self.top_grid(grid).ordinal
-        workers = self._worker_cache.get(ordinal)
-        if workers is None:
-            workers = grid_workers(self.registry, ordinal)
-            self._worker_cache[ordinal] = workers
-        return workers
+        return self.cases.workers(self.top_grid(grid).ordinal)
 
     def top_grid(self, grid: Grid) -> Grid:
         if grid.parent_code is None:
@@ -79,21 +77,31 @@ class Population:
         case = self.writes.cases_by_number.get(number) or self.cases.get(number)
         return None if case is None else self._rated(case)
 
+    def _reported(self, grid_ordinal: int, start: datetime, end: datetime) -> list[UrbanCase]:
+        reported = self.writes.cases_by_grid.get(grid_ordinal, [])
+        return sorted((c for c in reported if start <= c.filed < end), key=_filed, reverse=True)
+
+    def _days(self, start: datetime, end: datetime) -> Iterator[date]:
+        """The history's days that [start, end) touches, newest first."""
+        day = min(end.astimezone(BEIJING).date(), self.cases.last_day)
+        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
+        while day >= first:
+            yield day
+            day -= timedelta(days=1)
+
+    def _day_cases(
+        self, grid_ordinal: int, day: date, start: datetime, end: datetime
+    ) -> list[UrbanCase]:
+        bucket = (c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end)
+        return [self._rated(c) for c in sorted(bucket, key=_filed, reverse=True)]
+
     def cases_of_grid(
         self, grid_ordinal: int, start: datetime, end: datetime
     ) -> Iterator[UrbanCase]:
         """Cases filed in [start, end), newest first, reported ones included."""
-        reported = [
-            c for c in self.writes.cases_by_grid.get(grid_ordinal, []) if start <= c.filed < end
-        ]
-        yield from sorted(reported, key=lambda c: c.filed, reverse=True)
-        day = min(end.astimezone(BEIJING).date(), self.cases.last_day)
-        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
-        while day >= first:
-            bucket = [c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end]
-            for case in sorted(bucket, key=lambda c: c.filed, reverse=True):
-                yield self._rated(case)
-            day -= timedelta(days=1)
+        yield from self._reported(grid_ordinal, start, end)
+        for day in self._days(start, end):
+            yield from self._day_cases(grid_ordinal, day, start, end)
 
     def grid_case_page(
         self, grid_ordinal: int, start: datetime, end: datetime, offset: int, size: int
@@ -103,32 +111,21 @@ class Population:
         Whole days inside the range are counted without drawing their cases, so a first page
         over a year's history draws a few dozen cases, not thousands.
         """
-        page: list[UrbanCase] = []
-        reported = [
-            c for c in self.writes.cases_by_grid.get(grid_ordinal, []) if start <= c.filed < end
-        ]
-        reported.sort(key=lambda c: c.filed, reverse=True)
+        reported = self._reported(grid_ordinal, start, end)
+        page = reported[offset : offset + size]
         total = len(reported)
-        page.extend(reported[offset : offset + size])
-        day = min(end.astimezone(BEIJING).date(), self.cases.last_day)
-        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
-        while day >= first:
+        for day in self._days(start, end):
             day_start = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
             whole = start <= day_start and day_start + timedelta(days=1) <= end
             complete = whole and day < self.cases.last_day
-            wanted = total < offset + size and total + self.cases.count(grid_ordinal, day) > offset
-            if complete and not wanted:
-                total += self.cases.count(grid_ordinal, day)
-            else:
-                bucket = [
-                    c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end
-                ]
-                bucket.sort(key=lambda c: c.filed, reverse=True)
-                for case in bucket:
-                    if offset <= total < offset + size:
-                        page.append(self._rated(case))
-                    total += 1
-            day -= timedelta(days=1)
+            count = self.cases.count(grid_ordinal, day)
+            if complete and not (total < offset + size and total + count > offset):
+                total += count
+                continue
+            for case in self._day_cases(grid_ordinal, day, start, end):
+                if offset <= total < offset + size:
+                    page.append(case)
+                total += 1
         return total, page
 
     def _rated(self, case: UrbanCase) -> UrbanCase:

@@ -85,5 +85,4 @@ def create_urban_app(
     )
     routes = [Route(ENDPOINT_PATH, endpoint, methods=["GET", "POST"]), *harness.admin_routes()]
     harness.wrap(Starlette(routes=routes))
-    harness.service = service  # type: ignore[attr-defined]
     return harness

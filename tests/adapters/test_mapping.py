@@ -18,9 +18,11 @@ from adapters import (
 from adapters.normalise import id_number_is_valid, normalise_phone
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
 from gateway.errors import ContractError
-from mocks import Population, create_urban_app
+from mocks import Population
 from mocks.civil.records import person_record
 from mocks.legal.records import application_record
+from mocks.urban import PASSWORD, USERNAME
+from mocks.urban.service import UrbanService
 from tests.conftest import AS_OF
 
 TODAY = AS_OF.date()
@@ -33,7 +35,7 @@ def as_on_the_wire(record: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def samples(demo_population: Population) -> dict[str, Any]:
-    service = create_urban_app(demo_population).service  # type: ignore[attr-defined]
+    service = UrbanService(demo_population, USERNAME, PASSWORD)
     cases = list(demo_population.cases_of_grid(4, AS_OF - timedelta(days=10), AS_OF))
     return {
         "residents": [person_record(demo_population.person(i)) for i in range(0, 20_000, 401)],
