@@ -5,12 +5,11 @@ An invalid record raises ContractError naming system, record kind and field, nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
-from gateway.errors import ContractError
 
 from .domain import (
     CaseStatus,
@@ -24,9 +23,8 @@ from .domain import (
     Sex,
     UrbanCase,
 )
-from .normalise import age_on, beijing_time, id_number_is_valid, iso_time, normalise_phone
-
-T = TypeVar("T")
+from .normalise import age_on, id_number_is_valid, iso_time, normalise_phone
+from .reading import RecordReader
 
 URBAN_STATUS = {
     "受理": CaseStatus.RECEIVED,
@@ -47,61 +45,41 @@ LEGAL_STATUS = {
 }
 
 
-def _field(
-    system: str, record: str, data: Mapping[str, Any], name: str, required: bool = True
-) -> str:
-    value = data.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ContractError(system, record, name, "not a string")
-    if required and not value.strip():
-        raise ContractError(system, record, name, "missing")
-    return value.strip()
-
-
-def _parsed(system: str, record: str, name: str, parse: Callable[[], T]) -> T:
-    try:
-        return parse()
-    except (ValueError, TypeError, IndexError):
-        raise ContractError(system, record, name, "unparseable") from None
-
-
 def sex_from(code: str, id_number: str) -> Sex:
     if code in ("1", "2"):
         return Sex.MALE if code == "1" else Sex.FEMALE
     return Sex.MALE if int(id_number[16]) % 2 == 1 else Sex.FEMALE
 
 
-def resident_from_civil_affairs(record: Mapping[str, Any], today: date) -> Resident:
-    system, kind = "civil-affairs", "resident"
-
-    def get(name: str, required: bool = True) -> str:
-        return _field(system, kind, record, name, required)
-
-    id_number = get("sfzh").upper()
+def _valid_id_number(read: RecordReader, name: str) -> str:
+    id_number = read.text(name).upper()
     if not id_number_is_valid(id_number):
-        raise ContractError(system, kind, "sfzh", "fails GB 11643 check")
-    birth = _parsed(system, kind, "csrq", lambda: datetime.strptime(get("csrq"), "%Y%m%d").date())
-    sex_code = get("xb", required=False)
+        raise read.error(name, "fails GB 11643 check")
+    return id_number
+
+
+def resident_from_civil_affairs(record: Mapping[str, Any], today: date) -> Resident:
+    read = RecordReader("civil-affairs", "resident", record)
+    id_number = _valid_id_number(read, "sfzh")
+    birth = read.required("csrq", lambda text: datetime.strptime(text, "%Y%m%d").date())
+    sex_code = read.text("xb", required=False)
     if sex_code not in ("", "1", "2"):
-        raise ContractError(system, kind, "xb", "unknown code")
-    tags = tuple(t for t in get("rylx", required=False).split(",") if t)
+        raise read.error("xb", "unknown code")
     return Resident(
-        registry_number=get("rkbh"),
-        name=get("xm"),
+        registry_number=read.text("rkbh"),
+        name=read.text("xm"),
         id_number=id_number,
         sex=sex_from(sex_code, id_number),
         birth_date=birth,
         age=age_on(birth, today),
-        phone=normalise_phone(get("lxdh", required=False)),
-        registered_address=get("hjdz", required=False),
-        current_address=get("xzz", required=False),
-        household_code=get("hh"),
-        building_code=get("ldbm"),
-        grid_code=get("wgbm"),
-        tags=tags,
-        relation_to_head=get("yhzgx", required=False),
+        phone=normalise_phone(read.text("lxdh", required=False)),
+        registered_address=read.text("hjdz", required=False),
+        current_address=read.text("xzz", required=False),
+        household_code=read.text("hh"),
+        building_code=read.text("ldbm"),
+        grid_code=read.text("wgbm"),
+        tags=tuple(t for t in read.text("rylx", required=False).split(",") if t),
+        relation_to_head=read.text("yhzgx", required=False),
     )
 
 
@@ -113,128 +91,99 @@ def _boundary(text: str) -> tuple[tuple[float, float], ...]:
     return tuple(points)
 
 
-def grid_from_urban(record: UrbanGridRecord) -> Grid:
-    system, kind = "urban-management", "grid"
-    data: Mapping[str, Any] = record
-
-    def get(name: str, required: bool = True) -> str:
-        return _field(system, kind, data, name, required)
-
-    workers = tuple(
-        GridWorker(
-            code=_field(system, "worker", w, "WGYBM"),
-            name=_field(system, "worker", w, "XM"),
-            phone=normalise_phone(_field(system, "worker", w, "LXDH", False)),
-            role=_field(system, "worker", w, "ZW"),
-            full_time=_field(system, "worker", w, "SFZZ", False) == "1",
-        )
-        for w in record.get("WGYS") or []
+def _worker(record: Mapping[str, Any]) -> GridWorker:
+    read = RecordReader("urban-management", "worker", record)
+    return GridWorker(
+        code=read.text("WGYBM"),
+        name=read.text("XM"),
+        phone=normalise_phone(read.text("LXDH", required=False)),
+        role=read.text("ZW"),
+        full_time=read.text("SFZZ", required=False) == "1",
     )
+
+
+def grid_from_urban(record: UrbanGridRecord) -> Grid:
+    read = RecordReader("urban-management", "grid", record)
     return Grid(
-        code=get("WGBM"),
-        name=get("WGMC"),
-        level=get("WGJB"),
-        parent_code=get("SJWGBM", False) or None,
-        community_code=get("SQBM"),
-        community_name=get("SQMC"),
-        street_code=get("JDBM"),
-        street_name=get("JDMC"),
-        boundary=_parsed(system, kind, "BJ", lambda: _boundary(get("BJ"))),
-        households=_parsed(system, kind, "HS", lambda: int(get("HS", False) or 0)),
-        residents=_parsed(system, kind, "RKS", lambda: int(get("RKS", False) or 0)),
-        workers=workers,
+        code=read.text("WGBM"),
+        name=read.text("WGMC"),
+        level=read.text("WGJB"),
+        parent_code=read.optional("SJWGBM"),
+        community_code=read.text("SQBM"),
+        community_name=read.text("SQMC"),
+        street_code=read.text("JDBM"),
+        street_name=read.text("JDMC"),
+        boundary=read.required("BJ", _boundary),
+        households=read.count("HS"),
+        residents=read.count("RKS"),
+        workers=tuple(_worker(w) for w in record.get("WGYS") or []),
     )
 
 
 def urban_case_from_urban(record: UrbanCaseRecord) -> UrbanCase:
-    system, kind = "urban-management", "case"
-    data: Mapping[str, Any] = record
-
-    def get(name: str, required: bool = True) -> str:
-        return _field(system, kind, data, name, required)
-
-    def when(name: str, required: bool = False) -> datetime | None:
-        return _parsed(system, kind, name, lambda: beijing_time(get(name, required)))
-
-    label = get("ZT")
-    if label not in URBAN_STATUS:
-        raise ContractError(system, kind, "ZT", "unknown status")
-    filed = when("LASJ", required=True)
+    read = RecordReader("urban-management", "case", record)
+    label = read.text("ZT")
+    status = read.one_of("ZT", URBAN_STATUS)
+    filed = read.beijing("LASJ", required=True)
     assert filed is not None  # noqa: S101  (required above)
     reporter = None
-    if get("SBRXM", False) or get("SBRDH", False):
-        id_number = get("SBRSFZH", False).upper()
+    if read.optional("SBRXM") or read.optional("SBRDH"):
+        id_number = read.text("SBRSFZH", required=False).upper()
         reporter = Reporter(
-            name=get("SBRXM", False) or None,
-            phone=normalise_phone(get("SBRDH", False)),
+            name=read.optional("SBRXM"),
+            phone=normalise_phone(read.text("SBRDH", required=False)),
             id_number=id_number if id_number_is_valid(id_number) else None,
         )
-
-    def coordinate(name: str) -> float | None:
-        text = get(name, False)
-        return _parsed(system, kind, name, lambda: float(text)) if text else None
-
     return UrbanCase(
-        number=get("AJBH"),
-        grid_code=get("WGBM"),
-        main_class=get("DLMC"),
-        sub_class=get("XLMC"),
-        source=get("AJLY"),
-        description=get("WTMS", False),
-        address=get("DZ", False),
-        longitude=coordinate("X"),
-        latitude=coordinate("Y"),
+        number=read.text("AJBH"),
+        grid_code=read.text("WGBM"),
+        main_class=read.text("DLMC"),
+        sub_class=read.text("XLMC"),
+        source=read.text("AJLY"),
+        description=read.text("WTMS", required=False),
+        address=read.text("DZ", required=False),
+        longitude=read.parsed("X", float, required=False),
+        latitude=read.parsed("Y", float, required=False),
         filed_at=filed,
-        dispatched_at=when("PQSJ"),
-        deadline=when("CZSX"),
-        closed_at=when("JASJ"),
-        status=URBAN_STATUS[label],
+        dispatched_at=read.beijing("PQSJ"),
+        deadline=read.beijing("CZSX"),
+        closed_at=read.beijing("JASJ"),
+        status=status,
         status_label=label,
-        overdue=get("CQBZ", False) == "1",
-        dispatch_count=_parsed(system, kind, "PQCS", lambda: int(get("PQCS", False) or 0)),
-        department_code=get("ZRBM"),
-        satisfaction=get("MYD", False) or None,
+        overdue=read.text("CQBZ", required=False) == "1",
+        dispatch_count=read.count("PQCS"),
+        department_code=read.text("ZRBM"),
+        satisfaction=read.optional("MYD"),
         reporter=reporter,
     )
 
 
 def legal_aid_case_from_legal(record: LegalApplicationRecord) -> LegalAidCase:
-    system, kind = "legal-aid", "application"
-    data: Mapping[str, Any] = record
-
-    def get(name: str, required: bool = True) -> str:
-        return _field(system, kind, data, name, required)
-
-    id_number = get("apply_identity_no").upper()
-    if not id_number_is_valid(id_number):
-        raise ContractError(system, kind, "apply_identity_no", "fails GB 11643 check")
-    label = get("status")
-    if label not in LEGAL_STATUS:
-        raise ContractError(system, kind, "status", "unknown status")
-    sex_label = get("sex")
-    if sex_label not in ("男", "女"):
-        raise ContractError(system, kind, "sex", "unknown value")
-    created = _parsed(system, kind, "created_at", lambda: iso_time(get("created_at")))
-    assert created is not None  # noqa: S101  (required above)
+    read = RecordReader("legal-aid", "application", record)
+    label = read.text("status")
     return LegalAidCase(
-        record_code=get("record_code"),
-        applicant_name=get("apply_name"),
-        applicant_id_number=id_number,
-        applicant_phone=normalise_phone(get("apply_phone", False)),
-        sex=Sex(sex_label),
-        community_code=get("case_area_id"),
-        aid_type=get("aid_type"),
-        case_type=get("case_type"),
-        description=get("dispute_description", False),
-        law_office_id=get("lawyer_office_id", False) or None,
-        lawyer_id=get("lawyer_id", False) or None,
-        status=LEGAL_STATUS[label],
+        record_code=read.text("record_code"),
+        applicant_name=read.text("apply_name"),
+        applicant_id_number=_valid_id_number(read, "apply_identity_no"),
+        applicant_phone=normalise_phone(read.text("apply_phone", required=False)),
+        sex=read.one_of("sex", {"男": Sex.MALE, "女": Sex.FEMALE}),
+        community_code=read.text("case_area_id"),
+        aid_type=read.text("aid_type"),
+        case_type=read.text("case_type"),
+        description=read.text("dispute_description", required=False),
+        law_office_id=read.optional("lawyer_office_id"),
+        lawyer_id=read.optional("lawyer_id"),
+        status=read.one_of("status", LEGAL_STATUS),
         status_label=label,
-        happened_on=_parsed(
-            system, kind, "happened_date", lambda: date.fromisoformat(get("happened_date"))
-        ),
-        created_at=created,
+        happened_on=read.required("happened_date", date.fromisoformat),
+        created_at=read.required("created_at", _zoned),
     )
+
+
+def _zoned(text: str) -> datetime:
+    parsed = iso_time(text)
+    assert parsed is not None  # noqa: S101  (text is not empty)
+    return parsed
 
 
 def match_identity(

@@ -1,0 +1,70 @@
+"""Reading one legacy record field by field, so every adapter fails the same way: a
+ContractError naming system, record kind and field, never the value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from gateway.errors import ContractError
+
+from .normalise import beijing_time
+
+T = TypeVar("T")
+
+
+class RecordReader:
+    def __init__(self, system: str, kind: str, record: Mapping[str, Any]) -> None:
+        self.system = system
+        self.kind = kind
+        self.record = record
+
+    def error(self, name: str, problem: str) -> ContractError:
+        return ContractError(self.system, self.kind, name, problem)
+
+    def text(self, name: str, required: bool = True) -> str:
+        value = self.record.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise self.error(name, "not a string")
+        if required and not value.strip():
+            raise self.error(name, "missing")
+        return value.strip()
+
+    def optional(self, name: str) -> str | None:
+        return self.text(name, required=False) or None
+
+    def parsed(self, name: str, parse: Callable[[str], T], required: bool = True) -> T | None:
+        """parse(text), or None for an empty optional field."""
+        text = self.text(name, required)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except (ValueError, TypeError, IndexError):
+            raise self.error(name, "unparseable") from None
+
+    def required(self, name: str, parse: Callable[[str], T]) -> T:
+        value = self.parsed(name, parse)
+        assert value is not None  # noqa: S101  (a required field is never empty)
+        return value
+
+    def count(self, name: str) -> int:
+        return self.parsed(name, int, required=False) or 0
+
+    def beijing(self, name: str, required: bool = False) -> datetime | None:
+        return self.parsed(name, _beijing, required)
+
+    def one_of(self, name: str, allowed: Mapping[str, T]) -> T:
+        label = self.text(name)
+        if label not in allowed:
+            raise self.error(name, "unknown value")
+        return allowed[label]
+
+
+def _beijing(text: str) -> datetime:
+    parsed = beijing_time(text)
+    assert parsed is not None  # noqa: S101  (text is not empty)
+    return parsed
