@@ -127,3 +127,145 @@ class LegalAidCase:
 class IdentityMatch:
     method: MatchMethod
     registry_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    code: str
+    name: str
+    street_code: str
+    street_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    code: str
+    head_name: str
+    head_registry_number: str
+    building_code: str
+    grid_code: str
+    address: str
+    size: int
+    member_registry_numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Building:
+    code: str
+    name: str
+    grid_code: str
+    micro_grid_code: str | None
+    community_code: str
+    floors: int
+    households: int
+    leader_name: str | None
+    leader_phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    code: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeParty:
+    name: str
+    id_number: str | None
+    phone: str | None
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    id: str
+    kind: str
+    community_code: str
+    description: str
+    parties: tuple[DisputeParty, ...]
+    mediator: str
+    status: CaseStatus
+    status_label: str
+    outcome: str | None
+    agreement_reached: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    community_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    organisation_id: str
+    name: str
+    category: str
+    description: str
+    eligibility: str
+    fees: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCenter:
+    id: str
+    name: str
+    level: str
+    address: str
+    longitude: float
+    latitude: float
+    grid_code: str
+    community_code: str
+    opening_hours: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePlacement:
+    service_id: str
+    center_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    id: str
+    registry_number: str
+    service_id: str
+    center_id: str
+    enrolled_at: datetime
+    active: bool
+    status_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lawyer:
+    id: str
+    name: str
+    office_id: str
+    license_no: str
+    phone: str | None
+    specialties: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LawOffice:
+    id: str
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Workstation:
+    id: str
+    name: str
+    community_code: str
+    address: str
+    phone: str
+    duty_lawyer_id: str | None

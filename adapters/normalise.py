@@ -53,11 +53,3 @@ def age_on(birth: date, today: date) -> int:
 
 def community_of_grid(grid_code: str) -> str:
     return grid_code[:12]
-
-
-def mask_id_number(value: str) -> str:
-    return value[:6] + "*" * 8 + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    return value[:3] + "****" + value[-4:]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from gateway.errors import ContractError
 
-from .normalise import beijing_time
+from .normalise import beijing_time, id_number_is_valid
 
 T = TypeVar("T")
 
@@ -56,6 +56,44 @@ class RecordReader:
 
     def beijing(self, name: str, required: bool = False) -> datetime | None:
         return self.parsed(name, _beijing, required)
+
+    def integer(self, name: str) -> int:
+        """A JSON integer (booleans are not numbers here)."""
+        value = self.record.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, "not an integer")
+        return value
+
+    def number(self, name: str) -> float:
+        value = self.record.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(name, "not a number")
+        return float(value)
+
+    def flag(self, name: str) -> bool:
+        value = self.record.get(name)
+        if not isinstance(value, bool):
+            raise self.error(name, "not a boolean")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.record.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(name, "not a list of strings")
+        return tuple(value)
+
+    def records(self, name: str) -> list[Mapping[str, Any]]:
+        value = self.record.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(name, "not a list of records")
+        return value
+
+    def id_number(self, name: str) -> str:
+        """An ID number that passes GB 11643, upper-cased."""
+        id_number = self.text(name).upper()
+        if not id_number_is_valid(id_number):
+            raise self.error(name, "fails GB 11643 check")
+        return id_number
 
     def one_of(self, name: str, allowed: Mapping[str, T]) -> T:
         label = self.text(name)

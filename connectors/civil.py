@@ -18,7 +18,17 @@ import httpx
 from gateway.errors import BackendContractError, BackendStatusError, BackendUnavailableError
 
 from .base import Backend, BackendSettings, chunks
-from .records import CivilResidentRecord, Page
+from .records import (
+    CivilBuildingRecord,
+    CivilEnrolmentRecord,
+    CivilHouseholdRecord,
+    CivilLocationRecord,
+    CivilOrganisationRecord,
+    CivilResidentRecord,
+    CivilServiceAtLocationRecord,
+    CivilServiceRecord,
+    Page,
+)
 
 BEIJING = timezone(timedelta(hours=8))
 API_PREFIX = "/gateway/api/"
@@ -134,19 +144,69 @@ class CivilAffairsConnector:
         data, total = await self.call(
             service, {**query, "pageNo": page, "pageSize": min(size, PAGE_SIZE_CAP)}
         )
-        return Page(total, cast(list[dict[str, Any]], data or []))
+        if not isinstance(data, list):
+            raise BackendContractError(self.backend.name, service, "data is not a list")
+        return Page(total, cast(list[dict[str, Any]], data))
 
-    async def households(self, codes: list[str]) -> list[dict[str, Any]]:
-        return await self._batched("hu.queryByHh", "hhs", codes)
+    async def every_page(self, service: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """All items of a paged listing: the first page tells how many more to fetch at once."""
+        first = await self.listing(service, query)
+        pages = range(2, -(-first.total // PAGE_SIZE_CAP) + 1)
+        rest = await asyncio.gather(*(self.listing(service, query, page) for page in pages))
+        return [*first.items, *(item for page in rest for item in page.items)]
 
-    async def buildings(self, codes: list[str]) -> list[dict[str, Any]]:
-        return await self._batched("ld.queryByLdbm", "ldbms", codes)
+    async def households(self, codes: list[str]) -> list[CivilHouseholdRecord]:
+        return cast(list[CivilHouseholdRecord], await self._batched("hu.queryByHh", "hhs", codes))
+
+    async def buildings(self, codes: list[str]) -> list[CivilBuildingRecord]:
+        found = await self._batched("ld.queryByLdbm", "ldbms", codes)
+        return cast(list[CivilBuildingRecord], found)
+
+    async def buildings_of_grid(self, grid: str) -> list[CivilBuildingRecord]:
+        found = await self.every_page("ld.queryByWgbm", {"wgbm": grid})
+        return cast(list[CivilBuildingRecord], found)
+
+    async def organisations(self, community: str | None = None) -> list[CivilOrganisationRecord]:
+        query = {"sqbm": community} if community else {}
+        return cast(list[CivilOrganisationRecord], await self.every_page("zz.list", query))
+
+    async def services(
+        self, *, community: str | None = None, category: str | None = None
+    ) -> list[CivilServiceRecord]:
+        query = {k: v for k, v in (("sqbm", community), ("category", category)) if v}
+        return cast(list[CivilServiceRecord], await self.every_page("fw.list", query))
+
+    async def service_centers(
+        self, *, grid: str | None = None, community: str | None = None
+    ) -> list[CivilLocationRecord]:
+        query = {k: v for k, v in (("wgbm", grid), ("sqbm", community)) if v}
+        return cast(list[CivilLocationRecord], await self.every_page("fwzx.list", query))
+
+    async def service_placements(
+        self, *, service: str | None = None, location: str | None = None
+    ) -> list[CivilServiceAtLocationRecord]:
+        query = {k: v for k, v in (("service_id", service), ("location_id", location)) if v}
+        found = await self.every_page("fwdd.list", query)
+        return cast(list[CivilServiceAtLocationRecord], found)
+
+    async def enrolments_of(self, registry_numbers: list[str]) -> list[CivilEnrolmentRecord]:
+        if not registry_numbers:
+            return []
+        pages = await asyncio.gather(
+            *(
+                self.every_page("bm.query", {"rkbhs": chunk})
+                for chunk in chunks(registry_numbers, BATCH_CAP)
+            )
+        )
+        return cast(list[CivilEnrolmentRecord], [e for page in pages for e in page])
 
     async def enrol(
         self, registry_number: str, service_id: str, location_id: str
-    ) -> dict[str, Any]:
+    ) -> CivilEnrolmentRecord:
         data, _ = await self.call(
             "bm.add",
             {"rkbh": registry_number, "service_id": service_id, "location_id": location_id},
         )
-        return cast(dict[str, Any], data)
+        if not isinstance(data, dict):
+            raise BackendContractError(self.backend.name, "bm.add", "data is not an object")
+        return cast(CivilEnrolmentRecord, data)

@@ -19,7 +19,13 @@ from gateway.errors import (
 )
 
 from .base import Backend, BackendSettings, SingleFlight
-from .records import LegalApplicationRecord
+from .records import (
+    LegalApplicationRecord,
+    LegalDisputeRecord,
+    LegalLawyerRecord,
+    LegalOfficeRecord,
+    LegalWorkstationRecord,
+)
 
 API = "/api/v1"
 TOKEN_MARGIN_S = 30.0
@@ -145,13 +151,8 @@ class LegalAidConnector:
             return response.json()
 
     async def application(self, record_code: str) -> LegalApplicationRecord | None:
-        response = await self.request("get_applications", "GET", f"/applications/{record_code}")
-        if response.status_code == 404:
-            return None
-        body = await self._json("get_applications", response)
-        if not isinstance(body, dict):
-            raise BackendContractError(self.backend.name, "get_applications", "not an object")
-        return cast(LegalApplicationRecord, body)
+        found = await self._one("get_applications", f"/applications/{record_code}")
+        return cast(LegalApplicationRecord | None, found)
 
     async def applications(self, record_codes: list[str]) -> list[LegalApplicationRecord | None]:
         """No batch look-up exists: one GET each, concurrent under the in-flight cap."""
@@ -185,11 +186,44 @@ class LegalAidConnector:
         )
         return cast(list[LegalApplicationRecord], found)
 
-    async def disputes_of_person(self, id_number: str) -> list[dict[str, Any]]:
-        return await self.list_all("list_disputes", "/disputes", {"party_identity_no": id_number})
+    async def _one(self, operation: str, path: str) -> dict[str, Any] | None:
+        response = await self.request(operation, "GET", path)
+        if response.status_code == 404:
+            return None
+        body = await self._json(operation, response)
+        if not isinstance(body, dict):
+            raise BackendContractError(self.backend.name, operation, "not an object")
+        return body
 
-    async def workstations(self) -> list[dict[str, Any]]:
-        return await self.list_all("list_workstations", "/workstations", {})
+    async def disputes_of_person(self, id_number: str) -> list[LegalDisputeRecord]:
+        found = await self.list_all("list_disputes", "/disputes", {"party_identity_no": id_number})
+        return cast(list[LegalDisputeRecord], found)
+
+    async def disputes_of_community(self, community_code: str) -> list[LegalDisputeRecord]:
+        found = await self.list_all("list_disputes", "/disputes", {"case_area_id": community_code})
+        return cast(list[LegalDisputeRecord], found)
+
+    async def dispute(self, dispute_id: str) -> LegalDisputeRecord | None:
+        found = await self._one("get_disputes", f"/disputes/{dispute_id}")
+        return cast(LegalDisputeRecord | None, found)
+
+    async def lawyers(self, office_id: str | None = None) -> list[LegalLawyerRecord]:
+        query = {"law_office_id": office_id} if office_id else {}
+        return cast(list[LegalLawyerRecord], await self.list_all("list_lawyers", "/lawyers", query))
+
+    async def lawyer(self, lawyer_id: str) -> LegalLawyerRecord | None:
+        return cast(
+            LegalLawyerRecord | None, await self._one("get_lawyers", f"/lawyers/{lawyer_id}")
+        )
+
+    async def law_offices(self) -> list[LegalOfficeRecord]:
+        found = await self.list_all("list_law_offices", "/law-offices", {})
+        return cast(list[LegalOfficeRecord], found)
+
+    async def workstations(self, community_code: str | None = None) -> list[LegalWorkstationRecord]:
+        query = {"case_area_id": community_code} if community_code else {}
+        found = await self.list_all("list_workstations", "/workstations", query)
+        return cast(list[LegalWorkstationRecord], found)
 
     async def apply(self, fields: dict[str, str]) -> httpx.Response:
         return await self.request("create_applications", "POST", "/applications", json=fields)

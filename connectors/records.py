@@ -134,3 +134,117 @@ class LegalApplicationRecord(TypedDict):
 class Page(Generic[T]):
     total: int
     items: list[T]
+
+
+class CivilHouseholdRecord(TypedDict):
+    hh: str
+    hzxm: str
+    hzrkbh: str
+    ldbm: str
+    wgbm: str
+    dz: str
+    rks: int
+    cyrkbh: list[str]
+
+
+class CivilBuildingRecord(TypedDict):
+    ldbm: str
+    ldmc: str
+    wgbm: str
+    wwgbm: str
+    sqbm: str
+    cs: int
+    hs: int
+    ldzxm: str
+    ldzdh: str
+
+
+class CivilOrganisationRecord(TypedDict):
+    id: str
+    name: str
+    type: str
+    community_code: str
+
+
+class CivilServiceRecord(TypedDict):
+    id: str
+    organization_id: str
+    name: str
+    category: str
+    description: str
+    eligibility_description: str
+    fees_description: str
+    status: str
+
+
+class CivilLocationRecord(TypedDict):
+    id: str
+    name: str
+    level: str
+    address: str
+    latitude: float
+    longitude: float
+    wgbm: str
+    sqbm: str
+    opening_hours: str
+
+
+class CivilServiceAtLocationRecord(TypedDict):
+    id: str
+    service_id: str
+    location_id: str
+
+
+class CivilEnrolmentRecord(TypedDict):
+    bmid: str
+    rkbh: str
+    service_id: str
+    location_id: str
+    bmsj: str
+    zt: str
+
+
+class LegalPartyRecord(TypedDict):
+    name: str
+    identity_no: str
+    phone: str
+    role: str
+
+
+class LegalDisputeRecord(TypedDict):
+    dispute_id: str
+    dispute_type: str
+    case_area_id: str
+    description: str
+    parties: list[LegalPartyRecord]
+    mediator_name: str
+    status: str
+    outcome: str | None
+    agreement_reached: bool
+    created_at: str
+    closed_at: str | None
+
+
+class LegalLawyerRecord(TypedDict):
+    lawyer_id: str
+    name: str
+    lawyer_office_id: str
+    license_no: str
+    phone: str
+    specialties: list[str]
+
+
+class LegalOfficeRecord(TypedDict):
+    lawyer_office_id: str
+    name: str
+    address: str
+    phone: str
+
+
+class LegalWorkstationRecord(TypedDict):
+    workstation_id: str
+    name: str
+    case_area_id: str
+    address: str
+    phone: str
+    duty_lawyer_id: str

@@ -12,15 +12,18 @@ import respx
 from connectors.base import BackendSettings
 from connectors.civil import CivilAffairsConnector
 from connectors.legal import LegalAidConnector
+from connectors.urban import UrbanConnector
 from gateway.errors import (
     BackendContractError,
     BackendRateLimitedError,
     BackendStatusError,
     BackendUnavailableError,
+    GovGraphError,
 )
 from mocks import MockSet, Population, build_mocks
 from mocks.civil import APP_KEY, SECRET
 from mocks.legal import CLIENT_ID, CLIENT_SECRET
+from mocks.urban import PASSWORD, USERNAME
 from tests.conftest import ManualClock, frozen_population
 
 CIVIL = "http://civil.test"
@@ -255,16 +258,56 @@ async def test_five_hundred_concurrent_lookups_never_exceed_the_in_flight_cap(
         rate_limit_rps=10_000,
     )
     population = mocks.population
-    codes = [a.record_code for a in population.legal.applications[:250]]
-    numbers = [population.person(i).registry_number for i in range(250)]
+    urban = UrbanConnector(
+        BackendSettings("http://urban", max_in_flight=cap),
+        USERNAME,
+        PASSWORD,
+        transport=httpx.ASGITransport(mocks.urban),
+    )
+    codes = [a.record_code for a in population.legal.applications[:200]]
+    numbers = [population.person(i).registry_number for i in range(150)]
+    grids = [g.code for g in population.geography.grids]
     results = await asyncio.gather(
         *(legal.application(code) for code in codes),
         *(civil.residents_by_registry_numbers([n]) for n in numbers),
+        *(urban.cases(grid=grids[i % len(grids)], size=1) for i in range(150)),
     )
     assert len(results) == 500
-    assert all(r is not None for r in results)
-    assert mocks.legal.journal.peak_in_flight == cap
-    assert mocks.civil.journal.peak_in_flight == cap
-    assert mocks.civil.journal.total == 250
-    await civil.aclose()
-    await legal.aclose()
+    assert all(r for r in results)
+    for system in ("urban", "civil", "legal"):
+        assert mocks.apps()[system].journal.peak_in_flight == cap, system
+    assert mocks.civil.journal.total == 150
+    assert mocks.urban.journal.by_operation["QueryCases"] == 150
+    assert urban.logins == 1
+    await asyncio.gather(civil.aclose(), legal.aclose(), urban.aclose())
+
+
+@pytest.mark.parametrize(
+    ("response", "code"),
+    [
+        pytest.param(
+            httpx.Response(503, json={"error": "service_unavailable"}),
+            "BACKEND_UNAVAILABLE",
+            id="503",
+        ),
+        pytest.param(httpx.Response(500, text="oops"), "BACKEND_ERROR", id="500"),
+        pytest.param(httpx.Response(200, text="{truncated"), "BACKEND_CONTRACT", id="bad-json"),
+        pytest.param(httpx.Response(200, json={"rows": []}), "BACKEND_CONTRACT", id="not-a-page"),
+        pytest.param(httpx.ConnectError("refused"), "BACKEND_UNAVAILABLE", id="connect"),
+        pytest.param(httpx.ReadTimeout("slow"), "BACKEND_TIMEOUT", id="timeout"),
+    ],
+)
+async def test_legal_failures_map_to_errors_without_personal_values(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector, response: object, code: str
+) -> None:
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
+    route = respx_mock.get(f"{LEGAL}/api/v1/applications")
+    if isinstance(response, Exception):
+        route.mock(side_effect=response)
+    else:
+        route.mock(return_value=response)
+    with pytest.raises(GovGraphError) as raised:
+        await legal.applications_of_person("11010519491231002X")
+    assert raised.value.extensions["code"] == code
+    assert raised.value.extensions["operation"] == "list_applications"
+    assert "11010519491231002X" not in str(raised.value)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -18,37 +19,16 @@ from adapters import (
 from adapters.normalise import id_number_is_valid, normalise_phone
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
 from gateway.errors import ContractError
-from mocks import Population
-from mocks.civil.records import person_record
-from mocks.legal.records import application_record
-from mocks.urban import PASSWORD, USERNAME
-from mocks.urban.service import UrbanService
+from mocks import Population, build_mocks
+from tests.adapters.samples import fetch
 from tests.conftest import AS_OF
 
 TODAY = AS_OF.date()
 
 
-def as_on_the_wire(record: dict[str, Any]) -> dict[str, Any]:
-    """SOAP carries every scalar as text, as the connector hands it on."""
-    return {k: v if isinstance(v, str | list) else str(v) for k, v in record.items()}
-
-
 @pytest.fixture(scope="module")
 def samples(demo_population: Population) -> dict[str, Any]:
-    service = UrbanService(demo_population, USERNAME, PASSWORD)
-    cases = list(demo_population.cases_of_grid(4, AS_OF - timedelta(days=10), AS_OF))
-    return {
-        "residents": [person_record(demo_population.person(i)) for i in range(0, 20_000, 401)],
-        "grids": [
-            as_on_the_wire(service._grid(g))
-            for g in (
-                *demo_population.geography.grids[:3],
-                *demo_population.geography.micro_grids[:3],
-            )
-        ],
-        "cases": [as_on_the_wire(service._case(c, AS_OF)) for c in cases[:200]],
-        "applications": [application_record(a) for a in demo_population.legal.applications[:100]],
-    }
+    return asyncio.run(fetch(build_mocks(demo_population)))
 
 
 def test_every_sampled_resident_maps(samples: dict[str, Any], demo_population: Population) -> None:
@@ -127,11 +107,13 @@ def test_bad_resident_records_name_the_field_not_the_value(
 
 def test_grids_and_micro_grids_map_with_workers_and_boundary(samples: dict[str, Any]) -> None:
     grids = [grid_from_urban(cast(UrbanGridRecord, r)) for r in samples["grids"]]
-    assert [g.parent_code is None for g in grids] == [True, True, True, False, False, False]
-    assert grids[0].workers
-    assert grids[0].workers[0].role == "网格长"
-    assert grids[0].boundary[0] == grids[0].boundary[-1]
-    assert grids[3].parent_code == grids[0].code
+    top = {g.code: g for g in grids if g.parent_code is None}
+    micro = [g for g in grids if g.parent_code is not None]
+    assert top
+    assert micro
+    assert all(m.parent_code in top and m.level == "微网格" for m in micro)
+    assert all(g.workers and g.workers[0].role == "网格长" for g in top.values())
+    assert all(g.boundary[0] == g.boundary[-1] and len(g.boundary) == 5 for g in grids)
     assert all(g.community_code == g.code[:12] for g in grids)
 
 
