@@ -13,7 +13,9 @@ from .civil_affairs import (
 )
 from .domain import (
     Building,
+    CaseStatistics,
     CaseStatus,
+    ClassCount,
     Community,
     Department,
     Dispute,
@@ -28,6 +30,8 @@ from .domain import (
     LegalAidCase,
     MatchMethod,
     Organisation,
+    Page,
+    PersonType,
     Reporter,
     Resident,
     Service,
@@ -49,12 +53,15 @@ from .urban import (
     communities_from_grids,
     department_from_urban,
     grid_from_urban,
+    statistics_from_urban,
     urban_case_from_urban,
 )
 
 __all__ = [
     "Building",
+    "CaseStatistics",
     "CaseStatus",
+    "ClassCount",
     "Community",
     "Department",
     "Dispute",
@@ -69,6 +76,8 @@ __all__ = [
     "LegalAidCase",
     "MatchMethod",
     "Organisation",
+    "Page",
+    "PersonType",
     "Reporter",
     "Resident",
     "Service",
@@ -93,6 +102,7 @@ __all__ = [
     "resident_from_civil_affairs",
     "service_center_from_civil_affairs",
     "service_from_civil_affairs",
+    "statistics_from_urban",
     "urban_case_from_urban",
     "workstation_from_legal",
 ]

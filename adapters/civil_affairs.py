@@ -22,6 +22,7 @@ from .domain import (
     Enrolment,
     Household,
     Organisation,
+    PersonType,
     Resident,
     Service,
     ServiceCenter,
@@ -62,9 +63,13 @@ def resident_from_civil_affairs(record: Mapping[str, Any], today: date) -> Resid
         household_code=read.text("hh"),
         building_code=read.text("ldbm"),
         grid_code=read.text("wgbm"),
-        tags=tuple(t for t in read.text("rylx", required=False).split(",") if t),
+        tags=read.parsed("rylx", _person_types, required=False) or (),
         relation_to_head=read.text("yhzgx", required=False),
     )
+
+
+def _person_types(text: str) -> tuple[PersonType, ...]:
+    return tuple(PersonType(code) for code in text.split(",") if code)
 
 
 def household_from_civil_affairs(record: CivilHouseholdRecord) -> Household:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class Sex(Enum):
@@ -21,6 +24,37 @@ class CaseStatus(Enum):
     CLOSED = "办结"
     REJECTED = "不予受理"
     VOID = "作废"
+
+
+class PersonType(Enum):
+    """Civil-affairs person types (人员类别), by their registry code."""
+
+    PARTY_MEMBER = "01"
+    VETERAN = "02"
+    DISABLED = "03"
+    ELDERLY_LIVING_ALONE = "04"
+    LOW_INCOME = "05"
+    NEAR_LOW_INCOME = "06"
+    NEW_EMPLOYMENT = "07"
+    MOBILE_POPULATION = "08"
+    EMPTY_NEST_ELDERLY = "09"
+
+    @property
+    def label(self) -> str:
+        return PERSON_TYPE_LABELS[self]
+
+
+PERSON_TYPE_LABELS = {
+    PersonType.PARTY_MEMBER: "中共党员",
+    PersonType.VETERAN: "退役军人",
+    PersonType.DISABLED: "残疾人",
+    PersonType.ELDERLY_LIVING_ALONE: "独居老人",
+    PersonType.LOW_INCOME: "低保",
+    PersonType.NEAR_LOW_INCOME: "低保边缘",
+    PersonType.NEW_EMPLOYMENT: "新就业群体",
+    PersonType.MOBILE_POPULATION: "流动人口",
+    PersonType.EMPTY_NEST_ELDERLY: "空巢老人",
+}
 
 
 class MatchMethod(Enum):
@@ -44,7 +78,7 @@ class Resident:
     household_code: str
     building_code: str
     grid_code: str
-    tags: tuple[str, ...]
+    tags: tuple[PersonType, ...]
     relation_to_head: str
 
 
@@ -269,3 +303,38 @@ class Workstation:
     address: str
     phone: str
     duty_lawyer_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a longer list, with the list's total length."""
+
+    total: int
+    items: list[T]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassCount:
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStatistics:
+    scope_kind: str
+    scope_code: str
+    start: datetime
+    end: datetime
+    reported: int
+    closed: int
+    voided: int
+    overdue: int
+    closed_on_time: int
+    average_hours_to_close: float
+    rated: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    by_status: tuple[ClassCount, ...]
+    by_class: tuple[ClassCount, ...]

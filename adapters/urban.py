@@ -4,12 +4,28 @@ departments and cases."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from connectors.records import UrbanCaseRecord, UrbanDepartmentRecord, UrbanGridRecord
+from connectors.records import (
+    UrbanCaseRecord,
+    UrbanDepartmentRecord,
+    UrbanGridRecord,
+    UrbanStatisticsRecord,
+)
 
-from .domain import CaseStatus, Community, Department, Grid, GridWorker, Reporter, UrbanCase
-from .normalise import id_number_is_valid, normalise_phone
+from .domain import (
+    CaseStatistics,
+    CaseStatus,
+    ClassCount,
+    Community,
+    Department,
+    Grid,
+    GridWorker,
+    Reporter,
+    UrbanCase,
+)
+from .normalise import beijing_time, id_number_is_valid, normalise_phone
 from .reading import RecordReader
 
 SYSTEM = "urban-management"
@@ -113,3 +129,47 @@ def communities_from_grids(grids: list[Grid]) -> list[Community]:
                 grid.community_code, grid.community_name, grid.street_code, grid.street_name
             )
     return sorted(seen.values(), key=lambda c: c.code)
+
+
+def _count(record: Mapping[str, Any]) -> ClassCount:
+    read = RecordReader(SYSTEM, "count", record)
+    return ClassCount(code=read.text("DM"), name=read.text("MC"), count=read.required("SL", int))
+
+
+def statistics_from_urban(record: UrbanStatisticsRecord) -> CaseStatistics:
+    read = RecordReader(SYSTEM, "statistics", record)
+
+    def counts(name: str) -> tuple[ClassCount, ...]:
+        value = record.get(name) or []
+        if not isinstance(value, list):
+            raise read.error(name, "not a list")
+        return tuple(_count(c) for c in value)
+
+    def whole(name: str) -> int:
+        return read.required(name, int)
+
+    return CaseStatistics(
+        scope_kind=read.text("TJLX"),
+        scope_code=read.text("TJDX"),
+        start=read.required("KSSJ", _beijing_required),
+        end=read.required("JSSJ", _beijing_required),
+        reported=whole("SBS"),
+        closed=whole("JAS"),
+        voided=whole("ZFS"),
+        overdue=whole("CQS"),
+        closed_on_time=whole("ASJAS"),
+        average_hours_to_close=read.required("PJCZSC", float),
+        rated=whole("PJS"),
+        satisfied=whole("MYS"),
+        basically_satisfied=whole("JBMYS"),
+        dissatisfied=whole("BMYS"),
+        by_status=counts("ZTTJ"),
+        by_class=counts("DLTJ"),
+    )
+
+
+def _beijing_required(text: str) -> datetime:
+    value = beijing_time(text)
+    if value is None:
+        raise ValueError(text)
+    return value

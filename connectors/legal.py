@@ -107,7 +107,7 @@ class LegalAidConnector:
         return await self._refresh.run(self._fetch_token)
 
     async def request(
-        self, operation: str, method: str, path: str, **kwargs: Any
+        self, operation: str, method: str, path: str, accept: tuple[int, ...] = (), **kwargs: Any
     ) -> httpx.Response:
         refreshed = False
         throttled = 0
@@ -127,7 +127,9 @@ class LegalAidConnector:
                 throttled += 1
                 await self.sleep(self._retry_after(response))
                 continue
-            return self._checked(operation, response)
+            return (
+                response if response.status_code in accept else self._checked(operation, response)
+            )
 
     @staticmethod
     def _retry_after(response: httpx.Response) -> float:
@@ -225,5 +227,20 @@ class LegalAidConnector:
         found = await self.list_all("list_workstations", "/workstations", query)
         return cast(list[LegalWorkstationRecord], found)
 
-    async def apply(self, fields: dict[str, str]) -> httpx.Response:
-        return await self.request("create_applications", "POST", "/applications", json=fields)
+    async def apply(
+        self, fields: dict[str, str]
+    ) -> tuple[LegalApplicationRecord | None, dict[str, str]]:
+        """The created application, or the system's field errors (422)."""
+        operation = "create_applications"
+        response = await self.request(
+            operation, "POST", "/applications", accept=(422,), json=fields
+        )
+        body = await self._json(operation, response)
+        if not isinstance(body, dict):
+            raise BackendContractError(self.backend.name, operation, "not an object")
+        if response.status_code == 422:
+            problems = body.get("fields")
+            if not isinstance(problems, dict):
+                raise BackendContractError(self.backend.name, operation, "no field errors")
+            return None, {str(k): str(v) for k, v in problems.items()}
+        return cast(LegalApplicationRecord, body), {}

@@ -1,0 +1,90 @@
+"""The gateway application: `create_app(settings, transports=None)`.
+
+Routes: `/graphql` (GraphQL over HTTP: POST, and GET for queries), `/healthz` (the process),
+`/readyz` (each backend reachable), `/explorer/` (GraphiQL served from the package, nothing from
+a CDN). Everything is built here; no module-level state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from adapters.normalise import BEIJING
+
+from .backends import Backends, Transports
+from .graphql import GatewayGraphQL, build_gateway_schema
+from .settings import Settings
+
+EXPLORER = Path(__file__).parent / "static" / "explorer"
+READINESS_PROBES = {
+    "urban-management": ("urban", "/UrbanService.asmx?wsdl"),
+    "civil-affairs": ("civil", "/openapi.json"),
+    "legal-aid": ("legal", "/openapi.json"),
+}
+
+
+def beijing_clock() -> datetime:
+    return datetime.now(BEIJING)
+
+
+def create_app(
+    settings: Settings,
+    transports: Transports | None = None,
+    clock: Callable[[], datetime] = beijing_clock,
+) -> Starlette:
+    backends = Backends(settings, transports)
+    graphql = GatewayGraphQL(build_gateway_schema(), backends, settings, clock)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        clients = {
+            "urban": backends.urban.backend,
+            "civil": backends.civil.backend,
+            "legal": backends.legal.backend,
+        }
+
+        async def probe(name: str) -> tuple[str, dict[str, object]]:
+            key, path = READINESS_PROBES[name]
+            try:
+                response = await clients[key].http.get(path, timeout=2.0)
+            except httpx.HTTPError as error:
+                return name, {"reachable": False, "error": type(error).__name__}
+            return name, {"reachable": response.status_code < 500, "status": response.status_code}
+
+        states = dict(await asyncio.gather(*(probe(name) for name in READINESS_PROBES)))
+        ready = all(state["reachable"] for state in states.values())
+        return JSONResponse({"ready": ready, "backends": states}, 200 if ready else 503)
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/explorer/")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await backends.aclose()
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
+        Mount("/explorer", StaticFiles(directory=EXPLORER, html=True), name="explorer"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.backends = backends
+    return app

@@ -1,0 +1,173 @@
+"""The three connectors and the cross-request reference caches, built once per app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+import httpx
+
+import adapters
+from connectors.civil import CivilAffairsConnector
+from connectors.legal import LegalAidConnector
+from connectors.urban import UrbanConnector
+
+from .caches import InFlight, ReferenceCache
+from .errors import BackendContractError, ContractError
+from .settings import Settings
+
+T = TypeVar("T")
+R = TypeVar("R")
+Transports = Mapping[str, httpx.AsyncBaseTransport]
+
+
+def adapt(backend: str, operation: str, convert: Callable[[R], T], records: list[R]) -> list[T]:
+    """Adapt every record; a bad one is the backend's contract failure for this operation."""
+    try:
+        return [convert(r) for r in records]
+    except ContractError as error:
+        raise BackendContractError(backend, operation, str(error)) from None
+
+
+class Backends:
+    def __init__(self, settings: Settings, transports: Transports | None = None) -> None:
+        transports = transports or {}
+        self.settings = settings
+        self.urban = UrbanConnector(
+            settings.backend("urban"),
+            settings.urban_username,
+            settings.urban_password,
+            transports.get("urban"),
+        )
+        self.civil = CivilAffairsConnector(
+            settings.backend("civil"),
+            settings.civil_app_key,
+            settings.civil_secret,
+            transports.get("civil"),
+        )
+        self.legal = LegalAidConnector(
+            settings.backend("legal"),
+            settings.legal_client_id,
+            settings.legal_client_secret,
+            transports.get("legal"),
+            rate_limit_rps=settings.legal_rate_limit_rps,
+        )
+        entries = settings.cache_max_entries
+        self.grids: ReferenceCache[dict[str, adapters.Grid]] = ReferenceCache(
+            "grids", settings.ttl_grids_s, entries
+        )
+        self.departments: ReferenceCache[dict[str, adapters.Department]] = ReferenceCache(
+            "departments", settings.ttl_departments_s, entries
+        )
+        self.services: ReferenceCache[ServiceDirectory] = ReferenceCache(
+            "services", settings.ttl_services_s, entries
+        )
+        self.legal_reference: ReferenceCache[LegalDirectory] = ReferenceCache(
+            "legal_reference", settings.ttl_legal_reference_s, entries
+        )
+        self.in_flight = InFlight()
+
+    def caches(self) -> list[ReferenceCache[object]]:
+        return [self.grids, self.departments, self.services, self.legal_reference]  # type: ignore[list-item]
+
+    async def aclose(self) -> None:
+        await asyncio.gather(self.urban.aclose(), self.civil.aclose(), self.legal.aclose())
+
+    async def grid_index(self) -> dict[str, adapters.Grid]:
+        async def load() -> dict[str, adapters.Grid]:
+            records = await self.urban.all_grids()
+            grids = adapt("urban-management", "GetGrids", adapters.grid_from_urban, records)
+            return {g.code: g for g in grids}
+
+        return await self.grids.get("all", load)
+
+    async def department_index(self) -> dict[str, adapters.Department]:
+        async def load() -> dict[str, adapters.Department]:
+            records = await self.urban.departments()
+            found = adapt(
+                "urban-management", "GetDepartments", adapters.department_from_urban, records
+            )
+            return {x.code: x for x in found}
+
+        return await self.departments.get("all", load)
+
+    async def service_directory(self) -> ServiceDirectory:
+        async def load() -> ServiceDirectory:
+            civil = self.civil
+            services, centers, placements, organisations = await asyncio.gather(
+                civil.services(),
+                civil.service_centers(),
+                civil.service_placements(),
+                civil.organisations(),
+            )
+            name = "civil-affairs"
+            return ServiceDirectory(
+                services=adapt(name, "fw.list", adapters.service_from_civil_affairs, services),
+                centers=adapt(
+                    name, "fwzx.list", adapters.service_center_from_civil_affairs, centers
+                ),
+                placements=adapt(
+                    name, "fwdd.list", adapters.placement_from_civil_affairs, placements
+                ),
+                organisations=adapt(
+                    name, "zz.list", adapters.organisation_from_civil_affairs, organisations
+                ),
+            )
+
+        return await self.services.get("all", load)
+
+    async def legal_directory(self) -> LegalDirectory:
+        async def load() -> LegalDirectory:
+            legal = self.legal
+            lawyers, offices, stations = await asyncio.gather(
+                legal.lawyers(), legal.law_offices(), legal.workstations()
+            )
+            name = "legal-aid"
+            return LegalDirectory(
+                lawyers=adapt(name, "list_lawyers", adapters.lawyer_from_legal, lawyers),
+                offices=adapt(name, "list_law_offices", adapters.law_office_from_legal, offices),
+                workstations=adapt(
+                    name, "list_workstations", adapters.workstation_from_legal, stations
+                ),
+            )
+
+        return await self.legal_reference.get("all", load)
+
+    async def coalesced(self, key: tuple[object, ...], call: Callable[[], Awaitable[T]]) -> T:
+        return await self.in_flight.run(key, call)
+
+
+class ServiceDirectory:
+    def __init__(
+        self,
+        services: list[adapters.Service],
+        centers: list[adapters.ServiceCenter],
+        placements: list[adapters.ServicePlacement],
+        organisations: list[adapters.Organisation],
+    ) -> None:
+        self.services = services
+        self.centers = centers
+        self.service_by_id = {s.id: s for s in services}
+        self.center_by_id = {c.id: c for c in centers}
+        self.organisation_by_id = {o.id: o for o in organisations}
+        self.services_at: dict[str, list[adapters.Service]] = {}
+        self.centers_of: dict[str, list[adapters.ServiceCenter]] = {}
+        for p in placements:
+            if p.service_id in self.service_by_id and p.center_id in self.center_by_id:
+                self.services_at.setdefault(p.center_id, []).append(
+                    self.service_by_id[p.service_id]
+                )
+                self.centers_of.setdefault(p.service_id, []).append(self.center_by_id[p.center_id])
+
+
+class LegalDirectory:
+    def __init__(
+        self,
+        lawyers: list[adapters.Lawyer],
+        offices: list[adapters.LawOffice],
+        workstations: list[adapters.Workstation],
+    ) -> None:
+        self.lawyer_by_id = {x.id: x for x in lawyers}
+        self.office_by_id = {x.id: x for x in offices}
+        self.workstations = workstations

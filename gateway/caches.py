@@ -1,0 +1,68 @@
+"""Cross-request caches for reference data, and coalescing of identical calls in flight.
+
+cachetools' `@cached` cannot wrap `async def` (it would cache the coroutine), so the cache is a
+TTLCache read and written by hand, with one load in flight per key: concurrent misses share it.
+Personal data is never put here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from cachetools import TTLCache
+
+T = TypeVar("T")
+
+
+class InFlight:
+    """Identical calls under way at once become one; nothing is kept once it finishes."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Hashable, asyncio.Future[Any]] = {}
+        self.coalesced = 0
+
+    async def run(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
+        pending = self._pending.get(key)
+        if pending is not None:
+            self.coalesced += 1
+            result: T = await asyncio.shield(pending)
+            return result
+        future: asyncio.Future[Any] = asyncio.ensure_future(call())
+        self._pending[key] = future
+        try:
+            return await asyncio.shield(future)
+        finally:
+            if self._pending.get(key) is future:
+                del self._pending[key]
+
+
+class ReferenceCache(Generic[T]):
+    """A bounded TTL cache of one kind of reference data, loaded at most once at a time."""
+
+    def __init__(self, name: str, ttl_s: float, max_entries: int) -> None:
+        self.name = name
+        self._cache: TTLCache[Hashable, T] = TTLCache(maxsize=max_entries, ttl=ttl_s)
+        self._loads = InFlight()
+        self.hits = 0
+        self.misses = 0
+
+    async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        try:
+            value = self._cache[key]
+        except KeyError:
+            pass
+        else:
+            self.hits += 1
+            return value
+        self.misses += 1
+        value = await self._loads.run(key, load)
+        self._cache[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def clear(self) -> None:
+        self._cache.clear()

@@ -1,0 +1,448 @@
+"""The data source the schema reads, for one request: loaders over the connectors, adapters
+applied, reference data from the cross-request caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import adapters
+from adapters.normalise import BEIJING
+from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
+
+from .backends import Backends, adapt
+from .errors import BackendContractError, BackendStatusError
+from .loaders import Loader, by_key, one_call_each
+from .settings import Settings
+
+URBAN, CIVIL, LEGAL = "urban-management", "civil-affairs", "legal-aid"
+
+
+def _window(offset: int, limit: int) -> tuple[int, int, int]:
+    """(page number, page size, items to skip) for a system that pages by number and size."""
+    if limit == 0:
+        return 1, 1, 0
+    if offset % limit == 0:
+        return offset // limit + 1, limit, 0
+    size = offset + limit
+    return 1, size, offset
+
+
+class RequestData:
+    def __init__(
+        self, backends: Backends, settings: Settings, clock: Callable[[], datetime]
+    ) -> None:
+        self.backends = backends
+        self.clock = clock
+        b = settings.batching
+        self._residents_loader = Loader[str, adapters.Resident | None](self._load_residents, b, 100)
+        self._residents_by_id_loader = Loader[str, adapters.Resident | None](
+            self._load_residents_by_id, b, 100
+        )
+        self._phone_holders_loader = Loader[str, list[adapters.Resident]](
+            one_call_each(self._holders_of_phone), b
+        )
+        self._grid_residents_loader = Loader[tuple[Any, ...], adapters.Page[adapters.Resident]](
+            one_call_each(self._grid_residents_page), b
+        )
+        self._households_loader = Loader[str, adapters.Household | None](
+            self._load_households, b, 100
+        )
+        self._buildings_loader = Loader[str, adapters.Building | None](self._load_buildings, b, 100)
+        self._enrolments_loader = Loader[str, list[adapters.Enrolment]](
+            self._load_enrolments, b, 100
+        )
+        self._urban_cases_loader = Loader[str, adapters.UrbanCase | None](
+            self._load_urban_cases, b, 50
+        )
+        self._grid_cases_loader = Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]](
+            one_call_each(self._grid_cases_page), b
+        )
+        self._reported_loader = Loader[tuple[str, str], list[adapters.UrbanCase]](
+            one_call_each(self._reported_cases), b
+        )
+        self._legal_cases_loader = Loader[str, adapters.LegalAidCase | None](
+            one_call_each(self._legal_case), b
+        )
+        self._legal_of_person_loader = Loader[str, list[adapters.LegalAidCase]](
+            one_call_each(self._legal_cases_of_person), b
+        )
+        self._legal_of_area_loader = Loader[str, list[adapters.LegalAidCase]](
+            one_call_each(self._legal_cases_of_area), b
+        )
+        self._disputes_loader = Loader[str, adapters.Dispute | None](
+            one_call_each(self._dispute), b
+        )
+        self._disputes_of_person_loader = Loader[str, list[adapters.Dispute]](
+            one_call_each(self._disputes_of_person), b
+        )
+        self._disputes_of_area_loader = Loader[str, list[adapters.Dispute]](
+            one_call_each(self._disputes_of_area), b
+        )
+
+    def today(self) -> date:
+        return self.clock().astimezone(BEIJING).date()
+
+    # -- reference data --------------------------------------------------------------------
+    async def grids(self) -> list[adapters.Grid]:
+        return list((await self.backends.grid_index()).values())
+
+    async def grid(self, code: str) -> adapters.Grid | None:
+        return (await self.backends.grid_index()).get(code)
+
+    async def communities(self) -> list[adapters.Community]:
+        return adapters.communities_from_grids(await self.grids())
+
+    async def departments(self) -> list[adapters.Department]:
+        return list((await self.backends.department_index()).values())
+
+    async def department(self, code: str) -> adapters.Department | None:
+        return (await self.backends.department_index()).get(code)
+
+    async def services(self) -> list[adapters.Service]:
+        return (await self.backends.service_directory()).services
+
+    async def service(self, service_id: str) -> adapters.Service | None:
+        return (await self.backends.service_directory()).service_by_id.get(service_id)
+
+    async def service_centers(self) -> list[adapters.ServiceCenter]:
+        return (await self.backends.service_directory()).centers
+
+    async def service_center(self, center_id: str) -> adapters.ServiceCenter | None:
+        return (await self.backends.service_directory()).center_by_id.get(center_id)
+
+    async def services_at(self, center_id: str) -> list[adapters.Service]:
+        return (await self.backends.service_directory()).services_at.get(center_id, [])
+
+    async def centers_of_service(self, service_id: str) -> list[adapters.ServiceCenter]:
+        return (await self.backends.service_directory()).centers_of.get(service_id, [])
+
+    async def organisation(self, organisation_id: str) -> adapters.Organisation | None:
+        return (await self.backends.service_directory()).organisation_by_id.get(organisation_id)
+
+    async def workstations(self) -> list[adapters.Workstation]:
+        return (await self.backends.legal_directory()).workstations
+
+    async def lawyer(self, lawyer_id: str) -> adapters.Lawyer | None:
+        return (await self.backends.legal_directory()).lawyer_by_id.get(lawyer_id)
+
+    async def law_office(self, office_id: str) -> adapters.LawOffice | None:
+        return (await self.backends.legal_directory()).office_by_id.get(office_id)
+
+    # -- people ----------------------------------------------------------------------------
+    def _resident(self, record: Any) -> adapters.Resident:
+        return adapt(
+            CIVIL,
+            "resident",
+            lambda r: adapters.resident_from_civil_affairs(r, self.today()),
+            [record],
+        )[0]
+
+    async def _load_residents(self, numbers: list[str]) -> list[adapters.Resident | None]:
+        records = await self.backends.civil.residents_by_registry_numbers(numbers)
+        found = {r.registry_number: r for r in map(self._resident, records)}
+        return by_key(numbers, found, None)
+
+    async def _load_residents_by_id(self, numbers: list[str]) -> list[adapters.Resident | None]:
+        records = await self.backends.civil.residents_by_id_numbers(numbers)
+        found = {r.id_number: r for r in map(self._resident, records)}
+        return by_key(numbers, found, None)
+
+    async def _holders_of_phone(self, phone: str) -> list[adapters.Resident]:
+        return [self._resident(r) for r in await self.backends.civil.residents_by_phone(phone)]
+
+    async def resident(self, registry_number: str) -> adapters.Resident | None:
+        return await self._residents_loader.load(registry_number)
+
+    async def resident_by_id_number(self, id_number: str) -> adapters.Resident | None:
+        return await self._residents_by_id_loader.load(id_number.upper())
+
+    async def _grid_residents_page(self, key: tuple[Any, ...]) -> adapters.Page[adapters.Resident]:
+        grid, offset, limit, tag, name = key
+        page_no, size, skip = _window(offset, limit)
+        page = await self.backends.civil.residents_of_grid(grid, page_no, size, tag, name)
+        items = [self._resident(r) for r in page.items[skip : skip + limit]]
+        return adapters.Page(page.total, items)
+
+    async def residents_of_grid(
+        self, grid_code: str, offset: int, limit: int, tag: str | None, name: str | None
+    ) -> adapters.Page[adapters.Resident]:
+        return await self._grid_residents_loader.load((grid_code, offset, limit, tag, name))
+
+    async def _load_households(self, codes: list[str]) -> list[adapters.Household | None]:
+        records = await self.backends.civil.households(codes)
+        found = {
+            h.code: h
+            for h in adapt(CIVIL, "hu.queryByHh", adapters.household_from_civil_affairs, records)
+        }
+        return by_key(codes, found, None)
+
+    async def household(self, code: str) -> adapters.Household | None:
+        return await self._households_loader.load(code)
+
+    async def _load_buildings(self, codes: list[str]) -> list[adapters.Building | None]:
+        records = await self.backends.civil.buildings(codes)
+        found = {
+            x.code: x
+            for x in adapt(CIVIL, "ld.queryByLdbm", adapters.building_from_civil_affairs, records)
+        }
+        return by_key(codes, found, None)
+
+    async def building(self, code: str) -> adapters.Building | None:
+        return await self._buildings_loader.load(code)
+
+    async def identify(
+        self, id_number: str | None, phone: str | None
+    ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
+        by_id: dict[str, adapters.Resident] = {}
+        if id_number:
+            found = await self.resident_by_id_number(id_number)
+            if found is not None:
+                by_id[found.id_number] = found
+        by_phone: dict[str, list[adapters.Resident]] = {}
+        if phone and not by_id:
+            by_phone[phone] = await self._phone_holders_loader.load(phone)
+        match = adapters.match_identity(id_number, phone, by_id, by_phone)
+        resident = None
+        if match.registry_number is not None:
+            candidates = [*by_id.values(), *by_phone.get(phone or "", [])]
+            resident = next(r for r in candidates if r.registry_number == match.registry_number)
+        return match, resident
+
+    async def _load_enrolments(self, numbers: list[str]) -> list[list[adapters.Enrolment]]:
+        records = await self.backends.civil.enrolments_of(numbers)
+        grouped: dict[str, list[adapters.Enrolment]] = {}
+        for e in adapt(CIVIL, "bm.query", adapters.enrolment_from_civil_affairs, records):
+            grouped.setdefault(e.registry_number, []).append(e)
+        return by_key(numbers, grouped, [])
+
+    async def enrolments_of(self, registry_number: str) -> list[adapters.Enrolment]:
+        return await self._enrolments_loader.load(registry_number)
+
+    # -- urban cases -----------------------------------------------------------------------
+    def _cases(self, operation: str, records: list[Any]) -> list[adapters.UrbanCase]:
+        return adapt(URBAN, operation, adapters.urban_case_from_urban, records)
+
+    async def _load_urban_cases(self, numbers: list[str]) -> list[adapters.UrbanCase | None]:
+        records = await self.backends.urban.cases_by_numbers(numbers)
+        found = {c.number: c for c in self._cases("GetCasesByCodes", records)}
+        return by_key(numbers, found, None)
+
+    async def urban_case(self, number: str) -> adapters.UrbanCase | None:
+        return await self._urban_cases_loader.load(number)
+
+    async def _grid_cases_page(self, key: tuple[Any, ...]) -> adapters.Page[adapters.UrbanCase]:
+        grid, offset, limit, query = key
+        page_no, size, skip = _window(offset, limit)
+        page = await self.backends.urban.cases(
+            grid=grid,
+            status=query.status_label,
+            main_class=query.main_class,
+            start=query.start,
+            end=query.end,
+            page=page_no,
+            size=size,
+        )
+        return adapters.Page(page.total, self._cases("QueryCases", page.items[skip : skip + limit]))
+
+    async def urban_cases_of_grid(
+        self, grid_code: str, offset: int, limit: int, query: CaseQuery
+    ) -> adapters.Page[adapters.UrbanCase]:
+        return await self._grid_cases_loader.load((grid_code, offset, limit, query))
+
+    async def _all_reported(self, **by: str) -> list[adapters.UrbanCase]:
+        urban = self.backends.urban
+        first = await urban.cases(**by, size=100)  # type: ignore[arg-type]
+        items = list(first.items)
+        page = 2
+        while len(items) < first.total:
+            more = await urban.cases(**by, size=100, page=page)  # type: ignore[arg-type]
+            if not more.items:
+                break
+            items.extend(more.items)
+            page += 1
+        return self._cases("QueryCases", items)
+
+    async def _reported_cases(self, key: tuple[str, str]) -> list[adapters.UrbanCase]:
+        id_number, phone = key
+        found = {c.number: c for c in await self._all_reported(reporter_id=id_number)}
+        if phone:
+            holders = await self._phone_holders_loader.load(phone)
+            # A phone links a case to a resident only where exactly one resident has it.
+            if len(holders) == 1 and holders[0].id_number == id_number:
+                for case in await self._all_reported(reporter_phone=phone):
+                    found.setdefault(case.number, case)
+        return sorted(found.values(), key=lambda c: c.filed_at, reverse=True)
+
+    async def urban_cases_reported_by(
+        self, resident: adapters.Resident
+    ) -> list[adapters.UrbanCase]:
+        return await self._reported_loader.load((resident.id_number, resident.phone or ""))
+
+    async def statistics(
+        self, kind: str, code: str, start: datetime, end: datetime
+    ) -> adapters.CaseStatistics:
+        async def call() -> adapters.CaseStatistics:
+            record = await self.backends.urban.statistics(kind, code, start, end)
+            return adapt(URBAN, "GetStatistics", adapters.statistics_from_urban, [record])[0]
+
+        try:
+            return await self.backends.coalesced(("statistics", kind, code, start, end), call)
+        except BackendStatusError as error:
+            if error.extensions.get("fault") == "3001":
+                raise Rejected(
+                    "code", "统计对象不存在 / no such grid, community or department"
+                ) from None
+            raise
+
+    # -- legal aid and mediation -----------------------------------------------------------
+    def _legal(self, operation: str, records: list[Any]) -> list[adapters.LegalAidCase]:
+        return adapt(LEGAL, operation, adapters.legal_aid_case_from_legal, records)
+
+    def _disputes_of(self, operation: str, records: list[Any]) -> list[adapters.Dispute]:
+        return adapt(LEGAL, operation, adapters.dispute_from_legal, records)
+
+    async def _legal_case(self, code: str) -> adapters.LegalAidCase | None:
+        record = await self.backends.legal.application(code)
+        return None if record is None else self._legal("get_applications", [record])[0]
+
+    async def _legal_cases_of_person(self, id_number: str) -> list[adapters.LegalAidCase]:
+        return self._legal(
+            "list_applications", await self.backends.legal.applications_of_person(id_number)
+        )
+
+    async def _legal_cases_of_area(self, code: str) -> list[adapters.LegalAidCase]:
+        return self._legal(
+            "list_applications", await self.backends.legal.applications_of_community(code)
+        )
+
+    async def _dispute(self, dispute_id: str) -> adapters.Dispute | None:
+        record = await self.backends.legal.dispute(dispute_id)
+        return None if record is None else self._disputes_of("get_disputes", [record])[0]
+
+    async def _disputes_of_person(self, id_number: str) -> list[adapters.Dispute]:
+        return self._disputes_of(
+            "list_disputes", await self.backends.legal.disputes_of_person(id_number)
+        )
+
+    async def _disputes_of_area(self, code: str) -> list[adapters.Dispute]:
+        return self._disputes_of(
+            "list_disputes", await self.backends.legal.disputes_of_community(code)
+        )
+
+    async def legal_aid_case(self, record_code: str) -> adapters.LegalAidCase | None:
+        return await self._legal_cases_loader.load(record_code)
+
+    async def legal_aid_cases_of_person(self, id_number: str) -> list[adapters.LegalAidCase]:
+        return await self._legal_of_person_loader.load(id_number)
+
+    async def legal_aid_cases_of_community(
+        self, community_code: str
+    ) -> list[adapters.LegalAidCase]:
+        return await self._legal_of_area_loader.load(community_code)
+
+    async def dispute(self, dispute_id: str) -> adapters.Dispute | None:
+        return await self._disputes_loader.load(dispute_id)
+
+    async def disputes_of_person(self, id_number: str) -> list[adapters.Dispute]:
+        return await self._disputes_of_person_loader.load(id_number)
+
+    async def disputes_of_community(self, community_code: str) -> list[adapters.Dispute]:
+        return await self._disputes_of_area_loader.load(community_code)
+
+    # -- writes ----------------------------------------------------------------------------
+    async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:
+        fields: dict[str, str | float | None] = {
+            "WGBM": case.grid_code,
+            "XLBM": case.sub_class_code,
+            "AJLY": case.source,
+            "WTMS": case.description,
+            "DZ": case.address,
+            "X": case.longitude,
+            "Y": case.latitude,
+            "SBRXM": case.reporter_name,
+            "SBRDH": case.reporter_phone,
+            "SBRSFZH": case.reporter_id_number,
+        }
+        try:
+            result = await self.backends.urban.report_case(fields)
+        except BackendStatusError as error:
+            fault = error.extensions.get("fault")
+            if fault == "3001":
+                raise Rejected("gridCode", "网格不存在 / no such grid") from None
+            if fault == "2002":
+                raise Rejected(
+                    "subClassCode", "城管系统不接受该取值 / value refused by the system"
+                ) from None
+            raise
+        number = result.get("AJBH")
+        created = await self._fetch_case(number if isinstance(number, str) else "", "ReportCase")
+        return created
+
+    async def _fetch_case(self, number: str, operation: str) -> adapters.UrbanCase:
+        records = await self.backends.urban.cases_by_numbers([number]) if number else []
+        cases = self._cases("GetCasesByCodes", records)
+        if not cases:
+            raise BackendContractError(URBAN, operation, "written case cannot be read back")
+        return cases[0]
+
+    async def rate_case(self, number: str, satisfaction: str) -> adapters.UrbanCase:
+        try:
+            await self.backends.urban.rate_case(number, satisfaction)
+        except BackendStatusError as error:
+            fault = error.extensions.get("fault")
+            if fault == "3001":
+                raise Rejected("caseNumber", "案件不存在 / no such case") from None
+            if fault == "3002":
+                raise Rejected(
+                    "caseNumber", "案件未结案，不能评价 / only closed cases can be rated"
+                ) from None
+            raise
+        return await self._fetch_case(number, "RateCase")
+
+    async def apply_legal_aid(self, application: NewLegalAidApplication) -> adapters.LegalAidCase:
+        record, problems = await self.backends.legal.apply(
+            {
+                "apply_name": application.name,
+                "apply_identity_no": application.id_number,
+                "apply_phone": application.phone,
+                "apply_address": application.address,
+                "case_area_id": application.community_code,
+                "aid_type": application.aid_type,
+                "case_type": application.case_type,
+                "dispute_description": application.description,
+                "happened_date": application.happened_on.isoformat(),
+            }
+        )
+        if record is None:
+            legacy, message = next(iter(problems.items()), ("input", "字段校验失败"))
+            raise Rejected(LEGAL_FIELDS.get(legacy, legacy), f"法律援助系统：{message}")
+        return self._legal("create_applications", [record])[0]
+
+    async def enrol(
+        self, registry_number: str, service_id: str, center_id: str
+    ) -> adapters.Enrolment:
+        try:
+            record = await self.backends.civil.enrol(registry_number, service_id, center_id)
+        except BackendStatusError as error:
+            if error.extensions.get("envelope_code") == "96":
+                raise Rejected(
+                    "serviceCode",
+                    "民政系统拒绝：人员不存在、阵地不提供该服务或已报名 / refused by civil affairs",
+                ) from None
+            raise
+        return adapt(CIVIL, "bm.add", adapters.enrolment_from_civil_affairs, [record])[0]
+
+
+LEGAL_FIELDS = {
+    "apply_name": "name",
+    "apply_identity_no": "idNumber",
+    "apply_phone": "phone",
+    "apply_address": "address",
+    "case_area_id": "communityCode",
+    "aid_type": "aidType",
+    "case_type": "caseType",
+    "dispute_description": "description",
+    "happened_date": "happenedOn",
+}

@@ -1,0 +1,57 @@
+"""Per-request DataLoaders: look-ups by key are batched into the backends' batch calls, lists
+are fetched once per distinct parent, and nothing is asked twice within one request.
+
+aiodataloader needs a coroutine function for its batch (not a lambda) and must be created in
+the running loop, so a `Loaders` is built for each request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
+
+
+class Loader(Generic[K, V]):
+    """A typed face over aiodataloader's DataLoader."""
+
+    def __init__(
+        self,
+        batch: Callable[[list[K]], Awaitable[list[V]]],
+        batching: bool,
+        max_batch: int | None = None,
+    ) -> None:
+        async def load_batch(keys: list[K]) -> list[V]:
+            return await batch(keys)
+
+        self._loader: DataLoader[K, V] = DataLoader(
+            load_batch,
+            batch=batching,
+            max_batch_size=max_batch if batching else 1,
+            cache=batching,
+        )
+
+    async def load(self, key: K) -> V:
+        result: V = await self._loader.load(key)
+        return result
+
+
+def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
+    return [found.get(key, missing) for key in keys]
+
+
+def one_call_each(call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
+    """For systems with no batch call: one call per distinct key, all at once (the connector's
+    in-flight cap spaces them)."""
+
+    async def batch(keys: list[K]) -> list[V]:
+        return list(await asyncio.gather(*(call(key) for key in keys)))
+
+    return batch

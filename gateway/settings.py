@@ -1,0 +1,101 @@
+"""Gateway settings: defaults, then a TOML file, then `GOVGRAPH_*` environment variables.
+
+Every field below can be set as `GOVGRAPH_<FIELD>` (upper case), e.g. `GOVGRAPH_URBAN_URL`,
+or in a TOML file named by `GOVGRAPH_CONFIG` (keys as the field names, at the top level).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from connectors.base import BackendSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    production: bool = False
+
+    urban_url: str = "http://127.0.0.1:8101"
+    urban_username: str = "gateway"
+    urban_password: str = "Urban@2026"  # noqa: S105  (the demo mock's credential)
+    civil_url: str = "http://127.0.0.1:8102"
+    civil_app_key: str = "govgraph-demo"
+    civil_secret: str = "civil-demo-secret-2026"  # noqa: S105
+    legal_url: str = "http://127.0.0.1:8103"
+    legal_client_id: str = "govgraph"
+    legal_client_secret: str = "legal-demo-secret-2026"  # noqa: S105
+    legal_rate_limit_rps: float = 18.0
+
+    max_in_flight: int = 10
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 10.0
+
+    page_size_cap: int = 100
+    batching: bool = True
+    cache_max_entries: int = 256
+    ttl_grids_s: float = 300.0
+    ttl_departments_s: float = 3600.0
+    ttl_services_s: float = 600.0
+    ttl_legal_reference_s: float = 3600.0
+
+    def backend(self, name: str) -> BackendSettings:
+        url = {"urban": self.urban_url, "civil": self.civil_url, "legal": self.legal_url}[name]
+        return BackendSettings(
+            base_url=url,
+            connect_timeout_s=self.connect_timeout_s,
+            read_timeout_s=self.read_timeout_s,
+            max_in_flight=self.max_in_flight,
+            max_connections=max(self.max_in_flight * 2, 10),
+        )
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, path: str | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        config = path or environ.get("GOVGRAPH_CONFIG")
+        if config:
+            with Path(config).open("rb") as handle:
+                values.update(tomllib.load(handle))
+        for f in fields(cls):
+            key = f"GOVGRAPH_{f.name.upper()}"
+            if key in environ:
+                values[f.name] = environ[key]
+        return cls().with_values(values)
+
+    def with_values(self, values: Mapping[str, Any]) -> Settings:
+        """A copy with the given fields, each converted to the field's type."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown setting: {unknown[0]}")
+        converted: dict[str, Any] = {
+            name: _convert(name, getattr(self, name), value) for name, value in values.items()
+        }
+        return replace(self, **converted)
+
+
+def _convert(name: str, default: object, value: object) -> object:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"setting {name} must be true or false")
+    try:
+        if isinstance(default, int):
+            return int(value)  # type: ignore[call-overload]
+        if isinstance(default, float):
+            return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {name} must be a number") from None
+    return str(value)

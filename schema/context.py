@@ -1,0 +1,129 @@
+"""What the schema needs from whoever serves it: a data source of domain objects, built per
+request by the gateway (with its loaders and caches), and nothing of connectors or HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from adapters import (
+    Building,
+    CaseStatistics,
+    Community,
+    Department,
+    Dispute,
+    Enrolment,
+    Grid,
+    Household,
+    IdentityMatch,
+    LawOffice,
+    Lawyer,
+    LegalAidCase,
+    Organisation,
+    Page,
+    Resident,
+    Service,
+    ServiceCenter,
+    UrbanCase,
+    Workstation,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """Filters the urban-management system can apply to one grid's cases."""
+
+    status_label: str | None = None
+    main_class: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewUrbanCase:
+    grid_code: str
+    sub_class_code: str
+    source: str
+    description: str
+    address: str
+    longitude: float | None
+    latitude: float | None
+    reporter_name: str | None
+    reporter_phone: str | None
+    reporter_id_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewLegalAidApplication:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    community_code: str
+    aid_type: str
+    case_type: str
+    description: str
+    happened_on: date
+
+
+class DataSource(Protocol):
+    def today(self) -> date: ...
+
+    # places and reference data
+    async def grids(self) -> list[Grid]: ...
+    async def grid(self, code: str) -> Grid | None: ...
+    async def communities(self) -> list[Community]: ...
+    async def departments(self) -> list[Department]: ...
+    async def department(self, code: str) -> Department | None: ...
+    async def services(self) -> list[Service]: ...
+    async def service(self, service_id: str) -> Service | None: ...
+    async def service_centers(self) -> list[ServiceCenter]: ...
+    async def service_center(self, center_id: str) -> ServiceCenter | None: ...
+    async def services_at(self, center_id: str) -> list[Service]: ...
+    async def centers_of_service(self, service_id: str) -> list[ServiceCenter]: ...
+    async def organisation(self, organisation_id: str) -> Organisation | None: ...
+    async def workstations(self) -> list[Workstation]: ...
+    async def lawyer(self, lawyer_id: str) -> Lawyer | None: ...
+    async def law_office(self, office_id: str) -> LawOffice | None: ...
+
+    # people
+    async def resident(self, registry_number: str) -> Resident | None: ...
+    async def resident_by_id_number(self, id_number: str) -> Resident | None: ...
+    async def residents_of_grid(
+        self, grid_code: str, offset: int, limit: int, tag: str | None, name: str | None
+    ) -> Page[Resident]: ...
+    async def household(self, code: str) -> Household | None: ...
+    async def building(self, code: str) -> Building | None: ...
+    async def identify(
+        self, id_number: str | None, phone: str | None
+    ) -> tuple[IdentityMatch, Resident | None]: ...
+    async def enrolments_of(self, registry_number: str) -> list[Enrolment]: ...
+
+    # cases
+    async def urban_case(self, number: str) -> UrbanCase | None: ...
+    async def urban_cases_of_grid(
+        self, grid_code: str, offset: int, limit: int, query: CaseQuery
+    ) -> Page[UrbanCase]: ...
+    async def urban_cases_reported_by(self, resident: Resident) -> list[UrbanCase]: ...
+    async def legal_aid_case(self, record_code: str) -> LegalAidCase | None: ...
+    async def legal_aid_cases_of_person(self, id_number: str) -> list[LegalAidCase]: ...
+    async def legal_aid_cases_of_community(self, community_code: str) -> list[LegalAidCase]: ...
+    async def dispute(self, dispute_id: str) -> Dispute | None: ...
+    async def disputes_of_person(self, id_number: str) -> list[Dispute]: ...
+    async def disputes_of_community(self, community_code: str) -> list[Dispute]: ...
+    async def statistics(
+        self, kind: str, code: str, start: datetime, end: datetime
+    ) -> CaseStatistics: ...
+
+    # writes
+    async def report_case(self, case: NewUrbanCase) -> UrbanCase: ...
+    async def rate_case(self, number: str, satisfaction: str) -> UrbanCase: ...
+    async def apply_legal_aid(self, application: NewLegalAidApplication) -> LegalAidCase: ...
+    async def enrol(self, registry_number: str, service_id: str, center_id: str) -> Enrolment: ...
+
+
+@dataclass(slots=True)
+class Context:
+    data: DataSource
+    page_size_cap: int = 100

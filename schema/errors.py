@@ -1,0 +1,20 @@
+"""Errors the schema raises itself. The gateway's error tree is not imported here: a GraphQL
+error with `extensions.code` is what clients see either way."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+
+def bad_input(argument: str, message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
+
+
+class Rejected(Exception):
+    """A write the legacy system refused for a reason a form can show (raised by the data
+    source, turned into a field error by the mutation)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
