@@ -14,6 +14,7 @@ import httpx
 from gateway.errors import (
     BackendContractError,
     BackendError,
+    BackendStatusError,
     BackendTimeoutError,
     BackendUnavailableError,
     ContractError,
@@ -80,6 +81,16 @@ class Backend:
         except (ValueError, KeyError, TypeError) as error:
             # Parsing failures (bad JSON, bad XML, a missing field) are the backend's fault.
             raise BackendContractError(self.name, operation, type(error).__name__) from None
+
+
+UNAVAILABLE_STATUSES = (502, 503, 504)
+
+
+def status_error(backend: str, operation: str, status: int) -> BackendError:
+    """An HTTP status the system should not have sent: a gateway or proxy saying the system is
+    down is 'unavailable', anything else a status error."""
+    kind = BackendUnavailableError if status in UNAVAILABLE_STATUSES else BackendStatusError
+    return kind(backend, operation, f"HTTP {status}")
 
 
 class SingleFlight:

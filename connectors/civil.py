@@ -15,9 +15,9 @@ from typing import Any, cast
 
 import httpx
 
-from gateway.errors import BackendContractError, BackendStatusError, BackendUnavailableError
+from gateway.errors import BackendContractError, BackendStatusError
 
-from .base import Backend, BackendSettings, chunks
+from .base import Backend, BackendSettings, chunks, status_error
 from .records import (
     CivilBuildingRecord,
     CivilEnrolmentRecord,
@@ -79,10 +79,8 @@ class CivilAffairsConnector:
         response = await self.backend.send(service, request)
         name = self.backend.name
         async with self.backend.mapping_errors(service):
-            if response.status_code in (502, 503, 504):
-                raise BackendUnavailableError(name, service, f"HTTP {response.status_code}")
             if response.status_code != 200:
-                raise BackendStatusError(name, service, f"HTTP {response.status_code}")
+                raise status_error(name, service, response.status_code)
             body = response.json()
             if not isinstance(body, dict) or not isinstance(body.get("code"), str):
                 raise BackendContractError(name, service, "no envelope")

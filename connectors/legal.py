@@ -14,11 +14,9 @@ import httpx
 from gateway.errors import (
     BackendContractError,
     BackendRateLimitedError,
-    BackendStatusError,
-    BackendUnavailableError,
 )
 
-from .base import Backend, BackendSettings, SingleFlight
+from .base import Backend, BackendSettings, SingleFlight, status_error
 from .records import (
     LegalApplicationRecord,
     LegalDisputeRecord,
@@ -91,7 +89,7 @@ class LegalAidConnector:
         response = await self.backend.send("token", request)
         async with self.backend.mapping_errors("token"):
             if response.status_code != 200:
-                raise BackendStatusError(self.backend.name, "token", f"HTTP {response.status_code}")
+                raise status_error(self.backend.name, "token", response.status_code)
             body = response.json()
             token, lifetime = body["access_token"], body["expires_in"]
             if not isinstance(token, str) or not isinstance(lifetime, int):
@@ -142,10 +140,8 @@ class LegalAidConnector:
         name, status = self.backend.name, response.status_code
         if status == 429:
             raise BackendRateLimitedError(name, operation, "HTTP 429")
-        if status in (502, 503, 504):
-            raise BackendUnavailableError(name, operation, f"HTTP {status}")
         if status >= 400 and status != 404:
-            raise BackendStatusError(name, operation, f"HTTP {status}")
+            raise status_error(name, operation, status)
         return response
 
     async def _json(self, operation: str, response: httpx.Response) -> Any:

@@ -17,9 +17,9 @@ import defusedxml.ElementTree as SafeET
 import httpx
 from defusedxml import DefusedXmlException
 
-from gateway.errors import BackendContractError, BackendStatusError, BackendUnavailableError
+from gateway.errors import BackendContractError, BackendStatusError
 
-from .base import Backend, BackendSettings, SingleFlight, chunks
+from .base import Backend, BackendSettings, SingleFlight, chunks, status_error
 from .records import (
     Page,
     UrbanCaseRecord,
@@ -137,14 +137,9 @@ class UrbanConnector:
         )
         response = await self.backend.send(operation, request)
         async with self.backend.mapping_errors(operation):
+            # SOAP 1.1 sends faults with HTTP 500; any other non-200 is the transport's.
             if response.status_code not in (200, 500):
-                if response.status_code in (502, 503, 504):
-                    raise BackendUnavailableError(
-                        self.backend.name, operation, f"HTTP {response.status_code}"
-                    )
-                raise BackendStatusError(
-                    self.backend.name, operation, f"HTTP {response.status_code}"
-                )
+                raise status_error(self.backend.name, operation, response.status_code)
             try:
                 return parse_reply(response.content, operation)
             except UnicodeDecodeError as error:

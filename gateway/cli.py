@@ -8,6 +8,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 
 def _mocks(args: argparse.Namespace) -> int:
@@ -33,6 +34,82 @@ def _mocks(args: argparse.Namespace) -> int:
     return 0
 
 
+def first_queries(id_number: str, community: str, until: str, since: str) -> list[str]:
+    return [
+        "{ grids(first: 5) { edges { node { code name leader { name } residents(first: 3) "
+        "{ totalCount edges { node { name age tags { label } } } } } } } }",
+        f'{{ resident(idNumber: "{id_number}") {{ name grid {{ name }} reportedCases {{ number '
+        "status } legalAidCases { number statusLabel } enrolments { service { name } } } }",
+        f'{{ statistics(scope: COMMUNITY, code: "{community}", since: "{since}", until: "{until}") '
+        "{ reported closed overdue averageDaysToClose onTimeRate satisfactionRate } }",
+    ]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .settings import Settings
+
+    settings = Settings.load(path=args.config)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mocks import DEFAULT_PORTS, Population, build_mocks
+    from mocks.serve import describe, servers
+
+    from .app import create_app
+    from .settings import Settings
+
+    population = Population(seed=args.seed, preset=args.scale)
+    mocks = build_mocks(population, latency_ms=args.latency_ms)
+    host = "127.0.0.1"
+    ports = dict(DEFAULT_PORTS)
+    settings = Settings().with_values(
+        {
+            "urban_url": f"http://{host}:{ports['urban']}",
+            "civil_url": f"http://{host}:{ports['civil']}",
+            "legal_url": f"http://{host}:{ports['legal']}",
+        }
+    )
+    gateway = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=host, port=args.port, log_level="warning")
+    )
+    print(describe(mocks, host, ports))
+    print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
+    print(f"explorer (GraphiQL) http://{host}:{args.port}/explorer/\n\nFirst queries to try:")
+    application = population.legal.applications[0]
+    end = population.as_of.replace(hour=0, minute=0, second=0, microsecond=0)
+    for query in first_queries(
+        application.applicant.id_number,
+        application.community_code,
+        end.isoformat(),
+        (end - timedelta(days=30)).isoformat(),
+    ):
+        print(f"  {query}")
+    print(flush=True)
+
+    async def run_all() -> None:
+        await asyncio.gather(gateway.serve(), *(s.serve() for s in servers(mocks, host, ports)))
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_all())
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from schema import build_schema
+
+    print(build_schema().as_str())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     mocks.add_argument("--civil-port", type=int)
     mocks.add_argument("--legal-port", type=int)
     mocks.set_defaults(handler=_mocks)
+
+    serve = commands.add_parser("serve", help="run the gateway against configured backends")
+    serve.add_argument("--config", help="a TOML settings file (else GOVGRAPH_CONFIG)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(handler=_serve)
+
+    demo = commands.add_parser("demo", help="run the three mocks and the gateway together")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
+    demo.add_argument("--latency-ms", type=float, default=0.0)
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=_demo)
+
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.set_defaults(handler=_schema)
     return parser
 
 

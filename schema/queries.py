@@ -24,7 +24,7 @@ from .context import CaseQuery
 from .errors import bad_input
 from .people import Building, Household, Resident
 from .places import Community, Department, Grid, page_cap
-from .relay import Connection, Node, connection, page_window, parse_global_id, slice_connection
+from .relay import Connection, Node, connection, page_window, parse_global_id
 from .services import LegalAidWorkstation, Service, ServiceCenter
 from .text import bilingual as d
 
@@ -168,13 +168,14 @@ class Query:
         include_micro_grids: bool = False,
     ) -> Connection[Grid] | None:
         _code("community", community, 12)
+        offset, limit = page_window(first, after, page_cap(info))
         grids = [
             Grid.of(g)
             for g in await info.context.data.grids()
             if (include_micro_grids or g.parent_code is None)
             and community in (None, g.community_code)
         ]
-        return slice_connection(grids, first, after, page_cap(info))
+        return connection(grids[offset : offset + limit], offset, len(grids))
 
     @strawberry.field(description=d("按编码取社区", "A community by its code"))
     async def community(self, info: strawberry.Info, code: str) -> Community | None:

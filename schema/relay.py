@@ -96,13 +96,6 @@ def connection(items: Sequence[T], offset: int, total: int) -> Connection[T]:
     )
 
 
-def slice_connection(
-    items: Sequence[T], first: int | None, after: str | None, cap: int
-) -> Connection[T]:
-    offset, limit = page_window(first, after, cap)
-    return connection(items[offset : offset + limit], offset, len(items))
-
-
 def global_id(kind: str, key: str) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode())
 

@@ -1,0 +1,120 @@
+"""Backend requests counted at the mocks' journals: batching per level, one list call per
+distinct parent, concurrency under the in-flight cap, nothing repeated within a query."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from mocks.population import id_number_is_valid
+from tests.gateway.conftest import Gateway, make_gateway
+
+FIFTY_GRIDS = "{ grids(first: 50) { edges { node { code name residents(first: 5) { edges { node { name } } } cases(first: 5) { edges { node { __typename } } } } } } }"
+CASE_LIST = """query($grid: String!) { cases(filter: {grid: $grid}, first: 100) { edges { node { ... on UrbanCase {
+    reporter { resident { name household { address } } } department { name } grid { name } } } } } }"""
+WARM_UP = "{ departments { code } grids(first: 1) { totalCount } }"
+
+
+async def _gateway(**settings: object) -> tuple[Gateway, object]:
+    return await make_gateway(**settings)
+
+
+@pytest.fixture
+async def naive() -> AsyncIterator[Gateway]:
+    gw, app = await make_gateway(batching=False)
+    yield gw
+    await gw.client.aclose()
+    await app.state.backends.aclose()  # type: ignore[attr-defined]
+
+
+def expected_phone_lookups(gateway: Gateway, grid_ordinal: int) -> tuple[int, int]:
+    """(distinct ID numbers, distinct phones) the gateway must look up for the newest 100 cases."""
+    population = gateway.mocks.population
+    registry = population.registry
+    cases = list(
+        population.cases_of_grid(grid_ordinal, population.history_start(), population.now())
+    )[:100]
+    ids, phones = set(), set()
+    for case in cases:
+        reporter = case.reporter
+        if reporter is None:
+            continue
+        if reporter.id_number and id_number_is_valid(reporter.id_number):
+            ids.add(reporter.id_number)
+            if registry.index_of_id(reporter.id_number) is not None:
+                continue
+        if reporter.phone:
+            phones.add(reporter.phone)
+    return len(ids), len(phones)
+
+
+async def test_case_list_batches_reporters_and_households(gateway: Gateway) -> None:
+    await gateway.data(WARM_UP)
+    gateway.reset_journals()
+    grid = gateway.mocks.population.geography.grids[6]
+    data = await gateway.data(CASE_LIST, {"grid": grid.code})
+    assert len(data["cases"]["edges"]) == 100
+    calls = gateway.calls()
+    ids, phones = expected_phone_lookups(gateway, grid.ordinal)
+    assert ids > 0
+    assert phones > 0
+    assert calls["urban"] == {"QueryCases": 1}
+    assert calls["civil"]["rk.queryBySfzh"] == 1  # every reporter's ID number in one call
+    assert calls["civil"]["hu.queryByHh"] == 1  # every reporter's household in one call
+    # The registry has no batch look-up by phone: one call per distinct phone, and only for
+    # reporters who gave no ID number the registry knows.
+    assert calls["civil"].get("rk.queryByLxdh", 0) == phones
+    assert calls["legal"] == {}
+
+
+async def test_without_batching_the_same_query_costs_one_call_per_reporter(
+    naive: Gateway, gateway: Gateway
+) -> None:
+    grid = gateway.mocks.population.geography.grids[6]
+    await naive.data(WARM_UP)
+    naive.reset_journals()
+    await naive.data(CASE_LIST, {"grid": grid.code})
+    ids, _ = expected_phone_lookups(naive, grid.ordinal)
+    assert naive.calls()["civil"]["rk.queryBySfzh"] >= ids > 1
+
+
+async def test_fifty_grid_query_makes_one_call_per_grid_per_list_concurrently(
+    gateway: Gateway,
+) -> None:
+    await gateway.data(WARM_UP)
+    for app in gateway.mocks.apps().values():
+        app.faults.latency_ms = 5  # long enough for concurrent calls to overlap
+    gateway.reset_journals()
+    data = await gateway.data(FIFTY_GRIDS)
+    grids = data["grids"]["edges"]
+    assert len(grids) == 40  # the demo street has 40 grids (and 120 micro-grids, not listed)
+    assert all(
+        len(g["node"]["residents"]["edges"]) == 5 and len(g["node"]["cases"]["edges"]) == 5
+        for g in grids
+    )
+    calls = gateway.calls()
+    assert calls["urban"] == {"QueryCases": 40}
+    assert calls["civil"] == {"rk.queryByWgbm": 40}
+    # Sent together under the in-flight cap (10): about four waves, not forty calls in a row.
+    assert gateway.mocks.urban.journal.peak_in_flight == 10
+    assert gateway.mocks.civil.journal.peak_in_flight == 10
+
+
+async def test_cold_fifty_grid_query_adds_only_login_and_the_grid_list(gateway: Gateway) -> None:
+    await gateway.data(FIFTY_GRIDS)
+    calls = gateway.calls()
+    assert calls["urban"] == {"Login": 1, "GetGrids": 2, "QueryCases": 40}
+    assert calls["civil"] == {"rk.queryByWgbm": 40}
+
+
+async def test_reference_data_is_cached_across_requests(gateway: Gateway) -> None:
+    for _ in range(3):
+        await gateway.data(
+            "{ departments { code } serviceCenters { code services { code } } legalAidWorkstations { code dutyLawyer { name } } grids(first: 3) { totalCount } }"
+        )
+    calls = gateway.calls()
+    assert calls["urban"] == {"Login": 1, "GetDepartments": 1, "GetGrids": 2}
+    assert all(count == 1 for count in calls["civil"].values())
+    assert calls["legal"]["token"] == 1
+    assert all(count == 1 for op, count in calls["legal"].items())

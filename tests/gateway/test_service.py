@@ -1,0 +1,130 @@
+"""The service around the schema: explorer, health, readiness, SDL, masked errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from gateway.graphql import MASKED
+from schema import build_schema
+from tests.gateway.conftest import Gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+async def test_explorer_page_references_nothing_outside_the_gateway(gateway: Gateway) -> None:
+    page = await gateway.client.get("/explorer/")
+    assert page.status_code == 200
+    assert "GraphiQL" in page.text or "graphiql" in page.text
+    parser = References()
+    parser.feed(page.text)
+    assert len(parser.urls) == 5
+    for url in parser.urls:
+        assert not re.match(r"^([a-z]+:)?//", url), url
+        asset = await gateway.client.get(f"/explorer/{url.removeprefix('./')}")
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 100
+    script = (await gateway.client.get("/explorer/explorer.js")).text
+    assert "http" not in script
+    assert (await gateway.client.get("/", follow_redirects=False)).headers[
+        "location"
+    ] == "/explorer/"
+
+
+async def test_health_and_readiness(gateway: Gateway) -> None:
+    assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await gateway.client.get("/readyz")
+    assert ready.status_code == 200
+    assert set(ready.json()["backends"]) == {"urban-management", "civil-affairs", "legal-aid"}
+    gateway.mocks.civil.faults.outage = True
+    down = await gateway.client.get("/readyz")
+    assert down.status_code == 503
+    assert down.json()["backends"]["civil-affairs"]["reachable"] is False
+
+
+async def test_get_runs_queries_but_not_mutations(gateway: Gateway) -> None:
+    response = await gateway.client.get("/graphql", params={"query": "{ departments { code } }"})
+    assert response.status_code == 200
+    assert len(response.json()["data"]["departments"]) == 10
+    mutation = await gateway.client.get(
+        "/graphql",
+        params={
+            "query": 'mutation { rateCase(input: {caseNumber: "1", satisfaction: SATISFIED}) { errors { field } } }'
+        },
+    )
+    assert 400 <= mutation.status_code < 500  # refused; issue 6 makes it 405 with Allow: POST
+    assert "RateCase" not in gateway.calls()["urban"]
+
+
+async def test_unexpected_failures_are_masked(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from gateway.data import RequestData
+
+    async def broken(self: RequestData) -> list[object]:
+        raise RuntimeError("secret 11010519491231002X")
+
+    monkeypatch.setattr(RequestData, "departments", broken)
+    body = (
+        await gateway.client.post("/graphql", json={"query": "{ departments { code } }"})
+    ).json()
+    assert body["errors"][0]["message"] == MASKED
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL"}
+    assert "11010519491231002X" not in str(body)
+    assert "11010519491231002X" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_committed_sdl_is_the_schema() -> None:
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert committed.strip() == build_schema().as_str().strip(), (
+        "run: govgraph schema > schema.graphql"
+    )
+
+
+def test_every_type_and_field_has_a_chinese_and_english_description() -> None:
+    schema = build_schema()._schema
+    missing = []
+    for name, kind in schema.type_map.items():
+        if name.startswith("__") or name in (
+            "String",
+            "Int",
+            "Float",
+            "Boolean",
+            "ID",
+            "DateTime",
+            "Date",
+        ):
+            continue
+        if not kind.description or " / " not in kind.description:
+            missing.append(name)
+        for field_name, field in getattr(kind, "fields", {}).items():
+            if not field.description or " / " not in field.description:
+                missing.append(f"{name}.{field_name}")
+    assert missing == []
+
+
+def test_schema_command_prints_the_sdl() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "schema"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "type Query" in result.stdout
+    assert "interface Case implements Node" in result.stdout
