@@ -3,9 +3,9 @@ applied, reference data from the cross-request caches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import adapters
 from adapters.normalise import BEIJING
@@ -17,6 +17,8 @@ from .loaders import Loader, by_key, one_call_each
 from .settings import Settings
 
 URBAN, CIVIL, LEGAL = "urban-management", "civil-affairs", "legal-aid"
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def _window(offset: int, limit: int) -> tuple[int, int, int]:
@@ -41,10 +43,10 @@ class RequestData:
             self._load_residents_by_id, b, 100
         )
         self._phone_holders_loader = Loader[str, list[adapters.Resident]](
-            one_call_each(self._holders_of_phone), b
+            self._shared(self._holders_of_phone), b
         )
         self._grid_residents_loader = Loader[tuple[Any, ...], adapters.Page[adapters.Resident]](
-            one_call_each(self._grid_residents_page), b
+            self._shared(self._grid_residents_page), b
         )
         self._households_loader = Loader[str, adapters.Household | None](
             self._load_households, b, 100
@@ -57,29 +59,37 @@ class RequestData:
             self._load_urban_cases, b, 50
         )
         self._grid_cases_loader = Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]](
-            one_call_each(self._grid_cases_page), b
+            self._shared(self._grid_cases_page), b
         )
         self._reported_loader = Loader[tuple[str, str], list[adapters.UrbanCase]](
-            one_call_each(self._reported_cases), b
+            self._shared(self._reported_cases), b
         )
         self._legal_cases_loader = Loader[str, adapters.LegalAidCase | None](
-            one_call_each(self._legal_case), b
+            self._shared(self._legal_case), b
         )
         self._legal_of_person_loader = Loader[str, list[adapters.LegalAidCase]](
-            one_call_each(self._legal_cases_of_person), b
+            self._shared(self._legal_cases_of_person), b
         )
         self._legal_of_area_loader = Loader[str, list[adapters.LegalAidCase]](
-            one_call_each(self._legal_cases_of_area), b
+            self._shared(self._legal_cases_of_area), b
         )
-        self._disputes_loader = Loader[str, adapters.Dispute | None](
-            one_call_each(self._dispute), b
-        )
+        self._disputes_loader = Loader[str, adapters.Dispute | None](self._shared(self._dispute), b)
         self._disputes_of_person_loader = Loader[str, list[adapters.Dispute]](
-            one_call_each(self._disputes_of_person), b
+            self._shared(self._disputes_of_person), b
         )
         self._disputes_of_area_loader = Loader[str, list[adapters.Dispute]](
-            one_call_each(self._disputes_of_area), b
+            self._shared(self._disputes_of_area), b
         )
+
+    def _shared(self, call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
+        """One call per distinct key; the same call already under way for another request is
+        joined rather than sent again."""
+        name = call.__name__
+
+        async def joined(key: K) -> V:
+            return await self.backends.coalesced((name, key), lambda: call(key))
+
+        return one_call_each(joined)
 
     def today(self) -> date:
         return self.clock().astimezone(BEIJING).date()
