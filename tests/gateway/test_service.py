@@ -128,3 +128,11 @@ def test_schema_command_prints_the_sdl() -> None:
     )
     assert "type Query" in result.stdout
     assert "interface Case implements Node" in result.stdout
+
+
+async def test_the_explorers_first_query_runs(gateway: Gateway) -> None:
+    script = (await gateway.client.get("/explorer/explorer.js")).text
+    lines = re.findall(r'^\s*"(.*)",$', script, flags=re.M)
+    query = "\n".join(line for line in lines if not line.startswith("#"))
+    data = await gateway.data(query)
+    assert len(data["grids"]["edges"]) == 5

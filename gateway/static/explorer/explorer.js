@@ -2,10 +2,21 @@
   var endpoint = new URL("../graphql", window.location.href).toString();
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
   var defaultQuery = [
-    "# govgraph: one schema over urban management, civil affairs and legal aid",
+    "# govgraph：城管、民政、法律援助，一个查询入口",
+    "# one schema over urban management, civil affairs and legal aid",
     "{",
     "  grids(first: 5) {",
-    "    edges { node { code name workers { name role } residents(first: 3) { totalCount edges { node { name age tags } } } } }",
+    "    edges {",
+    "      node {",
+    "        code",
+    "        name",
+    "        leader { name }",
+    "        residents(first: 3) {",
+    "          totalCount",
+    "          edges { node { name age tags { label } } }",
+    "        }",
+    "      }",
+    "    }",
     "  }",
     "}",
   ].join("\n");
