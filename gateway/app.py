@@ -17,13 +17,15 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from adapters.normalise import BEIJING
 
+from .audit import AuditLog
+from .auth import Authenticator
 from .backends import Backends, Transports
-from .graphql import GatewayGraphQL, build_gateway_schema
+from .graphql import GatewayGraphQL, Guard, build_gateway_schema
 from .settings import Settings
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
@@ -43,8 +45,26 @@ def create_app(
     transports: Transports | None = None,
     clock: Callable[[], datetime] = beijing_clock,
 ) -> Starlette:
+    settings.check()
     backends = Backends(settings, transports)
-    graphql = GatewayGraphQL(build_gateway_schema(), backends, settings, clock)
+    audit = AuditLog(
+        settings.audit_path or None,
+        settings.audit_hmac_key.encode(),
+        settings.audit_max_bytes,
+        settings.audit_backups,
+    )
+    authenticator = Authenticator(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        hs256_secret=settings.jwt_secret or None,
+        jwks_path=settings.jwks_path or None,
+    )
+    graphql = Guard(
+        GatewayGraphQL(build_gateway_schema(settings), backends, settings, clock, audit),
+        authenticator,
+        audit,
+        settings,
+    )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -78,13 +98,17 @@ def create_app(
         finally:
             await backends.aclose()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/", home, methods=["GET"]),
-        Mount("/explorer", StaticFiles(directory=EXPLORER, html=True), name="explorer"),
     ]
+    if not settings.production:  # production: no explorer, no introspection
+        routes += [
+            Route("/", home, methods=["GET"]),
+            Mount("/explorer", StaticFiles(directory=EXPLORER, html=True), name="explorer"),
+        ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.backends = backends
+    app.state.audit = audit
     return app

@@ -15,6 +15,9 @@ from typing import Any
 
 from connectors.base import BackendSettings
 
+DEV_JWT_SECRET = "govgraph-development-secret-change-me"  # noqa: S105  (refused in production)
+DEV_AUDIT_KEY = "govgraph-development-audit-key"
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -37,6 +40,16 @@ class Settings:
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 10.0
 
+    jwt_issuer: str = "govgraph-dev"
+    jwt_audience: str = "govgraph"
+    jwt_secret: str = DEV_JWT_SECRET
+    jwks_path: str = ""
+    purpose_header: str = "X-Purpose"
+    audit_path: str = "var/audit/audit.log"
+    audit_hmac_key: str = DEV_AUDIT_KEY
+    audit_max_bytes: int = 50_000_000
+    audit_backups: int = 20
+
     page_size_cap: int = 100
     batching: bool = True
     cache_max_entries: int = 256
@@ -44,6 +57,15 @@ class Settings:
     ttl_departments_s: float = 3600.0
     ttl_services_s: float = 600.0
     ttl_legal_reference_s: float = 3600.0
+
+    def check(self) -> None:
+        """Refuse settings that must never reach production."""
+        if not self.production:
+            return
+        if self.jwt_secret == DEV_JWT_SECRET and not self.jwks_path:
+            raise ValueError("production needs GOVGRAPH_JWT_SECRET or GOVGRAPH_JWKS_PATH")
+        if self.audit_hmac_key == DEV_AUDIT_KEY:
+            raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
 
     def backend(self, name: str) -> BackendSettings:
         url = {"urban": self.urban_url, "civil": self.civil_url, "legal": self.legal_url}[name]

@@ -1,5 +1,7 @@
 """The GraphQL schema: Strawberry types, queries and mutations over domain objects."""
 
+from typing import Any
+
 import strawberry
 
 from .cases import Dispute, LegalAidCase, UrbanCase
@@ -9,8 +11,15 @@ from .mutations import Mutation
 from .queries import Query
 
 
-def build_schema(schema_class: type[strawberry.Schema] = strawberry.Schema) -> strawberry.Schema:
-    return schema_class(query=Query, mutation=Mutation, types=[UrbanCase, LegalAidCase, Dispute])
+def build_schema(
+    schema_class: type[strawberry.Schema] = strawberry.Schema, extensions: list[Any] | None = None
+) -> strawberry.Schema:
+    return schema_class(
+        query=Query,
+        mutation=Mutation,
+        types=[UrbanCase, LegalAidCase, Dispute],
+        extensions=extensions or [],
+    )
 
 
 __all__ = [

@@ -1,27 +1,53 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from gateway.app import create_app
+from gateway.auth import Role, mint_token
 from gateway.settings import Settings
 from mocks import MockSet, build_mocks
 from tests.conftest import AS_OF, frozen_population
+
+
+def token(role: Role, **claims: Any) -> str:
+    settings = Settings()
+    return mint_token(
+        settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        role=role,
+        subject=claims.pop("subject", f"test-{role.value}"),
+        **claims,
+    )
 
 
 @dataclass
 class Gateway:
     client: httpx.AsyncClient
     mocks: MockSet
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def as_role(
+        self, role: Role, purpose: str | None = "integration-test", **claims: Any
+    ) -> Gateway:
+        headers = {"Authorization": f"Bearer {token(role, **claims)}"}
+        if purpose:
+            headers["X-Purpose"] = purpose
+        return Gateway(self.client, self.mocks, headers)
+
+    async def post(self, document: str, variables: dict[str, Any] | None = None) -> httpx.Response:
+        return await self.client.post(
+            "/graphql", json={"query": document, "variables": variables or {}}, headers=self.headers
+        )
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post(
-            "/graphql", json={"query": document, "variables": variables or {}}
-        )
+        response = await self.post(document, variables)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -40,17 +66,20 @@ class Gateway:
         return {name: dict(app.journal.by_operation) for name, app in self.mocks.apps().items()}
 
 
-async def make_gateway(population_preset: str = "demo", **settings: Any) -> tuple[Gateway, Any]:
+async def make_gateway(
+    population_preset: str = "demo", audit_path: str = "", **settings: Any
+) -> tuple[Gateway, Any]:
     mocks = build_mocks(frozen_population(population_preset), legal_rps=10_000)
     transports = {name: httpx.ASGITransport(app) for name, app in mocks.apps().items()}
-    app = create_app(Settings().with_values(settings), transports=transports, clock=lambda: AS_OF)
+    configured = Settings().with_values({"audit_path": audit_path, **settings})
+    app = create_app(configured, transports=transports, clock=lambda: AS_OF)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gateway")
     return Gateway(client, mocks), app
 
 
 @pytest.fixture
-async def gateway() -> AsyncIterator[Gateway]:
-    gw, app = await make_gateway()
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
     yield gw
     await gw.client.aclose()
     await app.state.backends.aclose()

@@ -4,9 +4,11 @@ distinct parent, concurrency under the in-flight cap, nothing repeated within a 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from gateway.auth import Role
 from mocks.population import id_number_is_valid
 from tests.gateway.conftest import Gateway, make_gateway
 
@@ -21,9 +23,9 @@ async def _gateway(**settings: object) -> tuple[Gateway, object]:
 
 
 @pytest.fixture
-async def naive() -> AsyncIterator[Gateway]:
-    gw, app = await make_gateway(batching=False)
-    yield gw
+async def naive(tmp_path: Path) -> AsyncIterator[Gateway]:
+    gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), batching=False)
+    yield gw.as_role(Role.URBAN_MANAGEMENT)
     await gw.client.aclose()
     await app.state.backends.aclose()  # type: ignore[attr-defined]
 
@@ -50,6 +52,7 @@ def expected_phone_lookups(gateway: Gateway, grid_ordinal: int) -> tuple[int, in
 
 
 async def test_case_list_batches_reporters_and_households(gateway: Gateway) -> None:
+    gateway = gateway.as_role(Role.URBAN_MANAGEMENT)
     await gateway.data(WARM_UP)
     gateway.reset_journals()
     grid = gateway.mocks.population.geography.grids[6]
@@ -84,6 +87,7 @@ async def test_without_batching_the_same_query_costs_one_call_per_reporter(
 async def test_fifty_grid_query_makes_one_call_per_grid_per_list_concurrently(
     gateway: Gateway,
 ) -> None:
+    gateway = gateway.as_role(Role.DISTRICT_ADMIN)
     await gateway.data(WARM_UP)
     for app in gateway.mocks.apps().values():
         app.faults.latency_ms = 5  # long enough for concurrent calls to overlap
@@ -104,6 +108,7 @@ async def test_fifty_grid_query_makes_one_call_per_grid_per_list_concurrently(
 
 
 async def test_cold_fifty_grid_query_adds_only_login_and_the_grid_list(gateway: Gateway) -> None:
+    gateway = gateway.as_role(Role.DISTRICT_ADMIN)
     await gateway.data(FIFTY_GRIDS)
     calls = gateway.calls()
     assert calls["urban"] == {"Login": 1, "GetGrids": 2, "QueryCases": 40}
@@ -129,6 +134,7 @@ async def test_identical_calls_in_flight_from_two_requests_become_one(gateway: G
     gateway.mocks.civil.faults.latency_ms = 20  # both requests are in flight together
     gateway.reset_journals()
     grid = gateway.mocks.population.geography.grids[2].code
+    gateway = gateway.as_role(Role.GRID_WORKER, grids=[grid])
     query = '{ residents(filter: {grid: "%s"}, first: 10) { edges { node { name } } } }' % grid
     first, second = await asyncio.gather(gateway.data(query), gateway.data(query))
     assert first == second

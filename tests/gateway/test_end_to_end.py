@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from gateway.auth import Role
 from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway
+
+
+def as_resident(gateway: Gateway, index: int) -> Gateway:
+    person = gateway.mocks.population.person(index)
+    return gateway.as_role(
+        Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
+    )
 
 
 async def test_one_person_seen_consistently_through_all_three_systems(gateway: Gateway) -> None:
@@ -17,7 +25,10 @@ async def test_one_person_seen_consistently_through_all_three_systems(gateway: G
         if population.registry.index_of_id(a.applicant.id_number) is not None
     )
     id_number = application.applicant.id_number
-    data = await gateway.data(
+    index = population.registry.index_of_id(id_number)
+    assert index is not None
+    me = as_resident(gateway, index)
+    data = await me.data(
         """query($id: String!) { resident(idNumber: $id) {
             id name idNumber grid { code community { code } }
             household { code members { name } }
@@ -35,10 +46,10 @@ async def test_one_person_seen_consistently_through_all_three_systems(gateway: G
             "resident": {"name": resident["name"], "idNumber": id_number},
         }
     assert resident["grid"]["community"]["code"] == application.community_code
-    assert resident["name"] in {m["name"] for m in resident["household"]["members"]}
+    assert resident["name"] in {m["name"] for m in resident["household"]["members"] if m}
     for case in resident["reportedCases"]:
         assert case["reporter"]["resident"]["idNumber"] == id_number
-    by_node = await gateway.data(
+    by_node = await me.data(
         "query($id: ID!) { node(id: $id) { ... on Resident { idNumber } } }", {"id": resident["id"]}
     )
     assert by_node["node"]["idNumber"] == id_number
@@ -60,6 +71,7 @@ async def test_grids_page_with_cursors_and_no_overlap(gateway: Gateway) -> None:
 async def test_residents_page_and_filter_by_tag(gateway: Gateway) -> None:
     population = gateway.mocks.population
     grid = population.geography.grids[3]
+    gateway = gateway.as_role(Role.GRID_WORKER, grids=[grid.code])
     first = (
         await gateway.data(
             '{ residents(filter: {grid: "%s"}, first: 7) { totalCount pageInfo { endCursor } edges { node { registryNumber } } } }'
@@ -99,14 +111,16 @@ async def test_case_filters_by_grid_status_and_kind(gateway: Gateway) -> None:
     population = gateway.mocks.population
     grid = population.geography.grids[1]
     since, until = AS_OF - timedelta(days=10), AS_OF
-    data = await gateway.data(
+    data = await gateway.as_role(Role.URBAN_MANAGEMENT).data(
         """query($grid: String!, $since: DateTime!, $until: DateTime!) {
             closed: cases(filter: {grid: $grid, status: CLOSED, since: $since, until: $until}, first: 100) { totalCount edges { node { status createdAt } } }
             overdue: cases(filter: {grid: $grid, overdue: true, since: $since, until: $until}, first: 100) { totalCount }
-            legal: cases(filter: {kind: LEGAL_AID, community: "%s"}, first: 5) { totalCount edges { node { __typename } } }
-        }"""
-        % grid.community.code,
+        }""",
         {"grid": grid.code, "since": since.isoformat(), "until": until.isoformat()},
+    )
+    data |= await gateway.as_role(Role.LEGAL_AID).data(
+        '{ legal: cases(filter: {kind: LEGAL_AID, community: "%s"}, first: 5) { totalCount edges { node { __typename } } } }'
+        % grid.community.code
     )
     cases = list(population.cases_of_grid(grid.ordinal, since, until))
     assert data["closed"]["totalCount"] == sum(c.status(AS_OF) == "结案" for c in cases)
@@ -123,7 +137,7 @@ async def test_statistics_equal_a_direct_computation(gateway: Gateway) -> None:
     community = population.geography.communities[2]
     since, until = AS_OF - timedelta(days=30), AS_OF
     stats = (
-        await gateway.data(
+        await gateway.as_role(Role.DISTRICT_ADMIN).data(
             'query($s: DateTime!, $u: DateTime!) { statistics(scope: COMMUNITY, code: "%s", since: $s, until: $u) { reported closed overdue averageDaysToClose onTimeRate satisfactionRate } }'
             % community.code,
             {"s": since.isoformat(), "u": until.isoformat()},
@@ -150,8 +164,9 @@ async def test_mutations_show_in_later_reads(gateway: Gateway) -> None:
     population = gateway.mocks.population
     person = population.person(1234)
     grid = person.grid
+    me = as_resident(gateway, 1234)
     reported = (
-        await gateway.data(
+        await me.data(
             """mutation($grid: String!, $phone: String!, $id: String!) { reportCase(input: {gridCode: $grid, subClassCode: "1101", source: MINI_PROGRAM,
             description: "楼下路灯不亮", address: "北苑路1号", reporterName: "居民", reporterPhone: $phone, reporterIdNumber: $id}) {
             errors { field message } case { id number status statusLabel reporter { method resident { registryNumber } } } } }""",
@@ -165,11 +180,11 @@ async def test_mutations_show_in_later_reads(gateway: Gateway) -> None:
         "method": "ID_NUMBER",
         "resident": {"registryNumber": person.registry_number},
     }
-    listed = await gateway.data(
+    listed = await gateway.as_role(Role.GRID_WORKER, grids=[grid.code]).data(
         '{ grid(code: "%s") { cases(first: 1) { edges { node { number } } } } }' % grid.code
     )
     assert listed["grid"]["cases"]["edges"][0]["node"]["number"] == case["number"]
-    mine = await gateway.data(
+    mine = await me.data(
         "query($id: String!) { resident(idNumber: $id) { reportedCases { number } } }",
         {"id": person.id_number},
     )
@@ -177,19 +192,19 @@ async def test_mutations_show_in_later_reads(gateway: Gateway) -> None:
 
     placement = population.services.placements[0]
     enrolled = (
-        await gateway.data(
+        await me.data(
             'mutation { enrolInService(input: {registryNumber: "%s", serviceCode: "%s", centerCode: "%s"}) { errors { field } enrolment { code service { code } } } }'
             % (person.registry_number, placement.service_id, placement.center_id)
         )
     )["enrolInService"]
     assert enrolled["errors"] == []
-    after = await gateway.data(
+    after = await me.data(
         '{ resident(registryNumber: "%s") { enrolments { code } } }' % person.registry_number
     )
     assert enrolled["enrolment"]["code"] in {e["code"] for e in after["resident"]["enrolments"]}
 
     applied = (
-        await gateway.data(
+        await me.data(
             """mutation($id: String!, $area: String!) { applyLegalAid(input: {name: "申请人", idNumber: $id, phone: "13912345678", address: "北苑路1号",
             communityCode: $area, aidType: CIVIL_REPRESENTATION, caseType: CIVIL, description: "工资被拖欠", happenedOn: "2026-10-01"}) {
             errors { field } case { number statusLabel } } }""",
@@ -197,7 +212,7 @@ async def test_mutations_show_in_later_reads(gateway: Gateway) -> None:
         )
     )["applyLegalAid"]
     assert applied["errors"] == []
-    legal = await gateway.data(
+    legal = await me.data(
         "query($id: String!) { resident(idNumber: $id) { legalAidCases { number } } }",
         {"id": person.id_number},
     )
@@ -206,31 +221,36 @@ async def test_mutations_show_in_later_reads(gateway: Gateway) -> None:
 
 async def test_rating_a_case_and_field_errors(gateway: Gateway) -> None:
     population = gateway.mocks.population
-    closed = next(
-        c
-        for c in population.cases_of_grid(0, AS_OF - timedelta(days=20), AS_OF)
-        if c.status(AS_OF) == "结案"
-    )
+    registry = population.registry
+
+    def reporter_index(case: object) -> int | None:
+        reporter = case.reporter  # type: ignore[attr-defined]
+        return registry.index_of_id(reporter.id_number) if reporter and reporter.id_number else None
+
+    window = list(population.cases_of_grid(0, AS_OF - timedelta(days=20), AS_OF))
+    closed = next(c for c in window if c.status(AS_OF) == "结案" and reporter_index(c) is not None)
+    owner = as_resident(gateway, reporter_index(closed))  # type: ignore[arg-type]
     rated = (
-        await gateway.data(
+        await owner.data(
             'mutation { rateCase(input: {caseNumber: "%s", satisfaction: DISSATISFIED}) { errors { field } case { satisfaction } } }'
             % closed.number
         )
     )["rateCase"]
     assert rated == {"errors": [], "case": {"satisfaction": "不满意"}}
-    open_case = next(
+    someone_elses = next(
         c
-        for c in population.cases_of_grid(0, AS_OF - timedelta(days=1), AS_OF)
-        if c.status(AS_OF) != "结案"
+        for c in window
+        if c.status(AS_OF) == "结案" and reporter_index(c) not in (None, reporter_index(closed))
     )
     refused = (
-        await gateway.data(
+        await owner.data(
             'mutation { rateCase(input: {caseNumber: "%s", satisfaction: SATISFIED}) { errors { field message } case { number } } }'
-            % open_case.number
+            % someone_elses.number
         )
     )["rateCase"]
     assert refused["case"] is None
     assert [e["field"] for e in refused["errors"]] == ["caseNumber"]
+    gateway = owner
     bad = (
         await gateway.data(
             """mutation { reportCase(input: {gridCode: "123", subClassCode: "x", source: HOTLINE, description: "", address: "a",
@@ -262,6 +282,7 @@ async def test_bad_arguments_are_bad_user_input_without_backend_calls(gateway: G
 async def test_an_outage_gives_partial_data_with_a_stable_code(gateway: Gateway) -> None:
     population = gateway.mocks.population
     person = population.person(10)
+    gateway = as_resident(gateway, 10)
     await gateway.data("{ departments { code } }")
     gateway.mocks.legal.faults.outage = True
     body = await gateway.query(

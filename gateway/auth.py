@@ -1,0 +1,183 @@
+"""Who is calling: bearer JWTs (HS256 with a shared secret, RS256/ES256 with keys from a JWKS
+file), checked for issuer, audience and expiry. No token means the public role."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from .errors import AuthError
+
+
+class Role(Enum):
+    PUBLIC = "public"
+    RESIDENT = "resident"
+    GRID_WORKER = "grid_worker"
+    COMMUNITY_ADMIN = "community_admin"
+    DISTRICT_ADMIN = "district_admin"
+    URBAN_MANAGEMENT = "urban_management"
+    CIVIL_AFFAIRS = "civil_affairs"
+    LEGAL_AID = "legal_aid"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    subject: str = ""
+    grids: frozenset[str] = field(default_factory=frozenset)
+    communities: frozenset[str] = field(default_factory=frozenset)
+    registry_number: str | None = None
+    id_number: str | None = None
+    client: str = ""
+
+    @classmethod
+    def public(cls, client: str = "") -> Principal:
+        return cls(Role.PUBLIC, client=client)
+
+
+class Authenticator:
+    """Verifies tokens; raises AuthError with a message that names the problem, never the token."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        hs256_secret: str | None = None,
+        jwks_path: str | None = None,
+        leeway_s: float = 30.0,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.secret = hs256_secret
+        self.leeway_s = leeway_s
+        self.jwks: jwt.PyJWKSet | None = None
+        if jwks_path:
+            self.jwks = jwt.PyJWKSet.from_dict(
+                json.loads(Path(jwks_path).read_text(encoding="utf-8"))
+            )
+
+    def authenticate(self, authorization: str | None, client: str = "") -> Principal:
+        if not authorization:
+            return Principal.public(client)
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("Authorization 应为 Bearer 令牌 / expected a Bearer token")
+        claims = self._verify(token.strip())
+        return principal_from_claims(claims, client)
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+            algorithm = header.get("alg")
+            if algorithm == "HS256" and self.secret:
+                key: Any = self.secret
+            elif algorithm in ("RS256", "ES256") and self.jwks is not None:
+                key = self._jwk(header.get("kid"))
+            else:
+                raise AuthError("不支持的签名算法 / unsupported signing algorithm")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": ["exp", "iss", "aud", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("令牌已过期 / token expired") from None
+        except jwt.InvalidAudienceError:
+            raise AuthError("令牌受众不符 / wrong audience") from None
+        except jwt.InvalidIssuerError:
+            raise AuthError("令牌签发者不符 / wrong issuer") from None
+        except jwt.MissingRequiredClaimError as error:
+            raise AuthError(f"令牌缺少声明 {error.claim} / missing claim {error.claim}") from None
+        except jwt.PyJWTError:
+            raise AuthError("令牌无效 / invalid token") from None
+        return claims
+
+    def _jwk(self, kid: object) -> Any:
+        assert self.jwks is not None  # noqa: S101
+        for key in self.jwks.keys:
+            if kid is None or key.key_id == kid:
+                return key.key
+        raise AuthError("未知的签名密钥 / unknown signing key")
+
+
+def principal_from_claims(claims: dict[str, Any], client: str = "") -> Principal:
+    try:
+        role = Role(claims["role"])
+    except (KeyError, ValueError):
+        raise AuthError("未知角色 / unknown role") from None
+
+    def codes(name: str, digits: int) -> frozenset[str]:
+        value = claims.get(name, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and len(v) == digits and v.isdigit() for v in value
+        ):
+            raise AuthError(f"声明 {name} 无效 / invalid claim {name}")
+        return frozenset(value)
+
+    principal = Principal(
+        role=role,
+        subject=str(claims["sub"]),
+        grids=codes("grids", 15),
+        communities=codes("communities", 12),
+        registry_number=claims.get("registry_number")
+        if isinstance(claims.get("registry_number"), str)
+        else None,
+        id_number=claims.get("id_number") if isinstance(claims.get("id_number"), str) else None,
+        client=str(claims.get("azp") or client),
+    )
+    if role is Role.GRID_WORKER and not principal.grids:
+        raise AuthError("网格员令牌须列出网格 / a grid worker's token must list grids")
+    if role is Role.COMMUNITY_ADMIN and not principal.communities:
+        raise AuthError(
+            "社区管理员令牌须列出社区 / a community admin's token must list communities"
+        )
+    if role is Role.RESIDENT and not (principal.registry_number and principal.id_number):
+        raise AuthError(
+            "居民令牌须含人口编号和身份证号 / a resident's token must carry both numbers"
+        )
+    return principal
+
+
+def mint_token(
+    secret: str,
+    *,
+    issuer: str,
+    audience: str,
+    role: Role,
+    subject: str,
+    grids: list[str] | None = None,
+    communities: list[str] | None = None,
+    registry_number: str | None = None,
+    id_number: str | None = None,
+    lifetime_s: int = 3600,
+    now: float | None = None,
+) -> str:
+    """A development token (HS256). Refused in production by the caller."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "role": role.value,
+        "iat": issued,
+        "exp": issued + lifetime_s,
+        "grids": grids or [],
+        "communities": communities or [],
+    }
+    if registry_number:
+        claims["registry_number"] = registry_number
+    if id_number:
+        claims["id_number"] = id_number
+    return jwt.encode(claims, secret, algorithm="HS256")

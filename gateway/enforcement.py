@@ -1,0 +1,88 @@
+"""Applies the access policy to every field as it resolves, and fills the audit record: the one
+place where `gateway.policy` takes effect."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from inspect import isawaitable
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
+
+from schema import Context
+
+from .audit import AuditLog, AuditRecord
+from .auth import Principal, Role
+from .errors import ForbiddenError
+from .policy import Access, access, masked
+
+ROOTS = frozenset({"Query", "Mutation"})
+
+
+@dataclass(slots=True)
+class GatewayContext(Context):
+    principal: Principal = field(default_factory=Principal.public)
+    audit: AuditLog | None = None
+    record: AuditRecord | None = None
+
+
+class PolicyExtension(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        record = getattr(context, "record", None)
+        if record is not None:
+            record.operation = self.execution_context.operation_name
+            query = self.execution_context.query or ""
+            record.query_hash = hashlib.sha256(query.encode()).hexdigest()[:32]
+        yield
+        if record is None or context.audit is None or not record.touched():
+            return
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        outcome = (
+            "denied" if record.denied and not record.fields else ("partial" if errors else "ok")
+        )
+        context.audit.record(record, outcome)
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        context: GatewayContext = info.context
+        role = context.principal.role
+        parent = info.parent_type.name
+        key = f"{parent}.{info.field_name}"
+        if role is Role.AUDITOR and parent in ROOTS:
+            self._deny(context, key)
+        level = access(role, key)
+        if level is Access.DENIED:
+            self._deny(context, key)
+        if parent == "Resident" and context.record is not None and context.audit is not None:
+            context.record.residents.add(context.audit.pseudonym(root.raw.registry_number))
+        result = _next(root, info, *args, **kwargs)
+        if level is None:
+            return result
+        if context.record is not None:
+            context.record.fields[key] = "whole" if level is Access.WHOLE else "masked"
+        if level is Access.WHOLE:
+            return result
+        if isawaitable(result):
+            return _masked_later(result, key, level)
+        return masked(key, result, level)
+
+    @staticmethod
+    def _deny(context: GatewayContext, key: str) -> None:
+        if context.record is not None:
+            context.record.denied.add(key)
+        raise ForbiddenError(f"无权访问 {key} / not allowed: {key}", field=key)
+
+
+async def _masked_later(result: Awaitable[Any], key: str, level: Access) -> Any:
+    return masked(key, await result, level)
