@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 
 def _mocks(args: argparse.Namespace) -> int:
@@ -110,6 +111,44 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    from .auth import Role, mint_token
+    from .settings import Settings
+
+    settings = Settings.load(path=args.config)
+    if settings.production:
+        print("govgraph token: refused in production mode", file=sys.stderr)
+        return 2
+    print(
+        mint_token(
+            settings.jwt_secret,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            role=Role(args.role),
+            subject=args.subject or f"dev-{args.role}",
+            grids=args.grid,
+            communities=args.community,
+            registry_number=args.registry_number,
+            id_number=args.id_number,
+            lifetime_s=args.lifetime,
+        )
+    )
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .audit import verify_files
+
+    verdict = verify_files([Path(p) for p in args.files])
+    if verdict.ok:
+        print(f"ok: {verdict.lines} lines, chain intact")
+        return 0
+    print(f"broken at line {verdict.first_bad_line}: {verdict.reason}")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -137,9 +176,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(handler=_demo)
 
+    token = commands.add_parser("token", help="print a development token (refused in production)")
+    token.add_argument("--role", required=True, choices=[r.value for r in _roles()])
+    token.add_argument("--grid", action="append", default=[], help="grid code (repeat)")
+    token.add_argument("--community", action="append", default=[], help="community code (repeat)")
+    token.add_argument("--registry-number")
+    token.add_argument("--id-number")
+    token.add_argument("--subject")
+    token.add_argument("--lifetime", type=int, default=3600)
+    token.add_argument("--config")
+    token.set_defaults(handler=_token)
+
+    audit = commands.add_parser("audit", help="audit-trail tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain of audit files")
+    verify.add_argument(
+        "files", nargs="+", help="oldest first, e.g. audit.log.2 audit.log.1 audit.log"
+    )
+    verify.set_defaults(handler=_audit)
+
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(handler=_schema)
     return parser
+
+
+def _roles() -> list[Any]:
+    from .auth import Role
+
+    return list(Role)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

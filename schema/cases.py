@@ -162,9 +162,9 @@ class LegalAidCase(Case):
     case_type: str = strawberry.field(
         description=d("案件类别：刑事、民事、行政", "Criminal, civil or administrative")
     )
-    description: str = strawberry.field(description=d("纠纷描述", "Dispute description"))
+    description: str | None = strawberry.field(description=d("纠纷描述", "Dispute description"))
     happened_on: date = strawberry.field(description=d("发生日期", "When it happened"))
-    applicant_name: str = strawberry.field(description=d("申请人姓名", "Applicant's name"))
+    applicant_name: str | None = strawberry.field(description=d("申请人姓名", "Applicant's name"))
 
     @classmethod
     def of(cls, c: adapters.LegalAidCase) -> LegalAidCase:
@@ -188,7 +188,7 @@ class LegalAidCase(Case):
             "申请人对应的居民及匹配方式", "The applicant as a resident, and how they were matched"
         )
     )
-    async def applicant(self, info: strawberry.Info) -> IdentityMatchRef:
+    async def applicant(self, info: strawberry.Info) -> IdentityMatchRef | None:
         return await _identify(info, self.raw.applicant_id_number, self.raw.applicant_phone)
 
     @strawberry.field(description=d("指派律师", "Assigned lawyer"))
@@ -204,11 +204,11 @@ class LegalAidCase(Case):
 @strawberry.type(description=d("纠纷当事人", "A party to a dispute"))
 class DisputeParty:
     raw: strawberry.Private[adapters.DisputeParty]
-    name: str = strawberry.field(description=d("姓名", "Name"))
+    name: str | None = strawberry.field(description=d("姓名", "Name"))
     role: str = strawberry.field(description=d("角色：申请人、被申请人", "Role"))
 
     @strawberry.field(description=d("当事人对应的居民", "The party as a resident"))
-    async def resident(self, info: strawberry.Info) -> IdentityMatchRef:
+    async def resident(self, info: strawberry.Info) -> IdentityMatchRef | None:
         return await _identify(info, self.raw.id_number, self.raw.phone)
 
 

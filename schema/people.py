@@ -45,26 +45,26 @@ class PersonTag:
 class Resident(Node):
     raw: strawberry.Private[adapters.Resident]
     registry_number: str = strawberry.field(description=d("人口编号", "Registry number (rkbh)"))
-    name: str = strawberry.field(description=d("姓名", "Name"))
+    name: str | None = strawberry.field(description=d("姓名", "Name"))
     sex: adapters.Sex = strawberry.field(
         description=d(
             "性别（缺失时由身份证号推出）", "Sex (from the ID number where the code is missing)"
         )
     )
-    birth_date: date = strawberry.field(description=d("出生日期", "Birth date"))
+    birth_date: date | None = strawberry.field(description=d("出生日期", "Birth date"))
     age: int = strawberry.field(description=d("年龄（周岁）", "Age in whole years"))
-    id_number: str = strawberry.field(description=d("公民身份号码", "National ID number"))
+    id_number: str | None = strawberry.field(description=d("公民身份号码", "National ID number"))
     phone: str | None = strawberry.field(
         description=d("手机号（已规范为11位）", "Mobile number, normalised to 11 digits")
     )
-    address: str = strawberry.field(description=d("现住址", "Current address"))
-    registered_address: str = strawberry.field(
+    address: str | None = strawberry.field(description=d("现住址", "Current address"))
+    registered_address: str | None = strawberry.field(
         description=d("户籍地址", "Registered (hukou) address")
     )
     relation_to_head: str = strawberry.field(
         description=d("与户主关系", "Relation to the household head")
     )
-    tags: list[PersonTag] = strawberry.field(description=d("人员类别", "Person-type tags"))
+    tags: list[PersonTag] | None = strawberry.field(description=d("人员类别", "Person-type tags"))
 
     @classmethod
     def of(cls, r: adapters.Resident) -> Resident:
@@ -145,7 +145,7 @@ class Resident(Node):
 class Household(Node):
     raw: strawberry.Private[adapters.Household]
     code: str = strawberry.field(description=d("户号", "Household number"))
-    address: str = strawberry.field(description=d("地址", "Address"))
+    address: str | None = strawberry.field(description=d("地址", "Address"))
     size: int = strawberry.field(description=d("人数", "Number of members"))
 
     @classmethod
@@ -155,7 +155,7 @@ class Household(Node):
         )
 
     @strawberry.field(description=d("户成员", "Members"))
-    async def members(self, info: strawberry.Info) -> list[Resident | None]:
+    async def members(self, info: strawberry.Info) -> list[Resident | None] | None:
         data = info.context.data
         numbers = self.raw.member_registry_numbers
         found = await asyncio.gather(*(data.resident(number) for number in numbers))
