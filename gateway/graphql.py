@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import strawberry
 from graphql import GraphQLError
@@ -77,7 +78,7 @@ class GovGraphSchema(strawberry.Schema):
 def build_gateway_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Any] = [PolicyExtension]
     if settings.production:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return build_schema(GovGraphSchema, extensions=extensions)
 
 
@@ -163,9 +164,9 @@ class Guard:
             )
             await response(scope, receive, send)
             return
-        purpose = (
-            headers.get(self.purpose_header, b"").decode("utf-8", "replace").strip()[:200] or None
-        )
+        # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
+        stated = unquote(headers.get(self.purpose_header, b"").decode("latin-1"), errors="replace")
+        purpose = "".join(ch for ch in stated if ch.isprintable()).strip()[:200] or None
         record = AuditRecord(
             request_id=request_id,
             subject=self.audit.pseudonym(principal.subject) if principal.subject else "",

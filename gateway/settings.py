@@ -62,8 +62,10 @@ class Settings:
         """Refuse settings that must never reach production."""
         if not self.production:
             return
-        if self.jwt_secret == DEV_JWT_SECRET and not self.jwks_path:
-            raise ValueError("production needs GOVGRAPH_JWT_SECRET or GOVGRAPH_JWKS_PATH")
+        if (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32) and not self.jwks_path:
+            raise ValueError(
+                "production needs GOVGRAPH_JWT_SECRET (32+ bytes) or GOVGRAPH_JWKS_PATH"
+            )
         if self.audit_hmac_key == DEV_AUDIT_KEY:
             raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
 
