@@ -46,6 +46,37 @@ def first_queries(id_number: str, community: str, until: str, since: str) -> lis
     ]
 
 
+def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
+    from .auth import Role, mint_token
+
+    grid = population.geography.grids[0]
+    application = population.legal.applications[0]
+    index = population.registry.index_of_id(application.applicant.id_number)
+    person = population.person(index if index is not None else 0)
+
+    def mint(role: Role, **claims: Any) -> str:
+        return mint_token(
+            settings.jwt_secret,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            role=role,
+            subject=f"demo-{role.value}",
+            lifetime_s=12 * 3600,
+            **claims,
+        )
+
+    return {
+        f"grid worker of {grid.name}": mint(Role.GRID_WORKER, grids=[grid.code]),
+        f"community admin of {grid.community.name}": mint(
+            Role.COMMUNITY_ADMIN, communities=[grid.community.code]
+        ),
+        "district admin (personal data masked)": mint(Role.DISTRICT_ADMIN),
+        "the resident in the second query": mint(
+            Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
+        ),
+    }
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -82,10 +113,13 @@ def _demo(args: argparse.Namespace) -> int:
     gateway = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=args.port, log_level="warning")
     )
+    tokens = demo_tokens(settings, population)
     print(describe(mocks, host, ports))
     print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
     print(f"explorer (GraphiQL) http://{host}:{args.port}/explorer/\n\nFirst queries to try:")
     application = population.legal.applications[0]
+    if population.registry.index_of_id(application.applicant.id_number) is None:
+        application = population.legal.applications[1]
     end = population.as_of.replace(hour=0, minute=0, second=0, microsecond=0)
     for query in first_queries(
         application.applicant.id_number,
@@ -94,6 +128,10 @@ def _demo(args: argparse.Namespace) -> int:
         (end - timedelta(days=30)).isoformat(),
     ):
         print(f"  {query}")
+    print("\nWithout a token you are the public role (grids, services; no residents). Development")
+    print('tokens (paste into the explorer\'s Headers tab as {"Authorization": "Bearer …"}):')
+    for label, value in tokens.items():
+        print(f"  {label}:\n    {value}")
     print(flush=True)
 
     async def run_all() -> None:

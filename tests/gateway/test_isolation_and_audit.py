@@ -280,3 +280,51 @@ def test_token_command_refuses_in_production() -> None:
     assert refused.returncode == 2
     assert "refused" in refused.stderr
     assert refused.stdout == ""
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
+async def test_asymmetric_tokens_are_checked_against_the_jwks_file(
+    tmp_path: Path, algorithm: str
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    private = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if algorithm == "RS256"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
+    algo = jwt.get_algorithm_by_name(algorithm)
+    public_jwk = json.loads(algo.to_jwk(private.public_key()))
+    public_jwk.update({"kid": "k1", "alg": algorithm, "use": "sig"})
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [public_jwk]}), encoding="utf-8")
+    gateway, app = await make_gateway(audit_path=str(tmp_path / "a.log"), jwks_path=str(jwks))
+    claims = {
+        "sub": "s",
+        "role": "district_admin",
+        "iss": "govgraph-dev",
+        "aud": "govgraph",
+        "exp": 9_999_999_999,
+    }
+    try:
+        good = jwt.encode(claims, private, algorithm=algorithm, headers={"kid": "k1"})
+        unknown_kid = jwt.encode(claims, private, algorithm=algorithm, headers={"kid": "k2"})
+        other_key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if algorithm == "RS256"
+            else ec.generate_private_key(ec.SECP256R1())
+        )
+        forged = jwt.encode(claims, other_key, algorithm=algorithm, headers={"kid": "k1"})
+        query = {"query": "{ departments { code } }"}
+        ok = await gateway.client.post(
+            "/graphql", json=query, headers={"Authorization": f"Bearer {good}"}
+        )
+        assert ok.status_code == 200
+        for bad in (unknown_kid, forged):
+            refused = await gateway.client.post(
+                "/graphql", json=query, headers={"Authorization": f"Bearer {bad}"}
+            )
+            assert refused.status_code == 401
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
