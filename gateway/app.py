@@ -25,8 +25,10 @@ from adapters.normalise import BEIJING
 from .audit import AuditLog
 from .auth import Authenticator
 from .backends import Backends, Transports
-from .graphql import GatewayGraphQL, Guard, build_gateway_schema
+from .graphql import build_gateway_schema
+from .http import GraphQLHTTP
 from .settings import Settings
+from .trusted import TrustedDocuments
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
 READINESS_PROBES = {
@@ -59,11 +61,11 @@ def create_app(
         hs256_secret=settings.jwt_secret or None,
         jwks_path=settings.jwks_path or None,
     )
-    graphql = Guard(
-        GatewayGraphQL(build_gateway_schema(settings), backends, settings, clock, audit),
-        authenticator,
-        audit,
-        settings,
+    trusted = TrustedDocuments(
+        settings.trusted_documents_path or None, settings.trusted_documents_strict
+    )
+    graphql = GraphQLHTTP(
+        build_gateway_schema(), backends, settings, clock, audit, authenticator, trusted
     )
 
     async def healthz(request: Request) -> Response:

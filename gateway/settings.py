@@ -50,6 +50,25 @@ class Settings:
     audit_max_bytes: int = 50_000_000
     audit_backups: int = 20
 
+    max_depth: int = 15
+    max_aliases: int = 15
+    max_directives: int = 50
+    max_repeated_fields: int = 5
+    max_root_fields: int = 10
+    max_tokens: int = 1000
+    max_cost: int = 5000
+    max_query_chars: int = 10_000
+    max_body_bytes: int = 100_000
+    max_url_length: int = 8_000
+    batching_enabled: bool = False
+    max_batch_operations: int = 5
+    rate_public_requests_per_minute: int = 60
+    rate_public_cost_per_minute: int = 20_000
+    rate_user_requests_per_minute: int = 600
+    rate_user_cost_per_minute: int = 200_000
+    trusted_documents_path: str = ""
+    trusted_documents_strict: bool = False
+
     page_size_cap: int = 100
     batching: bool = True
     cache_max_entries: int = 256

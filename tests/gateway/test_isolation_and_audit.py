@@ -20,7 +20,7 @@ from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway, make_gateway, token
 
 ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+PHONE = re.compile(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")
 
 
 @pytest.fixture

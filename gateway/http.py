@@ -1,0 +1,397 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP draft), guarded: every check that can refuse a
+request runs before any backend is called, cheapest first, each with a stable code.
+
+Order: method and URL length → media types (415, 406) and CSRF → body size (413) → JSON and
+parameters (400) → authentication (401) and purpose (403) → trusted documents → query length,
+tokens and parse (400) → limits (depth, aliases, directives, repeated and root fields, cost) →
+schema validation → rate limit and cost quota (429) → execution.
+
+Status codes: `application/graphql-response+json` clients get 400 for any request error
+(parse, validation, limits, variables); legacy `application/json` clients get 200 with errors
+for the document-level ones, as the draft prescribes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+from .audit import AuditLog, AuditRecord
+from .auth import Authenticator, Principal
+from .backends import Backends
+from .enforcement import GatewayContext
+from .errors import AuthError, GovGraphError
+from .graphql import present, request_id_of
+from .limits import Limits, analyse
+from .policy import PURPOSE_REQUIRED
+from .ratelimit import RateLimiter
+from .scope import ScopedData
+from .settings import Settings
+from .trusted import TrustedDocuments, UntrustedDocumentError
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+PREFLIGHT_HEADERS = (b"x-govgraph-preflight", b"apollo-require-preflight", b"x-requested-with")
+SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+class RequestRefused(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(slots=True)
+class Operation:
+    query: str | None
+    variables: dict[str, Any]
+    operation_name: str | None
+    extensions: dict[str, Any]
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an Accept header, or RequestRefused(406)."""
+    if not accept:
+        return JSON
+    offered = [_media_type(part) for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in offered:
+        return GRAPHQL_RESPONSE
+    if any(t in (JSON, "application/*", "*/*") for t in offered):
+        return JSON
+    raise RequestRefused(
+        406,
+        "NOT_ACCEPTABLE",
+        "只能返回 application/graphql-response+json 或 application/json / unacceptable Accept",
+    )
+
+
+def _operation(payload: object) -> Operation:
+    if not isinstance(payload, dict):
+        raise RequestRefused(
+            400, "BAD_REQUEST", "请求体应为 JSON 对象 / the body must be a JSON object"
+        )
+    query, variables = payload.get("query"), payload.get("variables")
+    name, extensions = payload.get("operationName"), payload.get("extensions")
+    if query is not None and not isinstance(query, str):
+        raise RequestRefused(400, "BAD_REQUEST", "query 应为字符串 / query must be a string")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestRefused(
+            400, "BAD_VARIABLES", "variables 应为对象 / variables must be an object"
+        )
+    if name is not None and not isinstance(name, str):
+        raise RequestRefused(
+            400, "BAD_REQUEST", "operationName 应为字符串 / operationName must be a string"
+        )
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestRefused(
+            400, "BAD_REQUEST", "extensions 应为对象 / extensions must be an object"
+        )
+    return Operation(query, variables or {}, name, extensions or {})
+
+
+class GraphQLHTTP:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        backends: Backends,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        audit: AuditLog,
+        authenticator: Authenticator,
+        trusted: TrustedDocuments,
+    ) -> None:
+        self.schema = schema
+        self.backends = backends
+        self.settings = settings
+        self.clock = clock
+        self.audit = audit
+        self.authenticator = authenticator
+        self.trusted = trusted
+        self.limits = Limits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_directives=settings.max_directives,
+            max_repeated_fields=settings.max_repeated_fields,
+            max_root_fields=settings.max_root_fields,
+            max_cost=settings.max_cost,
+            reveal=not settings.production,
+        )
+        self.rate = RateLimiter(
+            settings.rate_public_requests_per_minute,
+            settings.rate_public_cost_per_minute,
+            settings.rate_user_requests_per_minute,
+            settings.rate_user_cost_per_minute,
+        )
+        rules = list(specified_rules)
+        if settings.production:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = rules
+        self.purpose_header = settings.purpose_header.lower().encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        request_id = request_id_of(scope)
+        media = JSON
+        try:
+            media = negotiate(request.headers.get("accept"))
+            operations, batched = await self._read(request)
+            principal = self._authenticate(request, request_id)
+            record = self._record(request, principal, request_id)
+            results = [
+                await self._run(op, request.method, principal, record, media) for op in operations
+            ]
+        except RequestRefused as refusal:
+            body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
+            headers = {"X-Request-ID": request_id, **refusal.headers}
+            await JSONResponse(body, refusal.status, headers=headers, media_type=media)(
+                scope, receive, send
+            )
+            return
+        status = max(status for status, _ in results)
+        payload: Any = [body for _, body in results] if batched else results[0][1]
+        response = JSONResponse(
+            payload, status, media_type=media, headers={"X-Request-ID": request_id}
+        )
+        await response(scope, receive, send)
+
+    # -- reading -----------------------------------------------------------------------------
+    async def _read(self, request: Request) -> tuple[list[Operation], bool]:
+        settings = self.settings
+        url = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
+        if len(url) > settings.max_url_length:
+            raise RequestRefused(414, "URI_TOO_LONG", "请求地址过长 / URI too long")
+        if request.method == "GET":
+            if not any(request.headers.get(h.decode()) for h in PREFLIGHT_HEADERS):
+                raise RequestRefused(
+                    400,
+                    "CSRF_PREFLIGHT_REQUIRED",
+                    "GET 请求须带 X-GovGraph-Preflight 头 / GET needs a preflight header",
+                )
+            params = request.query_params
+            try:
+                variables = json.loads(params["variables"]) if params.get("variables") else None
+                extensions = json.loads(params["extensions"]) if params.get("extensions") else None
+            except ValueError:
+                raise RequestRefused(
+                    400, "BAD_VARIABLES", "variables 不是合法 JSON / variables are not JSON"
+                ) from None
+            payload = {
+                "query": params.get("query"),
+                "variables": variables,
+                "operationName": params.get("operationName"),
+                "extensions": extensions,
+            }
+            return [_operation(payload)], False
+        content_type = _media_type(request.headers.get("content-type", ""))
+        if content_type in SIMPLE_TYPES:
+            raise RequestRefused(
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "请使用 application/json（防跨站请求伪造）/ use application/json (CSRF protection)",
+            )
+        if content_type not in (JSON, GRAPHQL_RESPONSE):
+            raise RequestRefused(
+                415, "UNSUPPORTED_MEDIA_TYPE", "请使用 application/json / use application/json"
+            )
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise RequestRefused(413, "PAYLOAD_TOO_LARGE", "请求体过大 / request body too large")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_body_bytes:
+                raise RequestRefused(
+                    413, "PAYLOAD_TOO_LARGE", "请求体过大 / request body too large"
+                )
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):
+            raise RequestRefused(
+                400, "BAD_REQUEST_JSON", "请求体不是合法 JSON / the body is not JSON"
+            ) from None
+        if isinstance(payload, list):
+            if not settings.batching_enabled:
+                raise RequestRefused(
+                    400, "BATCHING_DISABLED", "不支持批量请求 / batched operations are off"
+                )
+            if not payload or len(payload) > settings.max_batch_operations:
+                raise RequestRefused(
+                    400, "BATCH_LIMIT", "批量请求数量超出限制 / too many batched operations"
+                )
+            return [_operation(p) for p in payload], True
+        return [_operation(payload)], False
+
+    def _authenticate(self, request: Request, request_id: str) -> Principal:
+        client = request.client.host if request.client else ""
+        try:
+            return self.authenticator.authenticate(request.headers.get("authorization"), client)
+        except AuthError as error:
+            self.audit.write(
+                {
+                    "request_id": request_id,
+                    "client": client,
+                    "outcome": "unauthenticated",
+                    "reason": error.message,
+                }
+            )
+            raise RequestRefused(
+                401,
+                error.code,
+                error.message,
+                {"WWW-Authenticate": 'Bearer realm="govgraph", error="invalid_token"'},
+            ) from None
+
+    def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
+        # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
+        raw = dict(request.scope["headers"]).get(self.purpose_header, b"").decode("latin-1")
+        stated = unquote(raw, errors="replace")
+        purpose = "".join(ch for ch in stated if ch.isprintable()).strip()[:200] or None
+        record = AuditRecord(
+            request_id=request_id,
+            subject=self.audit.pseudonym(principal.subject) if principal.subject else "",
+            role=principal.role.value,
+            client=principal.client,
+            purpose=purpose,
+        )
+        if principal.role in PURPOSE_REQUIRED and purpose is None:
+            record.denied.add("purpose")
+            self.audit.record(record, "purpose_required")
+            raise RequestRefused(
+                403, "PURPOSE_REQUIRED", "该角色须说明用途 / this role must state a purpose"
+            )
+        return record
+
+    # -- one operation ---------------------------------------------------------------------
+    async def _run(
+        self, op: Operation, method: str, principal: Principal, record: AuditRecord, media: str
+    ) -> tuple[int, dict[str, Any]]:
+        document_error = 400 if media == GRAPHQL_RESPONSE else 200
+        try:
+            query = self.trusted.resolve(op.query, op.extensions)
+        except UntrustedDocumentError as error:
+            raise RequestRefused(403, error.code, error.message) from None
+        except GovGraphError as error:
+            raise RequestRefused(400, error.code, error.message) from None
+        if len(query) > self.settings.max_query_chars:
+            return document_error, _errors("QUERY_TOO_LONG", "查询文本过长 / query text too long")
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens, no_location=False)
+        except GraphQLSyntaxError as error:
+            code = (
+                "TOKEN_LIMIT"
+                if "more than" in error.message and "tokens" in error.message
+                else "GRAPHQL_PARSE_FAILED"
+            )
+            message = "查询的记号过多 / too many tokens" if code == "TOKEN_LIMIT" else error.message
+            return document_error, _errors(code, message)
+        operation = _pick(document, op.operation_name)
+        if operation is None:
+            return document_error, _errors(
+                "OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation"
+            )
+        if method == "GET" and operation.operation != OperationType.QUERY:
+            raise RequestRefused(
+                405,
+                "METHOD_NOT_ALLOWED",
+                "修改操作须用 POST / mutations need POST",
+                {"Allow": "POST"},
+            )
+        try:
+            analysis = analyse(document, op.operation_name, self.limits, op.variables)
+        except GovGraphError as error:
+            return document_error, {
+                "errors": [{"message": error.message, "extensions": error.extensions}]
+            }
+        problems = validate(self.schema._schema, document, self.rules, max_errors=20)
+        if problems:
+            return document_error, {"errors": [self._validation_error(e) for e in problems]}
+        wait = await self.rate.admit(principal, analysis.cost)
+        if wait:
+            raise RequestRefused(
+                429, "RATE_LIMITED", "请求过于频繁 / too many requests", {"Retry-After": str(wait)}
+            )
+        context = GatewayContext(
+            data=ScopedData(self.backends, self.settings, self.clock).bind(principal),
+            page_size_cap=self.settings.page_size_cap,
+            principal=principal,
+            audit=self.audit,
+            record=record,
+        )
+        result = await self.schema.execute(
+            query,
+            variable_values=op.variables,
+            context_value=context,
+            operation_name=op.operation_name,
+        )
+        errors: list[dict[str, Any]] = [dict(present(e).formatted) for e in result.errors or []]
+        if result.data is None and errors:
+            # Variables that fail to coerce: a request error, reported without their values.
+            return document_error, {"errors": [self._scrub(e) for e in errors]}
+        body: dict[str, Any] = {"data": result.data}
+        if errors:
+            body["errors"] = errors
+        return 200, body
+
+    def _validation_error(self, error: GraphQLError) -> dict[str, Any]:
+        message = error.message
+        if self.settings.production:
+            message = SUGGESTION.sub("", message)
+        formatted: dict[str, Any] = dict(error.formatted)
+        formatted["message"] = message
+        formatted["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
+        return formatted
+
+    @staticmethod
+    def _scrub(error: dict[str, Any]) -> dict[str, Any]:
+        message = str(error.get("message", ""))
+        if message.startswith("Variable "):
+            # graphql-core quotes the offending value; keep only which variable and why.
+            name = message.split(" ", 2)[1]
+            error = {
+                **error,
+                "message": f"变量 {name} 的值无效 / invalid value for variable {name}",
+                "extensions": {"code": "BAD_VARIABLES"},
+            }
+        return error
+
+
+def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def _errors(code: str, message: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
