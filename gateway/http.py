@@ -145,6 +145,7 @@ class GraphQLHTTP:
             max_repeated_fields=settings.max_repeated_fields,
             max_root_fields=settings.max_root_fields,
             max_cost=settings.max_cost,
+            max_page_size=settings.page_size_cap,
             reveal=not settings.production,
         )
         self.rate = RateLimiter(
@@ -188,6 +189,13 @@ class GraphQLHTTP:
     # -- reading -----------------------------------------------------------------------------
     async def _read(self, request: Request) -> tuple[list[Operation], bool]:
         settings = self.settings
+        if request.method not in ("GET", "POST"):
+            raise RequestRefused(
+                405,
+                "METHOD_NOT_ALLOWED",
+                "只支持 GET 和 POST / only GET and POST",
+                {"Allow": "GET, POST"},
+            )
         url = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
         if len(url) > settings.max_url_length:
             raise RequestRefused(414, "URI_TOO_LONG", "请求地址过长 / URI too long")
@@ -354,10 +362,10 @@ class GraphQLHTTP:
             context_value=context,
             operation_name=op.operation_name,
         )
+        if result.data is None and result.errors:
+            # Nothing ran (variables that fail to coerce): a request error, without the values.
+            return document_error, {"errors": [self._request_error(e) for e in result.errors]}
         errors: list[dict[str, Any]] = [dict(present(e).formatted) for e in result.errors or []]
-        if result.data is None and errors:
-            # Variables that fail to coerce: a request error, reported without their values.
-            return document_error, {"errors": [self._scrub(e) for e in errors]}
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors
@@ -373,17 +381,15 @@ class GraphQLHTTP:
         return formatted
 
     @staticmethod
-    def _scrub(error: dict[str, Any]) -> dict[str, Any]:
-        message = str(error.get("message", ""))
-        if message.startswith("Variable "):
-            # graphql-core quotes the offending value; keep only which variable and why.
-            name = message.split(" ", 2)[1]
-            error = {
-                **error,
+    def _request_error(error: GraphQLError) -> dict[str, Any]:
+        if error.message.startswith("Variable "):
+            # graphql-core quotes the offending value; keep only which variable it was.
+            name = error.message.split(" ", 2)[1]
+            return {
                 "message": f"变量 {name} 的值无效 / invalid value for variable {name}",
                 "extensions": {"code": "BAD_VARIABLES"},
             }
-        return error
+        return dict(present(error).formatted)
 
 
 def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

@@ -52,6 +52,7 @@ class Limits:
     max_repeated_fields: int = 5
     max_root_fields: int = 10
     max_cost: int = 5000
+    max_page_size: int = 100
     reveal: bool = True
 
 
@@ -175,6 +176,11 @@ class _Walker:
         total = 0.0
         for field in self.fields_of(selection_set, seen):
             name = field.name.value
+            if name.startswith("__"):
+                # Introspection: the schema bounds it and no backend is called; tools such as
+                # GraphiQL nest `ofType` deeper than any data query (GraphQL Armor skips it too).
+                total += 1
+                continue
             weight = 1 + BACKEND_WEIGHTS.get(name, 0)
             size = self._page_size(field)
             children = (
@@ -190,13 +196,20 @@ class _Walker:
             if argument.name.value != "first":
                 continue
             value = argument.value
+            size = DEFAULT_PAGE
             if isinstance(value, IntValueNode):
-                return max(1, int(value.value))
-            if isinstance(value, VariableNode):
+                size = int(value.value)
+            elif isinstance(value, VariableNode):
                 given = self.variables.get(value.name.value)
-                return (
-                    max(1, given)
-                    if isinstance(given, int) and not isinstance(given, bool)
-                    else DEFAULT_PAGE
+                if isinstance(given, int) and not isinstance(given, bool):
+                    size = given
+            if size > self.limits.max_page_size:
+                raise LimitExceededError(
+                    "PAGE_SIZE_LIMIT",
+                    "page size",
+                    size,
+                    self.limits.max_page_size,
+                    self.limits.reveal,
                 )
+            return max(1, size)
         return 1

@@ -58,18 +58,24 @@ async def test_health_and_readiness(gateway: Gateway) -> None:
 
 async def test_get_runs_queries_but_not_mutations(gateway: Gateway) -> None:
     preflight = {"X-GovGraph-Preflight": "1"}
-    response = await gateway.client.get("/graphql", params={"query": "{ departments { code } }"}, headers=preflight)
+    response = await gateway.client.get(
+        "/graphql", params={"query": "{ departments { code } }"}, headers=preflight
+    )
     assert response.status_code == 200
     assert len(response.json()["data"]["departments"]) == 10
     mutation = await gateway.client.get(
         "/graphql",
-        params={"query": 'mutation { rateCase(input: {caseNumber: "1", satisfaction: SATISFIED}) { errors { field } } }'},
+        params={
+            "query": 'mutation { rateCase(input: {caseNumber: "1", satisfaction: SATISFIED}) { errors { field } } }'
+        },
         headers=preflight,
     )
     assert mutation.status_code == 405
     assert mutation.headers["allow"] == "POST"
     assert "RateCase" not in gateway.calls()["urban"]
-    no_preflight = await gateway.client.get("/graphql", params={"query": "{ departments { code } }"})
+    no_preflight = await gateway.client.get(
+        "/graphql", params={"query": "{ departments { code } }"}
+    )
     assert no_preflight.status_code == 400
     assert no_preflight.json()["errors"][0]["extensions"]["code"] == "CSRF_PREFLIGHT_REQUIRED"
 
