@@ -4,6 +4,8 @@ holds whatever the client load, and the one place transport failures become proj
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from gateway.errors import (
     BackendUnavailableError,
     ContractError,
 )
+
+from .resilience import CircuitBreaker, ResiliencePolicy, RetryBudget, backoff, remaining
 
 T = TypeVar("T")
 
@@ -44,27 +48,108 @@ def make_client(
     )
 
 
+RETRYABLE_STATUSES = (429, 502, 503, 504)
+Sleep = Callable[[float], Awaitable[None]]
+
+
 class Backend:
-    """A legacy system's HTTP client with its in-flight cap and error mapping."""
+    """A legacy system's HTTP client: its in-flight cap, circuit breaker, retries within a
+    budget for idempotent calls, the request deadline, and error mapping."""
 
     def __init__(
         self,
         name: str,
         settings: BackendSettings,
         transport: httpx.AsyncBaseTransport | None = None,
+        policy: ResiliencePolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
+        self.policy = policy or ResiliencePolicy()
         self.http = make_client(settings, transport)
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.breaker = CircuitBreaker(
+            self.policy.breaker_failures, self.policy.breaker_cooldown_s, clock
+        )
+        self.budget = RetryBudget(self.policy.retry_ratio, self.policy.retry_floor)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def send(self, operation: str, request: httpx.Request) -> httpx.Response:
-        """Send under the in-flight cap; transport failures become backend errors."""
-        async with self._in_flight, self.mapping_errors(operation):
-            return await self.http.send(request)
+    async def send(
+        self, operation: str, request: httpx.Request, idempotent: bool = True
+    ) -> httpx.Response:
+        """Send under the in-flight cap and the breaker. Idempotent calls are retried on
+        timeouts, connection failures, 429 and 502-504, while the retry budget lasts; writes
+        are sent once. The last response is returned for the connector to judge."""
+        self.budget.requested()
+        attempt = 0
+        while True:
+            attempt += 1
+            if not self.breaker.allow():
+                raise BackendUnavailableError(self.name, operation, "circuit open", breaker="open")
+            self._apply_deadline(request, operation)
+            try:
+                async with self._in_flight:
+                    response = await self.http.send(request)
+            except httpx.TransportError as error:
+                self.breaker.failed()
+                if idempotent and self._may_retry(attempt):
+                    await self.sleep(backoff(attempt, self.policy, self.rng))
+                    continue
+                raise self._transport_error(operation, error, idempotent) from None
+            if response.status_code not in RETRYABLE_STATUSES:
+                self.breaker.succeeded()
+                return response
+            if response.status_code != 429:
+                self.breaker.failed()
+            if not (idempotent and self._may_retry(attempt)):
+                return response
+            await self.sleep(self._wait(response, attempt))
+
+    def _apply_deadline(self, request: httpx.Request, operation: str) -> None:
+        left = remaining(self.clock)
+        if left is None:
+            return
+        if left <= 0:
+            raise BackendTimeoutError(self.name, operation, "request deadline passed")
+        read = min(self.settings.read_timeout_s, left)
+        request.extensions["timeout"] = httpx.Timeout(
+            read, connect=min(self.settings.connect_timeout_s, left)
+        ).as_dict()
+
+    def _may_retry(self, attempt: int) -> bool:
+        if attempt >= self.policy.max_attempts:
+            return False
+        left = remaining(self.clock)
+        if left is not None and left <= self.policy.base_backoff_s:
+            return False
+        return self.budget.try_spend()
+
+    def _wait(self, response: httpx.Response, attempt: int) -> float:
+        retry_after = response.headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return min(self.policy.max_retry_after_s, max(0.0, float(retry_after)))
+            except ValueError:
+                pass
+        return backoff(attempt, self.policy, self.rng)
+
+    def _transport_error(
+        self, operation: str, error: httpx.TransportError, idempotent: bool
+    ) -> BackendError:
+        # A write that timed out after it was sent may have happened: its outcome is unknown.
+        sent = not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+        outcome = {"outcome": "unknown"} if (sent and not idempotent) else {}
+        if isinstance(error, httpx.TimeoutException):
+            return BackendTimeoutError(self.name, operation, type(error).__name__, **outcome)
+        return BackendUnavailableError(self.name, operation, type(error).__name__, **outcome)
 
     @asynccontextmanager
     async def mapping_errors(self, operation: str) -> AsyncIterator[None]:

@@ -34,6 +34,7 @@ BEIJING = timezone(timedelta(hours=8))
 API_PREFIX = "/gateway/api/"
 BATCH_CAP = 100
 PAGE_SIZE_CAP = 200
+WRITES = frozenset({"bm.add"})
 
 
 def sign(app_key: str, secret: str, request_time: str) -> str:
@@ -76,7 +77,7 @@ class CivilAffairsConnector:
         request = self.backend.http.build_request(
             "POST", API_PREFIX + service, data=self.signed_form(data)
         )
-        response = await self.backend.send(service, request)
+        response = await self.backend.send(service, request, idempotent=service not in WRITES)
         name = self.backend.name
         async with self.backend.mapping_errors(service):
             if response.status_code != 200:

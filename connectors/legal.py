@@ -27,8 +27,6 @@ from .records import (
 
 API = "/api/v1"
 TOKEN_MARGIN_S = 30.0
-MAX_429_RETRIES = 3
-MAX_RETRY_AFTER_S = 5.0
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -63,7 +61,7 @@ class LegalAidConnector:
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.backend = Backend("legal-aid", settings, transport)
+        self.backend = Backend("legal-aid", settings, transport, clock=clock, sleep=sleep)
         self.client_id = client_id
         self.client_secret = client_secret
         self.clock = clock
@@ -105,36 +103,32 @@ class LegalAidConnector:
         return await self._refresh.run(self._fetch_token)
 
     async def request(
-        self, operation: str, method: str, path: str, accept: tuple[int, ...] = (), **kwargs: Any
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        accept: tuple[int, ...] = (),
+        idempotent: bool = True,
+        **kwargs: Any,
     ) -> httpx.Response:
+        """One call with a valid token. 429 and transient failures are retried by the backend
+        (with `Retry-After`, within the retry budget); an expired token is refreshed once."""
         refreshed = False
-        throttled = 0
         while True:
             token = await self._access_token()
             await self.limiter.acquire()
             request = self.backend.http.build_request(
                 method, API + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )
-            response = await self.backend.send(operation, request)
+            response = await self.backend.send(operation, request, idempotent=idempotent)
             if response.status_code == 401 and not refreshed:
                 refreshed = True
                 if self._token is not None and self._token[0] == token:
                     self._token = None
                 continue
-            if response.status_code == 429 and throttled < MAX_429_RETRIES:
-                throttled += 1
-                await self.sleep(self._retry_after(response))
-                continue
             return (
                 response if response.status_code in accept else self._checked(operation, response)
             )
-
-    @staticmethod
-    def _retry_after(response: httpx.Response) -> float:
-        try:
-            return min(MAX_RETRY_AFTER_S, max(0.0, float(response.headers.get("retry-after", "1"))))
-        except ValueError:
-            return 1.0
 
     def _checked(self, operation: str, response: httpx.Response) -> httpx.Response:
         name, status = self.backend.name, response.status_code

@@ -34,6 +34,7 @@ ENDPOINT = "/UrbanService.asmx"
 BATCH_CAP = 50
 PAGE_SIZE_CAP = 100
 SESSION_FAULT = "1002"
+WRITES = frozenset({"ReportCase", "RateCase"})
 ARRAYS = {"Grids", "Cases", "Departments", "WGYS", "ZTTJ", "DLTJ"}
 DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
@@ -135,7 +136,7 @@ class UrbanConnector:
                 "SOAPAction": f'"{NAMESPACE}{operation}"',
             },
         )
-        response = await self.backend.send(operation, request)
+        response = await self.backend.send(operation, request, idempotent=operation not in WRITES)
         async with self.backend.mapping_errors(operation):
             # SOAP 1.1 sends faults with HTTP 500; any other non-200 is the transport's.
             if response.status_code not in (200, 500):
