@@ -120,6 +120,7 @@ class UrbanCase:
     grid_code: str
     main_class: str
     sub_class: str
+    sub_class_code: str
     source: str
     description: str
     address: str

@@ -96,6 +96,7 @@ def urban_case_from_urban(record: UrbanCaseRecord) -> UrbanCase:
         grid_code=read.text("WGBM"),
         main_class=read.text("DLMC"),
         sub_class=read.text("XLMC"),
+        sub_class_code=read.text("XLBM"),
         source=read.text("AJLY"),
         description=read.text("WTMS", required=False),
         address=read.text("DZ", required=False),

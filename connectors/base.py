@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
@@ -34,6 +34,7 @@ class BackendSettings:
     read_timeout_s: float = 10.0
     max_in_flight: int = 10
     max_connections: int = 20
+    policy: ResiliencePolicy = field(default_factory=ResiliencePolicy)
 
 
 def make_client(
@@ -68,7 +69,7 @@ class Backend:
     ) -> None:
         self.name = name
         self.settings = settings
-        self.policy = policy or ResiliencePolicy()
+        self.policy = policy or settings.policy
         self.http = make_client(settings, transport)
         self.clock = clock
         self.sleep = sleep

@@ -27,6 +27,7 @@ from .auth import Authenticator
 from .backends import Backends, Transports
 from .graphql import build_gateway_schema
 from .http import GraphQLHTTP
+from .idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from .settings import Settings
 from .trusted import TrustedDocuments
 
@@ -46,6 +47,7 @@ def create_app(
     settings: Settings,
     transports: Transports | None = None,
     clock: Callable[[], datetime] = beijing_clock,
+    idempotency: IdempotencyStore | None = None,
 ) -> Starlette:
     settings.check()
     backends = Backends(settings, transports)
@@ -64,8 +66,11 @@ def create_app(
     trusted = TrustedDocuments(
         settings.trusted_documents_path or None, settings.trusted_documents_strict
     )
+    store = idempotency or InMemoryIdempotencyStore(
+        settings.idempotency_ttl_s, settings.idempotency_max_keys
+    )
     graphql = GraphQLHTTP(
-        build_gateway_schema(), backends, settings, clock, audit, authenticator, trusted
+        build_gateway_schema(), backends, settings, clock, audit, authenticator, trusted, store
     )
 
     async def healthz(request: Request) -> Response:
@@ -80,14 +85,24 @@ def create_app(
 
         async def probe(name: str) -> tuple[str, dict[str, object]]:
             key, path = READINESS_PROBES[name]
+            backend = clients[key]
+            state: dict[str, object] = {
+                "breaker": backend.breaker.state.value,
+                "retries": backend.budget.retries,
+                "requests": backend.budget.requests,
+            }
             try:
-                response = await clients[key].http.get(path, timeout=2.0)
+                response = await backend.http.get(path, timeout=2.0)
             except httpx.HTTPError as error:
-                return name, {"reachable": False, "error": type(error).__name__}
-            return name, {"reachable": response.status_code < 500, "status": response.status_code}
+                return name, {"reachable": False, "error": type(error).__name__, **state}
+            return name, {
+                "reachable": response.status_code < 500,
+                "status": response.status_code,
+                **state,
+            }
 
         states = dict(await asyncio.gather(*(probe(name) for name in READINESS_PROBES)))
-        ready = all(state["reachable"] for state in states.values())
+        ready = all(s["reachable"] and s["breaker"] != "open" for s in states.values())
         return JSONResponse({"ready": ready, "backends": states}, 200 if ready else 503)
 
     async def home(request: Request) -> Response:

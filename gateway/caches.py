@@ -8,10 +8,14 @@ Personal data is never put here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
+
+from .errors import BackendError
 
 T = TypeVar("T")
 
@@ -38,15 +42,32 @@ class InFlight:
                 del self._pending[key]
 
 
+_STALE: ContextVar[set[str] | None] = ContextVar("govgraph_stale", default=None)
+
+
+@contextmanager
+def noting_stale() -> Iterator[set[str]]:
+    """Collects the names of caches that served data past its TTL during the block."""
+    served: set[str] = set()
+    token = _STALE.set(served)
+    try:
+        yield served
+    finally:
+        _STALE.reset(token)
+
+
 class ReferenceCache(Generic[T]):
-    """A bounded TTL cache of one kind of reference data, loaded at most once at a time."""
+    """A bounded TTL cache of one kind of reference data, loaded at most once at a time. While
+    its backend is down, the last good value is served past its TTL, and marked stale."""
 
     def __init__(self, name: str, ttl_s: float, max_entries: int) -> None:
         self.name = name
         self._cache: TTLCache[Hashable, T] = TTLCache(maxsize=max_entries, ttl=ttl_s)
+        self._last_good: LRUCache[Hashable, T] = LRUCache(maxsize=max_entries)
         self._loads = InFlight()
         self.hits = 0
         self.misses = 0
+        self.stale_served = 0
 
     async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -57,8 +78,18 @@ class ReferenceCache(Generic[T]):
             self.hits += 1
             return value
         self.misses += 1
-        value = await self._loads.run(key, load)
+        try:
+            value = await self._loads.run(key, load)
+        except BackendError:
+            if key not in self._last_good:
+                raise
+            self.stale_served += 1
+            served = _STALE.get()
+            if served is not None:
+                served.add(self.name)
+            return self._last_good[key]
         self._cache[key] = value
+        self._last_good[key] = value
         return value
 
     def __len__(self) -> int:

@@ -4,7 +4,7 @@ applied, reference data from the cross-request caches."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import adapters
@@ -17,6 +17,7 @@ from .loaders import Loader, by_key, one_call_each
 from .settings import Settings
 
 URBAN, CIVIL, LEGAL = "urban-management", "civil-affairs", "legal-aid"
+RECONCILE_SLACK = timedelta(minutes=2)  # clocks of the gateway and a legacy system differ
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -37,6 +38,9 @@ class RequestData:
     ) -> None:
         self.backends = backends
         self.clock = clock
+        # Set when this request retries a write whose earlier outcome is unknown: writes first
+        # look for what that attempt may have done at the backend.
+        self.reconcile_since: datetime | None = None
         b = settings.batching
         self._residents_loader = Loader[str, adapters.Resident | None](self._load_residents, b, 100)
         self._residents_by_id_loader = Loader[str, adapters.Resident | None](
@@ -375,6 +379,10 @@ class RequestData:
             "SBRDH": case.reporter_phone,
             "SBRSFZH": case.reporter_id_number,
         }
+        if self.reconcile_since is not None:
+            earlier = await self._reported_since(case, self.reconcile_since)
+            if earlier is not None:
+                return earlier
         try:
             result = await self.backends.urban.report_case(fields)
         except BackendStatusError as error:
@@ -389,6 +397,25 @@ class RequestData:
         number = result.get("AJBH")
         created = await self._fetch_case(number if isinstance(number, str) else "", "ReportCase")
         return created
+
+    async def _reported_since(
+        self, case: NewUrbanCase, since: datetime
+    ) -> adapters.UrbanCase | None:
+        """The case an earlier attempt of this write created, if it did: same grid, class,
+        description, address and reporter, filed since that attempt began."""
+        page = await self.backends.urban.cases(
+            grid=case.grid_code, start=since - RECONCILE_SLACK, size=100
+        )
+        for found in self._cases("QueryCases", page.items):
+            reporter = found.reporter
+            if (
+                found.sub_class_code == case.sub_class_code
+                and found.description == case.description
+                and found.address == case.address
+                and (reporter.phone if reporter else None) == case.reporter_phone
+            ):
+                return found
+        return None
 
     async def _fetch_case(self, number: str, operation: str) -> adapters.UrbanCase:
         records = await self.backends.urban.cases_by_numbers([number]) if number else []
@@ -412,6 +439,15 @@ class RequestData:
         return await self._fetch_case(number, "RateCase")
 
     async def apply_legal_aid(self, application: NewLegalAidApplication) -> adapters.LegalAidCase:
+        if self.reconcile_since is not None:
+            since = self.reconcile_since - RECONCILE_SLACK
+            for earlier in await self._legal_cases_of_person(application.id_number):
+                if (
+                    earlier.created_at >= since
+                    and earlier.description == application.description
+                    and earlier.happened_on == application.happened_on
+                ):
+                    return earlier
         record, problems = await self.backends.legal.apply(
             {
                 "apply_name": application.name,

@@ -13,6 +13,7 @@ for the document-level ones, as the draft prescribes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -37,12 +38,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from connectors.resilience import deadline
+
 from .audit import AuditLog, AuditRecord
 from .auth import Authenticator, Principal
 from .backends import Backends
+from .caches import noting_stale
 from .enforcement import GatewayContext
 from .errors import AuthError, GovGraphError
 from .graphql import present, request_id_of
+from .idempotency import IdempotencyStore, KeyState
 from .limits import Limits, analyse
 from .policy import PURPOSE_REQUIRED
 from .ratelimit import RateLimiter
@@ -130,6 +135,7 @@ class GraphQLHTTP:
         audit: AuditLog,
         authenticator: Authenticator,
         trusted: TrustedDocuments,
+        idempotency: IdempotencyStore,
     ) -> None:
         self.schema = schema
         self.backends = backends
@@ -138,6 +144,7 @@ class GraphQLHTTP:
         self.audit = audit
         self.authenticator = authenticator
         self.trusted = trusted
+        self.idempotency = idempotency
         self.limits = Limits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
@@ -169,9 +176,7 @@ class GraphQLHTTP:
             operations, batched = await self._read(request)
             principal = self._authenticate(request, request_id)
             record = self._record(request, principal, request_id)
-            results = [
-                await self._run(op, request.method, principal, record, media) for op in operations
-            ]
+            results = [await self._run(op, request, principal, record, media) for op in operations]
         except RequestRefused as refusal:
             body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
             headers = {"X-Request-ID": request_id, **refusal.headers}
@@ -302,8 +307,9 @@ class GraphQLHTTP:
 
     # -- one operation ---------------------------------------------------------------------
     async def _run(
-        self, op: Operation, method: str, principal: Principal, record: AuditRecord, media: str
+        self, op: Operation, request: Request, principal: Principal, record: AuditRecord, media: str
     ) -> tuple[int, dict[str, Any]]:
+        method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
         try:
             query = self.trusted.resolve(op.query, op.extensions)
@@ -349,27 +355,108 @@ class GraphQLHTTP:
             raise RequestRefused(
                 429, "RATE_LIMITED", "请求过于频繁 / too many requests", {"Retry-After": str(wait)}
             )
+        idempotency: tuple[str, str] | None = None
+        reconcile_since = None
+        if operation.operation == OperationType.MUTATION:
+            idempotency, reconcile_since, replay = await self._claim_key(
+                request, principal, query, op
+            )
+            if replay is not None:
+                return replay
+        data = ScopedData(self.backends, self.settings, self.clock).bind(principal)
+        data.reconcile_since = reconcile_since
         context = GatewayContext(
-            data=ScopedData(self.backends, self.settings, self.clock).bind(principal),
+            data=data,
             page_size_cap=self.settings.page_size_cap,
             principal=principal,
             audit=self.audit,
             record=record,
         )
-        result = await self.schema.execute(
-            query,
-            variable_values=op.variables,
-            context_value=context,
-            operation_name=op.operation_name,
-        )
-        if result.data is None and result.errors:
+        with deadline(self.settings.request_deadline_s), noting_stale() as stale:
+            result = await self.schema.execute(
+                query,
+                variable_values=op.variables,
+                context_value=context,
+                operation_name=op.operation_name,
+            )
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
             # Nothing ran (variables that fail to coerce): a request error, without the values.
             return document_error, {"errors": [self._request_error(e) for e in result.errors]}
         errors: list[dict[str, Any]] = [dict(present(e).formatted) for e in result.errors or []]
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors
+        if stale:
+            # Reference data served past its TTL because its system is down.
+            body["extensions"] = {"stale": sorted(stale)}
+        if idempotency is not None:
+            await self._settle_key(idempotency, errors, body)
         return 200, body
+
+    async def _claim_key(
+        self, request: Request, principal: Principal, query: str, op: Operation
+    ) -> tuple[tuple[str, str], datetime | None, tuple[int, dict[str, Any]] | None]:
+        key = request.headers.get("idempotency-key", "").strip()
+        if not key:
+            raise RequestRefused(
+                400,
+                "IDEMPOTENCY_KEY_MISSING",
+                "修改操作须带 Idempotency-Key 头 / mutations need an Idempotency-Key header",
+            )
+        if len(key) > 255 or not key.isprintable():
+            raise RequestRefused(
+                400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key 无效 / invalid Idempotency-Key"
+            )
+        owner = RateLimiter.client_key(principal)
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [query, op.variables, op.operation_name], sort_keys=True, ensure_ascii=False
+            ).encode()
+        ).hexdigest()
+        existing = await self.idempotency.claim(owner, key, fingerprint, self.clock())
+        if existing is None:
+            return (owner, key), None, None
+        if existing.fingerprint != fingerprint:
+            raise RequestRefused(
+                422,
+                "IDEMPOTENCY_KEY_REUSED",
+                "该 Idempotency-Key 已用于另一个请求 / this key was used for a different request",
+            )
+        if existing.state is KeyState.IN_PROGRESS:
+            raise RequestRefused(
+                409,
+                "IDEMPOTENCY_KEY_IN_PROGRESS",
+                "同一请求仍在处理 / the same request is still in progress",
+            )
+        if existing.state is KeyState.COMPLETED and existing.body is not None:
+            return (
+                (owner, key),
+                None,
+                (
+                    existing.status,
+                    {
+                        **existing.body,
+                        "extensions": {**existing.body.get("extensions", {}), "replayed": True},
+                    },
+                ),
+            )
+        await self.idempotency.resume(owner, key)
+        return (owner, key), existing.first_attempt_at, None
+
+    async def _settle_key(
+        self, idempotency: tuple[str, str], errors: list[dict[str, Any]], body: dict[str, Any]
+    ) -> None:
+        owner, key = idempotency
+        codes = [e.get("extensions", {}) for e in errors]
+        if any(c.get("outcome") == "unknown" for c in codes):
+            await self.idempotency.mark_unknown(owner, key)
+        elif any(
+            str(c.get("code", "")).startswith("BACKEND_") or c.get("code") == "INTERNAL"
+            for c in codes
+        ):
+            await self.idempotency.release(owner, key)  # nothing was written: try afresh
+        else:
+            await self.idempotency.complete(owner, key, 200, body)
 
     def _validation_error(self, error: GraphQLError) -> dict[str, Any]:
         message = error.message

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import BackendSettings
+from connectors.resilience import ResiliencePolicy
 
 DEV_JWT_SECRET = "govgraph-development-secret-change-me"  # noqa: S105  (refused in production)
 DEV_AUDIT_KEY = "govgraph-development-audit-key"
@@ -37,6 +38,13 @@ class Settings:
     legal_rate_limit_rps: float = 18.0
 
     max_in_flight: int = 10
+    request_deadline_s: float = 15.0
+    retry_max_attempts: int = 3
+    retry_ratio: float = 0.2
+    breaker_failures: int = 5
+    breaker_cooldown_s: float = 10.0
+    idempotency_ttl_s: float = 86_400.0
+    idempotency_max_keys: int = 100_000
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 10.0
 
@@ -88,6 +96,14 @@ class Settings:
         if self.audit_hmac_key == DEV_AUDIT_KEY:
             raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
 
+    def resilience(self) -> ResiliencePolicy:
+        return ResiliencePolicy(
+            max_attempts=self.retry_max_attempts,
+            retry_ratio=self.retry_ratio,
+            breaker_failures=self.breaker_failures,
+            breaker_cooldown_s=self.breaker_cooldown_s,
+        )
+
     def backend(self, name: str) -> BackendSettings:
         url = {"urban": self.urban_url, "civil": self.civil_url, "legal": self.legal_url}[name]
         return BackendSettings(
@@ -96,6 +112,7 @@ class Settings:
             read_timeout_s=self.read_timeout_s,
             max_in_flight=self.max_in_flight,
             max_connections=max(self.max_in_flight * 2, 10),
+            policy=self.resilience(),
         )
 
     @classmethod

@@ -8,12 +8,14 @@ from .harness import Faults, Harness, Journal
 from .legal import create_legal_app
 from .population import Population
 from .serve import DEFAULT_PORTS, MockSet, build_mocks
+from .transport import InProcessTransport
 from .urban import create_urban_app
 
 __all__ = [
     "DEFAULT_PORTS",
     "Faults",
     "Harness",
+    "InProcessTransport",
     "Journal",
     "MockSet",
     "Population",

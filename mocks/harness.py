@@ -3,7 +3,8 @@ API (`/__admin/...`, as WireMock offers), wrapped around the mock's ASGI app.
 
 Faults are off by default. Each one imitates what integrators meet on the real systems: a slow
 or jittery backend, a share of failed calls in the system's own error format, an outage behind
-a reverse proxy (503 HTML), a truncated body, and a body that trickles in.
+a reverse proxy (503 HTML), a truncated body, a body that trickles in, and an answer that comes
+late after the work was done (a write whose caller timed out).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Faults:
     outage: bool = False
     malformed: bool = False
     slow_drip: float = 0.0  # milliseconds between 16-byte chunks; 0 is off
+    respond_after_ms: float = 0.0  # the request is handled at once, the answer sent this late
 
     @classmethod
     def parse(cls, payload: object) -> Faults:
@@ -171,10 +173,13 @@ class Harness:
         if faults.error_rate and self._random.random() < faults.error_rate:
             await self.native_error()(scope, receive, send)
             return
-        if not (faults.malformed or faults.slow_drip):
+        if not (faults.malformed or faults.slow_drip or faults.respond_after_ms):
             await self.app(scope, receive, send)
             return
         start, body = await _capture(self.app, scope, receive)
+        if faults.respond_after_ms:
+            # The write is done; only the answer is late (the caller may give up first).
+            await asyncio.sleep(faults.respond_after_ms / 1000)
         if faults.malformed:
             body = body[: max(1, len(body) // 2)]
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]

@@ -178,7 +178,9 @@ def _rejected(error: Rejected) -> list[FieldError]:
 @strawberry.type(description=d("写操作", "Writes"))
 class Mutation:
     @strawberry.mutation(description=d("上报城管案件", "Report an urban-management case"))
-    async def report_case(self, info: strawberry.Info, input: ReportCaseInput) -> ReportCasePayload:
+    async def report_case(
+        self, info: strawberry.Info, input: ReportCaseInput
+    ) -> ReportCasePayload | None:
         check = Checks()
         check.code("gridCode", input.grid_code, 15)
         check.require(
@@ -220,7 +222,9 @@ class Mutation:
             return ReportCasePayload(case=None, errors=_rejected(error))
 
     @strawberry.mutation(description=d("评价已结案案件", "Rate a closed case"))
-    async def rate_case(self, info: strawberry.Info, input: RateCaseInput) -> RateCasePayload:
+    async def rate_case(
+        self, info: strawberry.Info, input: RateCaseInput
+    ) -> RateCasePayload | None:
         check = Checks()
         check.code("caseNumber", input.case_number, 16)
         if check.errors:
@@ -234,7 +238,7 @@ class Mutation:
     @strawberry.mutation(description=d("申请法律援助", "Apply for legal aid"))
     async def apply_legal_aid(
         self, info: strawberry.Info, input: ApplyLegalAidInput
-    ) -> ApplyLegalAidPayload:
+    ) -> ApplyLegalAidPayload | None:
         check = Checks()
         check.text("name", input.name, 50)
         check.id_number("idNumber", input.id_number)
@@ -273,7 +277,7 @@ class Mutation:
     @strawberry.mutation(description=d("报名服务", "Enrol a resident in a service"))
     async def enrol_in_service(
         self, info: strawberry.Info, input: EnrolInServiceInput
-    ) -> EnrolInServicePayload:
+    ) -> EnrolInServicePayload | None:
         check = Checks()
         check.text("registryNumber", input.registry_number, 32)
         check.text("serviceCode", input.service_code, 32)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from gateway.app import create_app
 from gateway.auth import Role, mint_token
 from gateway.settings import Settings
-from mocks import MockSet, build_mocks
+from mocks import InProcessTransport, MockSet, build_mocks
 from tests.conftest import AS_OF, frozen_population
 
 
@@ -41,9 +42,14 @@ class Gateway:
             headers["X-Purpose"] = purpose
         return Gateway(self.client, self.mocks, headers)
 
-    async def post(self, document: str, variables: dict[str, Any] | None = None) -> httpx.Response:
+    async def post(
+        self, document: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> httpx.Response:
+        headers = dict(self.headers)
+        if document.lstrip().startswith("mutation"):
+            headers["Idempotency-Key"] = key or uuid.uuid4().hex
         return await self.client.post(
-            "/graphql", json={"query": document, "variables": variables or {}}, headers=self.headers
+            "/graphql", json={"query": document, "variables": variables or {}}, headers=headers
         )
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -70,7 +76,8 @@ async def make_gateway(
     population_preset: str = "demo", audit_path: str = "", **settings: Any
 ) -> tuple[Gateway, Any]:
     mocks = build_mocks(frozen_population(population_preset), legal_rps=10_000)
-    transports = {name: httpx.ASGITransport(app) for name, app in mocks.apps().items()}
+    # In process, but with httpx's timeouts kept, as over a socket.
+    transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
     configured = Settings().with_values({"audit_path": audit_path, **settings})
     app = create_app(configured, transports=transports, clock=lambda: AS_OF)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gateway")

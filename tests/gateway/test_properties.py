@@ -67,7 +67,11 @@ PUNCTUATION = [
 tokens = st.sampled_from(NAMES + PUNCTUATION)
 documents = st.lists(tokens, max_size=60).map(" ".join) | st.text(max_size=200)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
     ),

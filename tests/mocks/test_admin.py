@@ -130,6 +130,7 @@ async def test_each_fault_switches_on_and_off(
         "outage": False,
         "malformed": False,
         "slow_drip": 0.0,
+        "respond_after_ms": 0.0,
     }
     slept.clear()
     after = await call()
