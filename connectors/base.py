@@ -16,6 +16,7 @@ import httpx
 from gateway.errors import (
     BackendContractError,
     BackendError,
+    BackendRateLimitedError,
     BackendStatusError,
     BackendTimeoutError,
     BackendUnavailableError,
@@ -112,7 +113,11 @@ class Backend:
                 self.breaker.failed()
             if not (idempotent and self._may_retry(attempt)):
                 return response
-            await self.sleep(self._wait(response, attempt))
+            wait = self._wait(response, attempt)
+            left = remaining(self.clock)
+            await self.sleep(
+                wait if left is None else max(0.0, min(wait, left - self.policy.base_backoff_s))
+            )
 
     def _apply_deadline(self, request: httpx.Request, operation: str) -> None:
         left = remaining(self.clock)
@@ -175,6 +180,8 @@ UNAVAILABLE_STATUSES = (502, 503, 504)
 def status_error(backend: str, operation: str, status: int) -> BackendError:
     """An HTTP status the system should not have sent: a gateway or proxy saying the system is
     down is 'unavailable', anything else a status error."""
+    if status == 429:
+        return BackendRateLimitedError(backend, operation, "HTTP 429")
     kind = BackendUnavailableError if status in UNAVAILABLE_STATUSES else BackendStatusError
     return kind(backend, operation, f"HTTP {status}")
 

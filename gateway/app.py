@@ -102,7 +102,7 @@ def create_app(
             }
 
         states = dict(await asyncio.gather(*(probe(name) for name in READINESS_PROBES)))
-        ready = all(s["reachable"] and s["breaker"] != "open" for s in states.values())
+        ready = all(s["reachable"] and s["breaker"] == "closed" for s in states.values())
         return JSONResponse({"ready": ready, "backends": states}, 200 if ready else 503)
 
     async def home(request: Request) -> Response:

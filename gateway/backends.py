@@ -30,6 +30,23 @@ def adapt(backend: str, operation: str, convert: Callable[[R], T], records: list
         raise BackendContractError(backend, operation, str(error)) from None
 
 
+def adapt_by_key(
+    backend: str, operation: str, convert: Callable[[R], T], records: list[R], key_field: str
+) -> dict[str, T | BackendContractError]:
+    """Adapt each record on its own: a bad record fails only the look-up of its own key, so a
+    malformed record costs the fields that asked for it, not the whole batch."""
+    found: dict[str, T | BackendContractError] = {}
+    for record in records:
+        key = record.get(key_field) if isinstance(record, dict) else None
+        try:
+            value: T | BackendContractError = convert(record)
+        except ContractError as error:
+            value = BackendContractError(backend, operation, str(error))
+        if isinstance(key, str):
+            found[key] = value
+    return found
+
+
 class Backends:
     def __init__(self, settings: Settings, transports: Transports | None = None) -> None:
         transports = transports or {}

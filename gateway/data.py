@@ -11,7 +11,7 @@ import adapters
 from adapters.normalise import BEIJING
 from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
 
-from .backends import Backends, adapt
+from .backends import Backends, adapt, adapt_by_key
 from .errors import BackendContractError, BackendStatusError
 from .loaders import Loader, by_key, one_call_each
 from .settings import Settings
@@ -153,15 +153,20 @@ class RequestData:
             [record],
         )[0]
 
-    async def _load_residents(self, numbers: list[str]) -> list[adapters.Resident | None]:
-        records = await self.backends.civil.residents_by_registry_numbers(numbers)
-        found = {r.registry_number: r for r in map(self._resident, records)}
-        return by_key(numbers, found, None)
+    def _residents_by(self, records: list[Any], key_field: str) -> dict[str, Any]:
+        def convert(record: Any) -> adapters.Resident:
+            return adapters.resident_from_civil_affairs(record, self.today())
 
-    async def _load_residents_by_id(self, numbers: list[str]) -> list[adapters.Resident | None]:
+        return adapt_by_key(CIVIL, "resident", convert, records, key_field)
+
+    async def _load_residents(self, numbers: list[str]) -> list[Any]:
+        records = await self.backends.civil.residents_by_registry_numbers(numbers)
+        return by_key(numbers, self._residents_by(records, "rkbh"), None)
+
+    async def _load_residents_by_id(self, numbers: list[str]) -> list[Any]:
         records = await self.backends.civil.residents_by_id_numbers(numbers)
-        found = {r.id_number: r for r in map(self._resident, records)}
-        return by_key(numbers, found, None)
+        upper = [{**r, "sfzh": str(r.get("sfzh", "")).upper()} for r in records]
+        return by_key(numbers, self._residents_by(upper, "sfzh"), None)
 
     async def _holders_of_phone(self, phone: str) -> list[adapters.Resident]:
         return [self._resident(r) for r in await self.backends.civil.residents_by_phone(phone)]
@@ -184,24 +189,18 @@ class RequestData:
     ) -> adapters.Page[adapters.Resident]:
         return await self._grid_residents_loader.load((grid_code, offset, limit, tag, name))
 
-    async def _load_households(self, codes: list[str]) -> list[adapters.Household | None]:
+    async def _load_households(self, codes: list[str]) -> list[Any]:
         records = await self.backends.civil.households(codes)
-        found = {
-            h.code: h
-            for h in adapt(CIVIL, "hu.queryByHh", adapters.household_from_civil_affairs, records)
-        }
-        return by_key(codes, found, None)
+        convert = adapters.household_from_civil_affairs
+        return by_key(codes, adapt_by_key(CIVIL, "hu.queryByHh", convert, records, "hh"), None)
 
     async def household(self, code: str) -> adapters.Household | None:
         return await self._households_loader.load(code)
 
-    async def _load_buildings(self, codes: list[str]) -> list[adapters.Building | None]:
+    async def _load_buildings(self, codes: list[str]) -> list[Any]:
         records = await self.backends.civil.buildings(codes)
-        found = {
-            x.code: x
-            for x in adapt(CIVIL, "ld.queryByLdbm", adapters.building_from_civil_affairs, records)
-        }
-        return by_key(codes, found, None)
+        convert = adapters.building_from_civil_affairs
+        return by_key(codes, adapt_by_key(CIVIL, "ld.queryByLdbm", convert, records, "ldbm"), None)
 
     async def building(self, code: str) -> adapters.Building | None:
         return await self._buildings_loader.load(code)

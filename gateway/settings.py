@@ -41,6 +41,7 @@ class Settings:
     request_deadline_s: float = 15.0
     retry_max_attempts: int = 3
     retry_ratio: float = 0.2
+    retry_max_wait_s: float = 5.0
     breaker_failures: int = 5
     breaker_cooldown_s: float = 10.0
     idempotency_ttl_s: float = 86_400.0
@@ -100,6 +101,8 @@ class Settings:
         return ResiliencePolicy(
             max_attempts=self.retry_max_attempts,
             retry_ratio=self.retry_ratio,
+            max_retry_after_s=self.retry_max_wait_s,
+            max_backoff_s=min(2.0, self.retry_max_wait_s),
             breaker_failures=self.breaker_failures,
             breaker_cooldown_s=self.breaker_cooldown_s,
         )

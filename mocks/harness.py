@@ -36,6 +36,7 @@ class Faults:
     malformed: bool = False
     slow_drip: float = 0.0  # milliseconds between 16-byte chunks; 0 is off
     respond_after_ms: float = 0.0  # the request is handled at once, the answer sent this late
+    too_many_requests: bool = False  # every call answered 429 with Retry-After: 1 (a 429 storm)
 
     @classmethod
     def parse(cls, payload: object) -> Faults:
@@ -48,7 +49,7 @@ class Faults:
             raise ValueError(f"unknown fault: {unknown[0]}")
         faults = cls()
         for name, value in payload.items():
-            if name in ("outage", "malformed"):
+            if name in ("outage", "malformed", "too_many_requests"):
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
                 setattr(faults, name, value)
@@ -169,6 +170,12 @@ class Harness:
             await asyncio.sleep(delay / 1000)
         if faults.outage:
             await Response(OUTAGE_BODY, 503, media_type="text/html")(scope, receive, send)
+            return
+        if faults.too_many_requests:
+            throttled = Response(
+                b"Too Many Requests", 429, headers={"Retry-After": "1"}, media_type="text/plain"
+            )
+            await throttled(scope, receive, send)
             return
         if faults.error_rate and self._random.random() < faults.error_rate:
             await self.native_error()(scope, receive, send)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-import uuid
 from pathlib import Path
 from typing import Any
 

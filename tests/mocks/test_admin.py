@@ -131,6 +131,7 @@ async def test_each_fault_switches_on_and_off(
         "malformed": False,
         "slow_drip": 0.0,
         "respond_after_ms": 0.0,
+        "too_many_requests": False,
     }
     slept.clear()
     after = await call()
