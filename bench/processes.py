@@ -1,0 +1,102 @@
+"""Start the mocks and the gateway as separate processes on free loopback ports, and stop them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    mock_urls: dict[str, str]
+    gateway_pid: int
+
+
+@contextlib.contextmanager
+def running_stack(
+    workdir: Path,
+    scale: str = "demo",
+    latency_ms: float = 0.0,
+    gateway_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    ports = {name: free_port() for name in ("urban", "civil", "legal", "gateway")}
+    mocks_command = [
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "mocks",
+        "--scale",
+        scale,
+        "--latency-ms",
+        str(latency_ms),
+        "--jitter-ms",
+        str(latency_ms / 4),
+        "--urban-port",
+        str(ports["urban"]),
+        "--civil-port",
+        str(ports["civil"]),
+        "--legal-port",
+        str(ports["legal"]),
+    ]
+    env = {
+        **os.environ,
+        "GOVGRAPH_URBAN_URL": f"http://127.0.0.1:{ports['urban']}",
+        "GOVGRAPH_CIVIL_URL": f"http://127.0.0.1:{ports['civil']}",
+        "GOVGRAPH_LEGAL_URL": f"http://127.0.0.1:{ports['legal']}",
+        "GOVGRAPH_AUDIT_PATH": str(workdir / "audit.log"),
+        **(gateway_env or {}),
+    }
+    mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    gateway = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(ports["gateway"])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        mock_urls = {
+            name: f"http://127.0.0.1:{ports[name]}" for name in ("urban", "civil", "legal")
+        }
+        for url in mock_urls.values():
+            wait_until_up(f"{url}/__admin/info", mocks)
+        gateway_url = f"http://127.0.0.1:{ports['gateway']}"
+        wait_until_up(f"{gateway_url}/healthz", gateway)
+        yield Stack(gateway_url, mock_urls, gateway.pid)
+    finally:
+        for process in (gateway, mocks):
+            process.terminate()
+        for process in (gateway, mocks):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
