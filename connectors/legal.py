@@ -32,22 +32,30 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class PacedLimiter:
-    """Spaces requests so that no more than `rate` start in any second (a leaky bucket)."""
+    """A token bucket kept under the system's own: `rate` requests a second, bursts of at most
+    `burst` (the system's bucket allows a burst of its rate)."""
 
     def __init__(
-        self, rate: float, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        burst: float | None = None,
     ) -> None:
-        self.interval = 1.0 / rate
+        self.rate = rate
+        self.burst = max(1.0, burst if burst is not None else rate)
         self.clock = clock
         self.sleep = sleep
-        self._next = 0.0
+        self._tokens = self.burst
+        self._updated = clock()
 
     async def acquire(self) -> None:
         now = self.clock()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await self.sleep(slot - now)
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        self._tokens -= 1
+        if self._tokens < 0:
+            await self.sleep(-self._tokens / self.rate)
 
 
 class LegalAidConnector:

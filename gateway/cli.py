@@ -187,6 +187,26 @@ def _audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bench.run import Options, markdown, run
+
+    report = run(
+        Options(
+            quick=args.quick,
+            latency_ms=args.latency_ms,
+            concurrency=args.concurrency,
+            requests=3 if args.quick else args.requests,
+            json_path=Path(args.json) if args.json else None,
+            markdown_path=Path(args.markdown) if args.markdown else None,
+            peer=not args.quick and not args.no_peer,
+        )
+    )
+    print(markdown(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -232,6 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", help="oldest first, e.g. audit.log.2 audit.log.1 audit.log"
     )
     verify.set_defaults(handler=_audit)
+
+    bench = commands.add_parser(
+        "bench", help="benchmark the gateway against the mocks (and the peer)"
+    )
+    bench.add_argument("--quick", action="store_true", help="a few queries, a few requests")
+    bench.add_argument("--json", help="write the results as JSON here")
+    bench.add_argument("--markdown", help="write a Markdown table here")
+    bench.add_argument("--latency-ms", type=float, default=20.0)
+    bench.add_argument("--concurrency", type=int, default=10)
+    bench.add_argument("--requests", type=int, default=20)
+    bench.add_argument("--no-peer", action="store_true")
+    bench.set_defaults(handler=_bench)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(handler=_schema)

@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from starlette.types import Scope
+from strawberry.extensions import ParserCache, ValidationCache
 
 from schema import build_schema
 
@@ -58,8 +59,17 @@ class GovGraphSchema(strawberry.Schema):
                 )
 
 
-def build_gateway_schema() -> strawberry.Schema:
-    return build_schema(GovGraphSchema, extensions=[PolicyExtension])
+def build_gateway_schema(cache_size: int = 512) -> strawberry.Schema:
+    # The HTTP layer has parsed and validated the document already; Strawberry's own parse and
+    # validation of the same text are cached too (bounded), so a document is checked once.
+    return build_schema(
+        GovGraphSchema,
+        extensions=[
+            PolicyExtension,
+            lambda: ParserCache(maxsize=cache_size),
+            lambda: ValidationCache(maxsize=cache_size),
+        ],
+    )
 
 
 def request_id_of(scope: Scope) -> str:

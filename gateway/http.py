@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import strawberry
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -166,6 +167,10 @@ class GraphQLHTTP:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = rules
         self.purpose_header = settings.purpose_header.lower().encode("latin-1")
+        self._parsed: LRUCache[str, DocumentNode] = LRUCache(maxsize=settings.document_cache_size)
+        self._validated: LRUCache[str, list[GraphQLError]] = LRUCache(
+            maxsize=settings.document_cache_size
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -320,7 +325,7 @@ class GraphQLHTTP:
         if len(query) > self.settings.max_query_chars:
             return document_error, _errors("QUERY_TOO_LONG", "查询文本过长 / query text too long")
         try:
-            document = parse(query, max_tokens=self.settings.max_tokens, no_location=False)
+            document = self._parse(query)
         except GraphQLSyntaxError as error:
             code = (
                 "TOKEN_LIMIT"
@@ -347,7 +352,7 @@ class GraphQLHTTP:
             return document_error, {
                 "errors": [{"message": error.message, "extensions": error.extensions}]
             }
-        problems = validate(self.schema._schema, document, self.rules, max_errors=20)
+        problems = self._validate(query, document)
         if problems:
             return document_error, {"errors": [self._validation_error(e) for e in problems]}
         wait = await self.rate.admit(principal, analysis.cost)
@@ -457,6 +462,21 @@ class GraphQLHTTP:
             await self.idempotency.release(owner, key)  # nothing was written: try afresh
         else:
             await self.idempotency.complete(owner, key, 200, body)
+
+    def _parse(self, query: str) -> DocumentNode:
+        """Parsing is cached by document text (bounded): clients send the same few documents."""
+        cached = self._parsed.get(query)
+        if cached is None:
+            cached = parse(query, max_tokens=self.settings.max_tokens, no_location=False)
+            self._parsed[query] = cached
+        return cached
+
+    def _validate(self, query: str, document: DocumentNode) -> list[GraphQLError]:
+        cached = self._validated.get(query)
+        if cached is None:
+            cached = validate(self.schema._schema, document, self.rules, max_errors=20)
+            self._validated[query] = cached
+        return cached
 
     def _validation_error(self, error: GraphQLError) -> dict[str, Any]:
         message = error.message

@@ -40,7 +40,7 @@ BACKEND_WEIGHTS = {
     "applicant": 3,
     "resident": 3,
     "members": 3,
-    "statistics": 20,
+    "statistics": 5,
 }
 
 

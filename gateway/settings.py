@@ -78,6 +78,8 @@ class Settings:
     trusted_documents_path: str = ""
     trusted_documents_strict: bool = False
 
+    document_cache_size: int = 512
+
     page_size_cap: int = 100
     batching: bool = True
     cache_max_entries: int = 256

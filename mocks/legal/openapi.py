@@ -80,9 +80,12 @@ NEW_APPLICATION = [
 ]
 
 
-def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]]) -> dict[str, Any]:
+def _get(
+    summary: str, schema: dict[str, Any], params: list[dict[str, Any]], operation_id: str
+) -> dict[str, Any]:
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
             "security": [{"oauth": []}],
             "parameters": params,
@@ -93,7 +96,7 @@ def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]]) -> 
 
 def _by_id(summary: str, name: str, item: str) -> dict[str, Any]:
     param = {"name": name, "in": "path", "required": True, "schema": S}
-    doc = _get(summary, _ref(item), [param])
+    doc = _get(summary, _ref(item), [param], f"get{item}")
     doc["get"]["responses"]["404"] = _json(_ref("Problem"), "不存在")
     return doc
 
@@ -103,8 +106,10 @@ def openapi_document() -> dict[str, Any]:
         "按申请人身份证号或社区编码（二选一）分页查询法律援助申请",
         _page("Application"),
         [_query("apply_identity_no"), _query("case_area_id"), _query("status"), *PAGING],
+        "listApplications",
     )
     applications["post"] = {
+        "operationId": "createApplication",
         "summary": "申请法律援助",
         "security": [{"oauth": []}],
         "requestBody": {
@@ -131,6 +136,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/oauth/token": {
                 "post": {
+                    "operationId": "issueToken",
                     "summary": "OAuth2 客户端凭证模式获取访问令牌",
                     "requestBody": {
                         "content": {
@@ -172,13 +178,16 @@ def openapi_document() -> dict[str, Any]:
                 "按当事人身份证号或社区编码（二选一）分页查询人民调解纠纷",
                 _page("Dispute"),
                 [_query("party_identity_no"), _query("case_area_id"), *PAGING],
+                "listDisputes",
             ),
             "/api/v1/disputes/{dispute_id}": _by_id("按编号查询纠纷", "dispute_id", "Dispute"),
             "/api/v1/lawyers": _get(
-                "分页查询律师", _page("Lawyer"), [_query("law_office_id"), *PAGING]
+                "分页查询律师", _page("Lawyer"), [_query("law_office_id"), *PAGING], "listLawyers"
             ),
             "/api/v1/lawyers/{lawyer_id}": _by_id("按编号查询律师", "lawyer_id", "Lawyer"),
-            "/api/v1/law-offices": _get("分页查询律师事务所", _page("LawOffice"), PAGING),
+            "/api/v1/law-offices": _get(
+                "分页查询律师事务所", _page("LawOffice"), PAGING, "listLawOffices"
+            ),
             "/api/v1/law-offices/{lawyer_office_id}": _by_id(
                 "按编号查询律师事务所", "lawyer_office_id", "LawOffice"
             ),
@@ -186,6 +195,7 @@ def openapi_document() -> dict[str, Any]:
                 "按社区分页查询法律援助工作站",
                 _page("Workstation"),
                 [_query("case_area_id"), *PAGING],
+                "listWorkstations",
             ),
         },
         "components": {

@@ -1,0 +1,63 @@
+"""The load generator, run in its own process: sends one request spec N times with C clients
+and prints latencies (ms) and statuses as JSON.
+
+    python -m bench.loadgen SPEC.json --requests 50 --concurrency 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(requests):
+        queue.put_nowait(number)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        while True:
+            try:
+                queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            headers = dict(spec.get("headers", {}))
+            if spec.get("mutation"):
+                headers["Idempotency-Key"] = uuid.uuid4().hex
+            started = time.perf_counter()
+            response = await http.post(spec["url"], json=spec["body"], headers=headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+    return {
+        "latencies_ms": latencies,
+        "statuses": statuses,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=1)
+    args = parser.parse_args()
+    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    print(json.dumps(asyncio.run(run(spec, args.requests, args.concurrency))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""`govgraph bench`: the standard queries against the mocks (with a set latency) and the gateway
+in separate processes, driven by a load generator in its own process.
+
+For each query: backend requests (from the mocks' journals) against the minimum worked out for
+it, p50/p95/p99 at concurrency 1 and N, the latency floor (per dependency level, the slowest
+backend's latency times the waves its in-flight cap forces), throughput, the gateway's CPU time
+per request and peak memory; then the same with batching off, and the peer side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from bench.processes import free_port, running_stack, wait_until_up
+from connectors.base import BackendSettings
+from connectors.civil import CivilAffairsConnector
+from connectors.urban import UrbanConnector
+from gateway.auth import Role, mint_token
+from gateway.settings import Settings
+
+HERE = Path(__file__).parent
+QUERIES = HERE / "queries"
+PEERS = HERE / "peers"
+GRID = "320213001001001"
+COMMUNITY = "320213001001"
+CAP = 10
+
+
+@dataclass
+class Options:
+    quick: bool
+    latency_ms: float
+    concurrency: int
+    requests: int
+    json_path: Path | None
+    markdown_path: Path | None
+    peer: bool
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def token(role: str, **claims: Any) -> str:
+    s = Settings()
+    return mint_token(
+        s.jwt_secret,
+        issuer=s.jwt_issuer,
+        audience=s.jwt_audience,
+        role=Role(role),
+        subject=f"bench-{role}",
+        **claims,
+    )
+
+
+def headers_for(role: str) -> dict[str, str]:
+    if role == "public":
+        return {}
+    claims: dict[str, Any] = {"grids": [GRID]} if role == "grid_worker" else {}
+    headers = {"Authorization": f"Bearer {token(role, **claims)}"}
+    if role in ("civil_affairs", "legal_aid"):
+        headers["X-Purpose"] = "benchmark"
+    return headers
+
+
+def journals(stack: Any) -> dict[str, int]:
+    return {
+        name: httpx.get(f"{url}/__admin/requests", timeout=10).json()["total"]
+        for name, url in stack.mock_urls.items()
+    }
+
+
+def lower_bound(levels: list[dict[str, int]], latency_ms: float, legal_rps: float) -> float:
+    total = 0.0
+    for level in levels:
+        slowest = 0.0
+        for backend, calls in level.items():
+            waves = math.ceil(calls / CAP) * latency_ms
+            if backend == "legal-aid" and calls > legal_rps:
+                waves = max(waves, (calls - legal_rps) / legal_rps * 1000)
+            slowest = max(slowest, waves)
+        total += slowest
+    return round(total, 1)
+
+
+async def case_list_minimum(stack: Any) -> tuple[int, int]:
+    """Worked out at the systems themselves: distinct phones of the newest 100 cases' reporters
+    whom no known ID number identifies."""
+    s = Settings()
+    urban = UrbanConnector(
+        BackendSettings(stack.mock_urls["urban"]), s.urban_username, s.urban_password
+    )
+    civil = CivilAffairsConnector(
+        BackendSettings(stack.mock_urls["civil"]), s.civil_app_key, s.civil_secret
+    )
+    try:
+        cases = (await urban.cases(grid=GRID, size=100)).items
+        ids = sorted({c["SBRSFZH"] for c in cases if c["SBRSFZH"]})
+        known = {r["sfzh"] for r in await civil.residents_by_id_numbers(ids)} if ids else set()
+        phones = {c["SBRDH"] for c in cases if c["SBRDH"] and c["SBRSFZH"] not in known}
+        households = 1
+        return 1 + (1 if ids else 0) + len(phones) + households, len(phones)
+    finally:
+        await urban.aclose()
+        await civil.aclose()
+
+
+def resident_with_legal_aid(gateway_url: str) -> str:
+    query = (
+        '{ cases(filter: {kind: LEGAL_AID, community: "%s"}, first: 20) { edges { node { ... on LegalAidCase { applicant { resident { idNumber } } } } } } }'
+        % COMMUNITY
+    )
+    body = httpx.post(
+        f"{gateway_url}/graphql",
+        json={"query": query},
+        headers=headers_for("legal_aid"),
+        timeout=30,
+    ).json()
+    for edge in body["data"]["cases"]["edges"]:
+        resident = edge["node"]["applicant"]["resident"]
+        if resident:
+            return str(resident["idNumber"])
+    raise RuntimeError("no applicant who is a resident")
+
+
+def load(
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    requests: int,
+    concurrency: int,
+    mutation: bool,
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+        json.dump({"url": url, "body": body, "headers": headers, "mutation": mutation}, spec)
+    try:
+        output = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "bench.loadgen",
+                spec.name,
+                "--requests",
+                str(requests),
+                "--concurrency",
+                str(concurrency),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        ).stdout
+    finally:
+        os.unlink(spec.name)
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+def measure(
+    stack: Any,
+    name: str,
+    query: str,
+    spec: dict[str, Any],
+    options: Options,
+    gateway: psutil.Process,
+) -> dict[str, Any]:
+    url = f"{stack.gateway_url}/graphql"
+    headers = headers_for(spec["role"])
+    body = {"query": query, "variables": spec["variables"]}
+    mutation = (
+        query.lstrip("# \n").split("\n")[-1].strip().startswith("mutation") or "mutation " in query
+    )
+    for _ in range(2):  # warm sessions, tokens, reference caches
+        load(url, body, headers, 1, 1, mutation)
+    before = journals(stack)
+    load(url, body, headers, 1, 1, mutation)
+    after = journals(stack)
+    backend_requests = sum(after[k] - before[k] for k in after)
+    result: dict[str, Any] = {
+        "name": name,
+        "backend_requests": backend_requests,
+        "min_backend_requests": spec["min_backend_requests"],
+    }
+    result["backend_ratio"] = (
+        round(backend_requests / spec["min_backend_requests"], 2)
+        if spec["min_backend_requests"]
+        else (1.0 if backend_requests == 0 else None)
+    )
+    floor = lower_bound(spec["levels"], options.latency_ms, 20.0)
+    result["lower_bound_ms"] = floor
+    for concurrency in (1, options.concurrency):
+        cpu_before = gateway.cpu_times()
+        run = load(url, body, headers, options.requests, concurrency, mutation)
+        cpu_after = gateway.cpu_times()
+        latencies = run["latencies_ms"]
+        cpu_ms = (
+            ((cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system))
+            * 1000
+            / len(latencies)
+        )
+        p50 = statistics.median(latencies)
+        result[f"c{concurrency}"] = {
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(percentile(latencies, 0.95), 1),
+            "p99_ms": round(percentile(latencies, 0.99), 1),
+            "rps": round(len(latencies) / run["seconds"], 1),
+            "gateway_cpu_ms_per_request": round(cpu_ms, 2),
+            "p50_over_lower_bound": round(p50 / floor, 2) if floor else None,
+            "statuses": run["statuses"],
+        }
+    result["p50_ms"] = result["c1"]["p50_ms"]
+    result["p95_ms"] = result["c1"]["p95_ms"]
+    result["p99_ms"] = result["c1"]["p99_ms"]
+    result["rps"] = result[f"c{options.concurrency}"]["rps"]
+    result["gateway_cpu_ms_per_request"] = result["c1"]["gateway_cpu_ms_per_request"]
+    result["peak_gateway_rss_mib"] = round(gateway.memory_info().rss / 2**20, 1)
+    return result
+
+
+def specs(stack: Any) -> dict[str, dict[str, Any]]:
+    raw = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
+    case_min, phones = asyncio.run(case_list_minimum(stack))
+    resident_id = resident_with_legal_aid(stack.gateway_url)
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in raw.items():
+        if name.startswith("_"):
+            continue
+        text = json.dumps(spec)
+        text = text.replace('"$CASE_LIST_MIN"', str(case_min)).replace(
+            '"$CASE_LIST_PHONES_PLUS_ONE"', str(phones + 1)
+        )
+        text = (
+            text.replace("$RESIDENT_ID", resident_id)
+            .replace("$GRID", GRID)
+            .replace("$COMMUNITY", COMMUNITY)
+        )
+        out[name] = json.loads(text)
+    return out
+
+
+def run_suite(
+    options: Options, batching: bool, names: list[str] | None = None
+) -> list[dict[str, Any]]:
+    env = {
+        "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
+        "GOVGRAPH_RATE_USER_COST_PER_MINUTE": "100000000000",
+        "GOVGRAPH_RATE_PUBLIC_REQUESTS_PER_MINUTE": "100000000",
+        "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
+        "GOVGRAPH_BATCHING": "true" if batching else "false",
+        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
+    }
+    results = []
+    with (
+        tempfile.TemporaryDirectory() as work,
+        running_stack(Path(work), latency_ms=options.latency_ms, gateway_env=env) as stack,
+    ):
+        gateway = psutil.Process(stack.gateway_pid)
+        query_specs = specs(stack)
+        for name, spec in query_specs.items():
+            if names is not None and name not in names:
+                continue
+            query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
+            results.append(measure(stack, name, query, spec, options, gateway))
+        if options.peer and batching:
+            results_peer = peer_comparison(stack, options, query_specs["legal_community"])
+            return results + ([results_peer] if results_peer else [])
+    return results
+
+
+def peer_comparison(stack: Any, options: Options, spec: dict[str, Any]) -> dict[str, Any] | None:
+    if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
+        return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
+    legal = stack.mock_urls["legal"]
+    supergraph = Path(tempfile.mkdtemp()) / "supergraph.graphql"
+    env = {**os.environ, "LEGAL_URL": legal}
+    subprocess.run(
+        ["npx", "mesh-compose", "-o", str(supergraph)],
+        cwd=PEERS,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = free_port()
+    with ExitStack() as stack_ctx:
+        hive = subprocess.Popen(
+            [
+                "npx",
+                "hive-gateway",
+                "supergraph",
+                str(supergraph),
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+            ],
+            cwd=PEERS,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        stack_ctx.callback(hive.terminate)
+        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
+        bearer = httpx.post(
+            f"{legal}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "govgraph",
+                "client_secret": Settings().legal_client_secret,
+            },
+        ).json()["access_token"]
+        peer_query = (QUERIES / "peer_legal_community.graphql").read_text(encoding="utf-8")
+        peer_body = {"query": peer_query, "variables": {"area": COMMUNITY}}
+        ours_body = {
+            "query": (QUERIES / "legal_community.graphql").read_text(encoding="utf-8"),
+            "variables": spec["variables"],
+        }
+        comparison: dict[str, Any] = {
+            "name": "peer_legal_community",
+            "peer": "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4), in-flight deduplication off",
+        }
+        for label, url, body, headers in (
+            ("govgraph", f"{stack.gateway_url}/graphql", ours_body, headers_for("legal_aid")),
+            (
+                "peer",
+                f"http://127.0.0.1:{port}/graphql",
+                peer_body,
+                {"Authorization": f"Bearer {bearer}"},
+            ),
+        ):
+            load(url, body, headers, 3, 1, False)
+            for concurrency in (1, options.concurrency):
+                run = load(url, body, headers, options.requests, concurrency, False)
+                comparison[f"{label}_c{concurrency}"] = {
+                    "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
+                    "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
+                    "statuses": run["statuses"],
+                }
+        for c in (1, options.concurrency):
+            ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
+            comparison[f"ratios_c{c}"] = {
+                "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
+                "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
+            }
+    return comparison
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "| query | backend requests / min | p50 ms (c1) | lower bound ms | p50/bound | p50 ms (cN) | rps (cN) | CPU ms/req |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for q in report["queries"]:
+        if "c1" not in q:
+            continue
+        cn = next(
+            v for k, v in q.items() if k.startswith("c") and k != "c1" and isinstance(v, dict)
+        )
+        lines.append(
+            f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {cn['p50_ms']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(options: Options) -> dict[str, Any]:
+    names = ["service_map", "resident_profile", "report_case"] if options.quick else None
+    started = time.time()
+    queries = run_suite(options, batching=True, names=names)
+    naive = (
+        []
+        if options.quick
+        else [
+            {"name": q["name"], "backend_requests": q["backend_requests"], "p50_ms": q["p50_ms"]}
+            for q in run_suite(
+                options,
+                batching=False,
+                names=["grid_dashboard", "case_list", "legal_aid_50", "resident_profile"],
+            )
+        ]
+    )
+    report = {
+        "queries": queries,
+        "batching_off": naive,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "settings": {
+            "latency_ms": options.latency_ms,
+            "jitter_ms": options.latency_ms / 4,
+            "in_flight_cap": CAP,
+            "requests_per_point": options.requests,
+            "concurrency": options.concurrency,
+            "quick": options.quick,
+            "seconds": round(time.time() - started, 1),
+        },
+    }
+    if options.json_path:
+        options.json_path.parent.mkdir(parents=True, exist_ok=True)
+        options.json_path.write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    if options.markdown_path:
+        options.markdown_path.write_text(markdown(report), encoding="utf-8")
+    return report
