@@ -76,8 +76,8 @@ def running_stack(
         "GOVGRAPH_AUDIT_PATH": str(workdir / "audit.log"),
         **(gateway_env or {}),
     }
-    mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-    gateway = subprocess.Popen(  # noqa: S603
+    mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gateway = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "serve", "--port", str(ports["gateway"])],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -151,7 +151,7 @@ def load(
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
         json.dump({"url": url, "body": body, "headers": headers, "mutation": mutation}, spec)
     try:
-        output = subprocess.run(  # noqa: S603
+        output = subprocess.run(
             [
                 sys.executable,
                 "-m",
