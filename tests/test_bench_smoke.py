@@ -1,0 +1,63 @@
+"""Smoke test: `govgraph bench --quick` runs the whole harness on tiny settings and writes JSON
+of the documented shape. Timings are not checked (benchmarks, not timed tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+QUERY_KEYS = {
+    "name",
+    "backend_requests",
+    "min_backend_requests",
+    "backend_ratio",
+    "lower_bound_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "rps",
+    "gateway_cpu_ms_per_request",
+    "peak_gateway_rss_mib",
+    "c1",
+}
+
+
+def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    markdown = tmp_path / "bench.md"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "bench",
+            "--quick",
+            "--latency-ms",
+            "2",
+            "--concurrency",
+            "2",
+            "--json",
+            str(out),
+            "--markdown",
+            str(markdown),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) >= {"queries", "machine", "settings"}
+    assert report["settings"]["quick"] is True
+    names = {q["name"] for q in report["queries"]}
+    assert names == {"service_map", "resident_profile", "report_case"}
+    for query in report["queries"]:
+        assert set(query) >= QUERY_KEYS
+        assert "c2" in query
+        assert query["backend_requests"] >= 0
+        assert set(query["c1"]["statuses"]) == {"200"}
+    service_map = next(q for q in report["queries"] if q["name"] == "service_map")
+    assert service_map["backend_requests"] == 0  # reference data, all cached
+    assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
