@@ -58,7 +58,7 @@ def _strings(data: Record, name: str) -> list[str]:
     return value
 
 
-def _page(data: Record, items: Sequence[Record]) -> Result:
+def _page(data: Record, items: Sequence[Any]) -> Result:
     number, size = data.get("pageNo", 1), data.get("pageSize", 20)
     if isinstance(number, bool) or isinstance(size, bool):
         raise EnvelopeError("98", "分页参数类型错误")
@@ -135,13 +135,14 @@ class CivilAffairsService:
             population.person(i) for o in ordinals for i in population.registry.grid_indices(o)
         )
         matched = [
-            person_record(p)
+            p
             for p in people
             if (tag is None or tag in p.tags)
             and (name is None or name in p.name)
             and (micro is None or p.household.building.micro_grid_code == micro)
         ]
-        return _page(data, matched)
+        page, total = _page(data, matched)
+        return [person_record(p) for p in page], total  # records for the page only
 
     def households(self, data: Record) -> Result:
         found = []

@@ -101,6 +101,7 @@ class CaseBook:
         self.last_day = now.date()
         self.first_day = self.last_day - timedelta(days=registry.preset.case_days - 1)
         self._bucket = lru_cache(maxsize=4096)(self._draw_bucket)
+        self._counts = lru_cache(maxsize=200_000)(self._draw_count)
         self._workers: dict[int, list[GridWorker]] = {}
 
     def _rng(self, grid_ordinal: int, day: date, serial: int) -> random.Random:
@@ -108,6 +109,10 @@ class CaseBook:
         return random.Random((self.seed << 48) ^ key ^ 0xCA5E)
 
     def count(self, grid_ordinal: int, day: date) -> int:
+        """How many cases a grid had on a day (drawn once, then remembered)."""
+        return self._counts(grid_ordinal, day)
+
+    def _draw_count(self, grid_ordinal: int, day: date) -> int:
         if not self.first_day <= day <= self.last_day:
             return 0
         grid = self.registry.geography.grids[grid_ordinal]
