@@ -23,6 +23,7 @@ from gateway.errors import (
     ContractError,
 )
 
+from .observe import REQUEST_ID, BackendObserver, NoObserver
 from .resilience import CircuitBreaker, ResiliencePolicy, RetryBudget, backoff, remaining
 
 T = TypeVar("T")
@@ -80,6 +81,8 @@ class Backend:
         )
         self.budget = RetryBudget(self.policy.retry_ratio, self.policy.retry_floor)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
+        self.in_flight = 0
+        self.observer: BackendObserver = NoObserver()
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -97,12 +100,15 @@ class Backend:
             if not self.breaker.allow():
                 raise BackendUnavailableError(self.name, operation, "circuit open", breaker="open")
             self._apply_deadline(request, operation)
+            request_id = REQUEST_ID.get()
+            if request_id:
+                request.headers["X-Request-ID"] = request_id
             try:
-                async with self._in_flight:
-                    response = await self.http.send(request)
+                response = await self._observed_send(operation, request, attempt)
             except httpx.TransportError as error:
                 self.breaker.failed()
                 if idempotent and self._may_retry(attempt):
+                    self.observer.retried(self.name)
                     await self.sleep(backoff(attempt, self.policy, self.rng))
                     continue
                 raise self._transport_error(operation, error, idempotent) from None
@@ -113,11 +119,35 @@ class Backend:
                 self.breaker.failed()
             if not (idempotent and self._may_retry(attempt)):
                 return response
+            self.observer.retried(self.name)
             wait = self._wait(response, attempt)
             left = remaining(self.clock)
             await self.sleep(
                 wait if left is None else max(0.0, min(wait, left - self.policy.base_backoff_s))
             )
+
+    async def _observed_send(
+        self, operation: str, request: httpx.Request, attempt: int
+    ) -> httpx.Response:
+        attributes = {"backend": self.name, "operation": operation, "attempt": str(attempt)}
+        with self.observer.span(f"backend {self.name} {operation}", attributes):
+            async with self._in_flight:
+                self.in_flight += 1
+                self.observer.call_started(self.name)
+                started = time.perf_counter()
+                outcome = "error"
+                try:
+                    response = await self.http.send(request)
+                    outcome = str(response.status_code)
+                    return response
+                except httpx.TransportError as error:
+                    outcome = type(error).__name__
+                    raise
+                finally:
+                    self.in_flight -= 1
+                    self.observer.call_finished(
+                        self.name, operation, outcome, time.perf_counter() - started
+                    )
 
     def _apply_deadline(self, request: httpx.Request, operation: str) -> None:
         left = remaining(self.clock)

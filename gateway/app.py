@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -28,6 +30,7 @@ from .backends import Backends, Transports
 from .graphql import build_gateway_schema
 from .http import GraphQLHTTP
 from .idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from .observability import Metrics, make_tracer
 from .settings import Settings
 from .trusted import TrustedDocuments
 
@@ -48,6 +51,7 @@ def create_app(
     transports: Transports | None = None,
     clock: Callable[[], datetime] = beijing_clock,
     idempotency: IdempotencyStore | None = None,
+    tracer_provider: Any = None,
 ) -> Starlette:
     settings.check()
     backends = Backends(settings, transports)
@@ -69,9 +73,23 @@ def create_app(
     store = idempotency or InMemoryIdempotencyStore(
         settings.idempotency_ttl_s, settings.idempotency_max_keys
     )
+    metrics = Metrics(tracer=make_tracer(settings.otlp_endpoint, tracer_provider))
+    metrics.watch(backends)
+    backends.metrics = metrics
     graphql = GraphQLHTTP(
-        build_gateway_schema(), backends, settings, clock, audit, authenticator, trusted, store
+        build_gateway_schema(),
+        backends,
+        settings,
+        clock,
+        audit,
+        authenticator,
+        trusted,
+        store,
+        metrics,
     )
+
+    async def prometheus(request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -118,6 +136,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),  # every method reaches it: others get a coded 405
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", prometheus, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
     if not settings.production:  # production: no explorer, no introspection
@@ -128,4 +147,5 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.backends = backends
     app.state.audit = audit
+    app.state.metrics = metrics
     return app

@@ -15,6 +15,7 @@ from connectors.urban import UrbanConnector
 
 from .caches import InFlight, ReferenceCache
 from .errors import BackendContractError, ContractError
+from .loaders import BatchObserver
 from .settings import Settings
 
 T = TypeVar("T")
@@ -84,6 +85,7 @@ class Backends:
             "legal_reference", settings.ttl_legal_reference_s, entries
         )
         self.in_flight = InFlight()
+        self.metrics: BatchObserver | None = None  # set by the app when metrics are on
 
     def caches(self) -> list[ReferenceCache[object]]:
         return [self.grids, self.departments, self.services, self.legal_reference]  # type: ignore[list-item]

@@ -56,13 +56,23 @@ def noting_stale() -> Iterator[set[str]]:
         _STALE.reset(token)
 
 
+class _CountingTTLCache(TTLCache[Hashable, Any]):
+    """A TTLCache that counts entries evicted because it was full."""
+
+    evictions = 0
+
+    def popitem(self) -> tuple[Hashable, Any]:
+        self.evictions += 1
+        return super().popitem()
+
+
 class ReferenceCache(Generic[T]):
     """A bounded TTL cache of one kind of reference data, loaded at most once at a time. While
     its backend is down, the last good value is served past its TTL, and marked stale."""
 
     def __init__(self, name: str, ttl_s: float, max_entries: int) -> None:
         self.name = name
-        self._cache: TTLCache[Hashable, T] = TTLCache(maxsize=max_entries, ttl=ttl_s)
+        self._cache = _CountingTTLCache(maxsize=max_entries, ttl=ttl_s)
         self._last_good: LRUCache[Hashable, T] = LRUCache(maxsize=max_entries)
         self._loads = InFlight()
         self.hits = 0
@@ -71,15 +81,15 @@ class ReferenceCache(Generic[T]):
 
     async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         try:
-            value = self._cache[key]
+            cached: T = self._cache[key]
         except KeyError:
             pass
         else:
             self.hits += 1
-            return value
+            return cached
         self.misses += 1
         try:
-            value = await self._loads.run(key, load)
+            value: T = await self._loads.run(key, load)
         except BackendError:
             if key not in self._last_good:
                 raise
@@ -91,6 +101,10 @@ class ReferenceCache(Generic[T]):
         self._cache[key] = value
         self._last_good[key] = value
         return value
+
+    @property
+    def evictions(self) -> int:
+        return self._cache.evictions
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -77,6 +77,19 @@ def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
     }
 
 
+def _log_to_stdout() -> None:
+    """One JSON line per request on stdout (govgraph.access); warnings of other loggers too."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("govgraph.access")
+    access.setLevel(logging.INFO)
+    access.addHandler(handler)
+    access.propagate = False
+    logging.basicConfig(level=logging.WARNING)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -84,6 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .settings import Settings
 
     settings = Settings.load(path=args.config)
+    _log_to_stdout()
     host = args.host or settings.host
     port = args.port or settings.port
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -42,47 +42,54 @@ class RequestData:
         # look for what that attempt may have done at the backend.
         self.reconcile_since: datetime | None = None
         b = settings.batching
-        self._residents_loader = Loader[str, adapters.Resident | None](self._load_residents, b, 100)
+        o = backends.metrics
+        self._residents_loader = Loader[str, adapters.Resident | None](
+            self._load_residents, b, 100, o
+        )
         self._residents_by_id_loader = Loader[str, adapters.Resident | None](
-            self._load_residents_by_id, b, 100
+            self._load_residents_by_id, b, 100, o
         )
         self._phone_holders_loader = Loader[str, list[adapters.Resident]](
-            self._shared(self._holders_of_phone), b
+            self._shared(self._holders_of_phone), b, None, o
         )
         self._grid_residents_loader = Loader[tuple[Any, ...], adapters.Page[adapters.Resident]](
-            self._shared(self._grid_residents_page), b
+            self._shared(self._grid_residents_page), b, None, o
         )
         self._households_loader = Loader[str, adapters.Household | None](
-            self._load_households, b, 100
+            self._load_households, b, 100, o
         )
-        self._buildings_loader = Loader[str, adapters.Building | None](self._load_buildings, b, 100)
+        self._buildings_loader = Loader[str, adapters.Building | None](
+            self._load_buildings, b, 100, o
+        )
         self._enrolments_loader = Loader[str, list[adapters.Enrolment]](
-            self._load_enrolments, b, 100
+            self._load_enrolments, b, 100, o
         )
         self._urban_cases_loader = Loader[str, adapters.UrbanCase | None](
-            self._load_urban_cases, b, 50
+            self._load_urban_cases, b, 50, o
         )
         self._grid_cases_loader = Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]](
-            self._shared(self._grid_cases_page), b
+            self._shared(self._grid_cases_page), b, None, o
         )
         self._reported_loader = Loader[tuple[str, str], list[adapters.UrbanCase]](
-            self._shared(self._reported_cases), b
+            self._shared(self._reported_cases), b, None, o
         )
         self._legal_cases_loader = Loader[str, adapters.LegalAidCase | None](
-            self._shared(self._legal_case), b
+            self._shared(self._legal_case), b, None, o
         )
         self._legal_of_person_loader = Loader[str, list[adapters.LegalAidCase]](
-            self._shared(self._legal_cases_of_person), b
+            self._shared(self._legal_cases_of_person), b, None, o
         )
         self._legal_of_area_loader = Loader[str, list[adapters.LegalAidCase]](
-            self._shared(self._legal_cases_of_area), b
+            self._shared(self._legal_cases_of_area), b, None, o
         )
-        self._disputes_loader = Loader[str, adapters.Dispute | None](self._shared(self._dispute), b)
+        self._disputes_loader = Loader[str, adapters.Dispute | None](
+            self._shared(self._dispute), b, None, o
+        )
         self._disputes_of_person_loader = Loader[str, list[adapters.Dispute]](
-            self._shared(self._disputes_of_person), b
+            self._shared(self._disputes_of_person), b, None, o
         )
         self._disputes_of_area_loader = Loader[str, list[adapters.Dispute]](
-            self._shared(self._disputes_of_area), b
+            self._shared(self._disputes_of_area), b, None, o
         )
 
     def _shared(self, call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
@@ -93,6 +100,7 @@ class RequestData:
         async def joined(key: K) -> V:
             return await self.backends.coalesced((name, key), lambda: call(key))
 
+        joined.__name__ = name
         return one_call_each(joined)
 
     def today(self) -> date:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from connectors.observe import REQUEST_ID
 from connectors.resilience import deadline
 
 from .audit import AuditLog, AuditRecord
@@ -50,6 +52,7 @@ from .errors import AuthError, GovGraphError
 from .graphql import present, request_id_of
 from .idempotency import IdempotencyStore, KeyState
 from .limits import Limits, analyse
+from .observability import Metrics, log_request, request_stats
 from .policy import PURPOSE_REQUIRED
 from .ratelimit import RateLimiter
 from .scope import ScopedData
@@ -80,6 +83,7 @@ class Operation:
     variables: dict[str, Any]
     operation_name: str | None
     extensions: dict[str, Any]
+    resolved_name: str | None = None  # the operation's name in the document, once parsed
 
 
 def _media_type(value: str) -> str:
@@ -137,6 +141,7 @@ class GraphQLHTTP:
         authenticator: Authenticator,
         trusted: TrustedDocuments,
         idempotency: IdempotencyStore,
+        metrics: Metrics,
     ) -> None:
         self.schema = schema
         self.backends = backends
@@ -146,6 +151,7 @@ class GraphQLHTTP:
         self.authenticator = authenticator
         self.trusted = trusted
         self.idempotency = idempotency
+        self.metrics = metrics
         self.limits = Limits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
@@ -173,28 +179,65 @@ class GraphQLHTTP:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
         request_id = request_id_of(scope)
+        token = REQUEST_ID.set(request_id)  # forwarded to every legacy system called
+        started = time.perf_counter()
+        try:
+            with (
+                request_stats() as stats,
+                self.metrics.span("graphql request", {"request_id": request_id}),
+            ):
+                status, payload, media, names, headers = await self._handle(
+                    Request(scope, receive), request_id
+                )
+        finally:
+            REQUEST_ID.reset(token)
+        seconds = time.perf_counter() - started
+        bodies = payload if isinstance(payload, list) else [payload]
+        codes = [
+            str(e.get("extensions", {}).get("code", ""))
+            for b in bodies
+            for e in b.get("errors", [])
+        ]
+        operation = ",".join(names) or "-"
+        if status >= 400 and len(codes) == 1 and not names:
+            self.metrics.refused(status, codes[0])
+        outcome = "refused" if status >= 400 else ("partial" if codes else "ok")
+        self.metrics.request_done(operation, outcome, seconds, codes)
+        log_request(
+            {
+                "request_id": request_id,
+                "operation": operation,
+                "status": status,
+                "outcome": outcome,
+                "duration_ms": round(seconds * 1000, 1),
+                "backends": dict(stats.backend_calls),
+                "error_codes": sorted(set(codes)),
+            }
+        )
+        response = JSONResponse(
+            payload, status, media_type=media, headers={"X-Request-ID": request_id, **headers}
+        )
+        await response(scope, receive, send)
+
+    async def _handle(
+        self, request: Request, request_id: str
+    ) -> tuple[int, Any, str, list[str], dict[str, str]]:
         media = JSON
+        names: list[str] = []
         try:
             media = negotiate(request.headers.get("accept"))
             operations, batched = await self._read(request)
             principal = self._authenticate(request, request_id)
             record = self._record(request, principal, request_id)
             results = [await self._run(op, request, principal, record, media) for op in operations]
+            names = [op.resolved_name or op.operation_name or "anonymous" for op in operations]
         except RequestRefused as refusal:
             body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
-            headers = {"X-Request-ID": request_id, **refusal.headers}
-            await JSONResponse(body, refusal.status, headers=headers, media_type=media)(
-                scope, receive, send
-            )
-            return
+            return refusal.status, body, media, [], refusal.headers
         status = max(status for status, _ in results)
         payload: Any = [body for _, body in results] if batched else results[0][1]
-        response = JSONResponse(
-            payload, status, media_type=media, headers={"X-Request-ID": request_id}
-        )
-        await response(scope, receive, send)
+        return status, payload, media, names, {}
 
     # -- reading -----------------------------------------------------------------------------
     async def _read(self, request: Request) -> tuple[list[Operation], bool]:
@@ -339,6 +382,7 @@ class GraphQLHTTP:
             return document_error, _errors(
                 "OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation"
             )
+        op.resolved_name = operation.name.value if operation.name else None
         if method == "GET" and operation.operation != OperationType.QUERY:
             raise RequestRefused(
                 405,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from typing import Any, Generic, TypeVar
+from contextlib import AbstractContextManager
+from typing import Any, Generic, Protocol, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -19,17 +20,30 @@ V = TypeVar("V")
 BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
 
 
+class BatchObserver(Protocol):
+    def loader_batch_size(self, loader: str, size: int) -> None: ...
+
+    def span(self, name: str, attributes: dict[str, str]) -> AbstractContextManager[object]: ...
+
+
 class Loader(Generic[K, V]):
-    """A typed face over aiodataloader's DataLoader."""
+    """A typed face over aiodataloader's DataLoader; each batch is measured and traced."""
 
     def __init__(
         self,
         batch: Callable[[list[K]], Awaitable[list[V]]],
         batching: bool,
         max_batch: int | None = None,
+        observer: BatchObserver | None = None,
     ) -> None:
+        name = getattr(batch, "__name__", "loader").lstrip("_")
+
         async def load_batch(keys: list[K]) -> list[V]:
-            return await batch(keys)
+            if observer is None:
+                return await batch(keys)
+            observer.loader_batch_size(name, len(keys))
+            with observer.span(f"loader {name}", {"loader": name, "keys": str(len(keys))}):
+                return await batch(keys)
 
         self._loader: DataLoader[K, V] = DataLoader(
             load_batch,
@@ -54,4 +68,5 @@ def one_call_each(call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awai
     async def batch(keys: list[K]) -> list[V]:
         return list(await asyncio.gather(*(call(key) for key in keys)))
 
+    batch.__name__ = getattr(call, "__name__", "batch")
     return batch

@@ -79,6 +79,7 @@ class Settings:
     trusted_documents_strict: bool = False
 
     document_cache_size: int = 512
+    otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4318/v1/traces; empty: no tracing
 
     page_size_cap: int = 100
     batching: bool = True

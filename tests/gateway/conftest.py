@@ -73,13 +73,18 @@ class Gateway:
 
 
 async def make_gateway(
-    population_preset: str = "demo", audit_path: str = "", **settings: Any
+    population_preset: str = "demo",
+    audit_path: str = "",
+    tracer_provider: Any = None,
+    **settings: Any,
 ) -> tuple[Gateway, Any]:
     mocks = build_mocks(frozen_population(population_preset), legal_rps=10_000)
     # In process, but with httpx's timeouts kept, as over a socket.
     transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
     configured = Settings().with_values({"audit_path": audit_path, **settings})
-    app = create_app(configured, transports=transports, clock=lambda: AS_OF)
+    app = create_app(
+        configured, transports=transports, clock=lambda: AS_OF, tracer_provider=tracer_provider
+    )
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gateway")
     return Gateway(client, mocks), app
 

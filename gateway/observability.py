@@ -1,0 +1,223 @@
+"""What operators see: Prometheus metrics (all named `govgraph_…`), one JSON log line per
+request, and optional OpenTelemetry spans. Nothing personal reaches any of them: labels are
+operation names, backends, codes and caches; the log line carries no variables or values."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter as Tally
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+
+if TYPE_CHECKING:
+    from .backends import Backends
+
+access_log = logging.getLogger("govgraph.access")
+BREAKER_VALUES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+@dataclass
+class RequestStats:
+    backend_calls: Tally[str] = field(default_factory=Tally)
+    cache_hits: int = 0
+
+
+_STATS: ContextVar[RequestStats | None] = ContextVar("govgraph_request_stats", default=None)
+
+
+@contextmanager
+def request_stats() -> Iterator[RequestStats]:
+    stats = RequestStats()
+    token = _STATS.set(stats)
+    try:
+        yield stats
+    finally:
+        _STATS.reset(token)
+
+
+class Metrics:
+    """The gateway's metrics; also the connectors' `BackendObserver`."""
+
+    def __init__(self, tracer: Any = None) -> None:
+        self.registry = CollectorRegistry()
+        self.tracer = tracer
+        r = self.registry
+        self.requests = Counter(
+            "govgraph_requests",
+            "GraphQL requests by operation and outcome",
+            ["operation", "outcome"],
+            registry=r,
+        )
+        self.request_latency = Histogram(
+            "govgraph_request_duration_seconds",
+            "GraphQL request latency",
+            ["operation"],
+            registry=r,
+        )
+        self.backend_requests = Counter(
+            "govgraph_backend_requests",
+            "Calls to legacy systems",
+            ["backend", "operation", "status"],
+            registry=r,
+        )
+        self.backend_latency = Histogram(
+            "govgraph_backend_latency_seconds",
+            "Latency of calls to legacy systems",
+            ["backend", "operation"],
+            registry=r,
+        )
+        self.backend_errors = Counter(
+            "govgraph_backend_errors",
+            "Errors from legacy systems by code",
+            ["backend", "code"],
+            registry=r,
+        )
+        self.backend_retries = Counter(
+            "govgraph_backend_retries", "Retries sent to legacy systems", ["backend"], registry=r
+        )
+        self.loader_batch = Histogram(
+            "govgraph_loader_batch_size",
+            "Keys per DataLoader batch",
+            ["loader"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+            registry=r,
+        )
+        self.rejections = Counter(
+            "govgraph_rejections",
+            "Requests or fields refused, by kind and code",
+            ["kind", "code"],
+            registry=r,
+        )
+        self._backends: Backends | None = None
+        r.register(_StateCollector(self))
+
+    def watch(self, backends: Backends) -> None:
+        self._backends = backends
+        for connector in (backends.urban, backends.civil, backends.legal):
+            connector.backend.observer = self
+
+    # -- BackendObserver --------------------------------------------------------------
+    def call_started(self, backend: str) -> None:
+        stats = _STATS.get()
+        if stats is not None:
+            stats.backend_calls[backend] += 1
+
+    def call_finished(self, backend: str, operation: str, outcome: str, seconds: float) -> None:
+        self.backend_requests.labels(backend, operation, outcome).inc()
+        self.backend_latency.labels(backend, operation).observe(seconds)
+
+    def retried(self, backend: str) -> None:
+        self.backend_retries.labels(backend).inc()
+
+    def span(self, name: str, attributes: dict[str, str]) -> AbstractContextManager[object]:
+        if self.tracer is None:
+            return nullcontext()
+        result: AbstractContextManager[object] = self.tracer.start_as_current_span(
+            name, attributes=attributes
+        )
+        return result
+
+    # -- the gateway's own events -------------------------------------------------------
+    def loader_batch_size(self, loader: str, size: int) -> None:
+        self.loader_batch.labels(loader).observe(size)
+
+    def request_done(self, operation: str, outcome: str, seconds: float, codes: list[str]) -> None:
+        self.requests.labels(operation, outcome).inc()
+        self.request_latency.labels(operation).observe(seconds)
+        for code in codes:
+            if code.startswith("BACKEND_"):
+                self.backend_errors.labels("any", code).inc()
+            elif code in ("FORBIDDEN",):
+                self.rejections.labels("authorization", code).inc()
+            elif code.endswith("_LIMIT"):
+                self.rejections.labels("limit", code).inc()
+
+    def refused(self, status: int, code: str) -> None:
+        kind = "authentication" if status == 401 else ("rate" if status == 429 else "request")
+        self.rejections.labels(kind, code).inc()
+
+    def exposition(self) -> bytes:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Several worker processes: add up what each wrote (prometheus-client multiprocess mode).
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
+        return generate_latest(self.registry)
+
+
+class _StateCollector:
+    """Read at scrape time: breakers, in-flight calls and caches."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        backends = self.metrics._backends
+        if backends is None:
+            return
+        breaker = GaugeMetricFamily(
+            "govgraph_breaker_state",
+            "Circuit breaker: 0 closed, 1 half-open, 2 open",
+            labels=["backend"],
+        )
+        in_flight = GaugeMetricFamily(
+            "govgraph_backend_in_flight",
+            "Calls in flight to each legacy system",
+            labels=["backend"],
+        )
+        for connector in (backends.urban, backends.civil, backends.legal):
+            backend = connector.backend
+            breaker.add_metric([backend.name], BREAKER_VALUES[backend.breaker.state.value])
+            in_flight.add_metric([backend.name], backend.in_flight)
+        yield breaker
+        yield in_flight
+        families = {
+            name: GaugeMetricFamily(f"govgraph_cache_{name}", help_text, labels=["cache"])
+            for name, help_text in (
+                ("hits", "Reference-cache hits (counted since start)"),
+                ("misses", "Reference-cache misses (counted since start)"),
+                ("evictions", "Entries evicted from a full reference cache"),
+                ("stale_served", "Values served past their TTL while the backend was down"),
+                ("size", "Entries in each reference cache"),
+            )
+        }
+        for cache in backends.caches():
+            families["hits"].add_metric([cache.name], cache.hits)
+            families["misses"].add_metric([cache.name], cache.misses)
+            families["evictions"].add_metric([cache.name], cache.evictions)
+            families["stale_served"].add_metric([cache.name], cache.stale_served)
+            families["size"].add_metric([cache.name], len(cache))
+        yield from families.values()
+
+
+def log_request(record: dict[str, Any]) -> None:
+    access_log.info(json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+
+def make_tracer(endpoint: str, provider: Any = None) -> Any:
+    """An OpenTelemetry tracer when tracing is configured (the `tracing` extra), else None."""
+    if provider is None and not endpoint:
+        return None
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    if provider is None:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider = TracerProvider()
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    return provider.get_tracer("govgraph")
+
+
+def now() -> float:
+    return time.perf_counter()

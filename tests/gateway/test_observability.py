@@ -1,0 +1,185 @@
+"""Operators' view: metrics move where they should, logs carry no personal data, the request id
+travels to the legacy systems, and traces nest backend calls under the request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from gateway.auth import Role
+from tests.gateway.conftest import Gateway, make_gateway
+
+ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")
+PHONE = re.compile(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_metrics_move_per_backend_and_per_cache(gateway: Gateway) -> None:
+    admin = gateway.as_role(Role.DISTRICT_ADMIN)
+    query = 'query Dashboard { departments { code } residents(filter: {grid: "320213001001001"}, first: 3) { totalCount } }'
+    await admin.data(query)
+    before = (await gateway.client.get("/metrics")).text
+    await admin.data(query)
+    await admin.query("{ grids(first: 1000) { totalCount } }")
+    after = (await gateway.client.get("/metrics")).text
+    assert (
+        sample(after, "govgraph_requests_total", operation="Dashboard", outcome="ok")
+        == sample(before, "govgraph_requests_total", operation="Dashboard", outcome="ok") + 1
+    )
+    civil = sample(
+        after,
+        "govgraph_backend_requests_total",
+        backend="civil-affairs",
+        operation="rk.queryByWgbm",
+        status="200",
+    )
+    assert (
+        civil
+        == sample(
+            before,
+            "govgraph_backend_requests_total",
+            backend="civil-affairs",
+            operation="rk.queryByWgbm",
+            status="200",
+        )
+        + 1
+    )
+    assert (
+        sample(
+            after,
+            "govgraph_backend_latency_seconds_count",
+            backend="civil-affairs",
+            operation="rk.queryByWgbm",
+        )
+        >= 2
+    )
+    assert (
+        sample(after, "govgraph_cache_hits", cache="departments")
+        == sample(before, "govgraph_cache_hits", cache="departments") + 1
+    )
+    assert sample(after, "govgraph_cache_size", cache="departments") == 1
+    assert sample(after, "govgraph_breaker_state", backend="urban-management") == 0
+    assert sample(after, "govgraph_rejections_total", kind="limit", code="PAGE_SIZE_LIMIT") == 1
+    assert "govgraph_loader_batch_size_bucket" in after
+    assert "govgraph_backend_in_flight" in after
+    labels = " ".join(re.findall(r"\{[^}]*\}", after))  # values are numbers; people could only be in labels
+    assert not ID_NUMBER.search(labels)
+    assert not PHONE.search(labels)
+
+
+async def test_failures_and_refusals_are_counted(gateway: Gateway) -> None:
+    admin = gateway.as_role(Role.DISTRICT_ADMIN)
+    gateway.mocks.legal.faults.outage = True
+    await admin.query(
+        '{ cases(filter: {kind: LEGAL_AID, community: "320213001001"}, first: 1) { totalCount } }'
+    )
+    await gateway.client.post(
+        "/graphql",
+        json={"query": "{ departments { code } }"},
+        headers={"Authorization": "Bearer junk"},
+    )
+    text = (await gateway.client.get("/metrics")).text
+    assert (
+        sample(
+            text,
+            "govgraph_backend_requests_total",
+            backend="legal-aid",
+            operation="token",
+            status="503",
+        )
+        >= 1
+    )
+    assert sample(text, "govgraph_backend_retries_total", backend="legal-aid") >= 1
+    assert (
+        sample(text, "govgraph_backend_errors_total", backend="any", code="BACKEND_UNAVAILABLE")
+        >= 1
+    )
+    assert (
+        sample(text, "govgraph_rejections_total", kind="authentication", code="UNAUTHENTICATED")
+        == 1
+    )
+
+
+async def test_request_log_lines_have_no_personal_data_and_ids_travel(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    population = gateway.mocks.population
+    person = population.person(77)
+    civil = gateway.as_role(Role.CIVIL_AFFAIRS)
+    response = await gateway.client.post(
+        "/graphql",
+        json={
+            "query": "query Who($id: String!) { resident(idNumber: $id) { name idNumber phone household { address } } }",
+            "variables": {"id": person.id_number},
+        },
+        headers={**civil.headers, "X-Request-ID": "trace-me-123"},
+    )
+    assert response.headers["x-request-id"] == "trace-me-123"
+    assert response.json()["data"]["resident"]["idNumber"] == person.id_number
+    await civil.data(
+        '{ residents(filter: {grid: "%s"}, first: 20) { edges { node { name phone idNumber } } } }'
+        % person.grid.code
+    )
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "govgraph.access"]
+    assert len(lines) == 2
+    first = lines[0]
+    assert first["request_id"] == "trace-me-123"
+    assert first["operation"] == "Who"
+    assert first["status"] == 200
+    assert first["backends"] == {"civil-affairs": 2}
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert not ID_NUMBER.search(everything)
+    assert not PHONE.search(everything)
+    assert person.name not in everything
+    journal = gateway.mocks.civil.journal.snapshot()["recent"]
+    assert {"trace-me-123"} <= {entry["request_id"] for entry in journal}
+
+
+async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    gateway, app = await make_gateway(audit_path=str(tmp_path / "a.log"), tracer_provider=provider)
+    try:
+        admin = gateway.as_role(Role.DISTRICT_ADMIN)
+        await admin.data(
+            '{ cases(filter: {grid: "320213001001001"}, first: 20) { edges { node { ... on UrbanCase { reporter { method } } } } } }'
+        )
+        spans = exporter.get_finished_spans()
+        roots = [s for s in spans if s.name == "graphql request"]
+        assert len(roots) == 1
+        trace_id = roots[0].context.trace_id
+        assert {s.context.trace_id for s in spans} == {trace_id}
+        backend_spans = [s for s in spans if s.name.startswith("backend ")]
+        loader_spans = [s for s in spans if s.name.startswith("loader ")]
+        assert any(s.name == "backend urban-management QueryCases" for s in backend_spans)
+        assert loader_spans
+        by_id = {s.context.span_id: s for s in spans}
+
+        def root_of(span):  # type: ignore[no-untyped-def]
+            while span.parent is not None:
+                span = by_id[span.parent.span_id]
+            return span
+
+        assert all(root_of(s) is roots[0] for s in backend_spans)
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
+        provider.shutdown()
