@@ -149,3 +149,8 @@ def create_app(
     app.state.audit = audit
     app.state.metrics = metrics
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """For process managers: `uvicorn --factory gateway.app:create_app_from_env --workers 4`."""
+    return create_app(Settings.load())
