@@ -278,7 +278,7 @@ def run_suite(
                 continue
             query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
             results.append(measure(stack, name, query, spec, options, gateway))
-        if options.peer and batching:
+        if options.peer and batching and scale == "demo":
             results_peer = peer_comparison(stack, options, query_specs["legal_community"])
             return results + ([results_peer] if results_peer else [])
     return results
@@ -394,9 +394,29 @@ def run(options: Options) -> dict[str, Any]:
             )
         ]
     )
+    scale_curve = (
+        []
+        if options.quick
+        else [
+            {
+                "scale": scale,
+                "queries": [
+                    {
+                        k: q[k]
+                        for k in ("name", "backend_requests", "min_backend_requests", "p50_ms")
+                    }
+                    for q in run_suite(
+                        options, batching=True, names=["case_list", "resident_profile"], scale=scale
+                    )
+                ],
+            }
+            for scale in ("grids10", "grids100", "grids1000", "district")
+        ]
+    )
     report = {
         "queries": queries,
         "batching_off": naive,
+        "scale_curve": scale_curve,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

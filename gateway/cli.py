@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     mocks = commands.add_parser("mocks", help="run the three mock legacy systems")
     mocks.add_argument("--seed", type=int, default=1)
-    mocks.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
+    mocks.add_argument("--scale", choices=sorted(_presets()), default="demo")
     mocks.add_argument("--latency-ms", type=float, default=0.0)
     mocks.add_argument("--jitter-ms", type=float, default=0.0)
     mocks.add_argument("--host", default="127.0.0.1")
@@ -282,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(handler=_schema)
     return parser
+
+
+def _presets() -> list[str]:
+    from mocks.population.presets import PRESETS
+
+    return list(PRESETS)
 
 
 def _roles() -> list[Any]:

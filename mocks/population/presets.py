@@ -35,4 +35,8 @@ PRESETS = {
     "tiny": Preset("tiny", 1, 2, 3, 2, 60, 30, 250, 400, 20),
     "demo": Preset("demo", 1, 4, 10, 3, 500, 365, 125, 200, 150),
     "district": Preset("district", 20, 10, 10, 3, 250, 365, 125, 200, 150),
+    # for the benchmark's scale curve: the same street, ever more grids
+    "grids10": Preset("grids10", 1, 1, 10, 3, 500, 365, 125, 200, 150),
+    "grids100": Preset("grids100", 1, 10, 10, 3, 500, 365, 125, 200, 150),
+    "grids1000": Preset("grids1000", 10, 10, 10, 3, 250, 365, 125, 200, 150),
 }
