@@ -256,7 +256,7 @@ def specs(stack: Any) -> dict[str, dict[str, Any]]:
 
 
 def run_suite(
-    options: Options, batching: bool, names: list[str] | None = None
+    options: Options, batching: bool, names: list[str] | None = None, scale: str = "demo"
 ) -> list[dict[str, Any]]:
     env = {
         "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
@@ -269,7 +269,9 @@ def run_suite(
     results = []
     with (
         tempfile.TemporaryDirectory() as work,
-        running_stack(Path(work), latency_ms=options.latency_ms, gateway_env=env) as stack,
+        running_stack(
+            Path(work), scale=scale, latency_ms=options.latency_ms, gateway_env=env
+        ) as stack,
     ):
         gateway = psutil.Process(stack.gateway_pid)
         query_specs = specs(stack)

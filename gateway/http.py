@@ -194,16 +194,13 @@ class GraphQLHTTP:
             REQUEST_ID.reset(token)
         seconds = time.perf_counter() - started
         bodies = payload if isinstance(payload, list) else [payload]
-        codes = [
-            str(e.get("extensions", {}).get("code", ""))
-            for b in bodies
-            for e in b.get("errors", [])
-        ]
+        extensions = [e.get("extensions", {}) for b in bodies for e in b.get("errors", [])]
+        codes = [str(x.get("code", "")) for x in extensions]
         operation = ",".join(names) or "-"
         if status >= 400 and len(codes) == 1 and not names:
             self.metrics.refused(status, codes[0])
         outcome = "refused" if status >= 400 else ("partial" if codes else "ok")
-        self.metrics.request_done(operation, outcome, seconds, codes)
+        self.metrics.request_done(operation, outcome, seconds, extensions)
         log_request(
             {
                 "request_id": request_id,

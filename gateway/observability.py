@@ -131,12 +131,15 @@ class Metrics:
     def loader_batch_size(self, loader: str, size: int) -> None:
         self.loader_batch.labels(loader).observe(size)
 
-    def request_done(self, operation: str, outcome: str, seconds: float, codes: list[str]) -> None:
+    def request_done(
+        self, operation: str, outcome: str, seconds: float, errors: list[dict[str, Any]]
+    ) -> None:
         self.requests.labels(operation, outcome).inc()
         self.request_latency.labels(operation).observe(seconds)
-        for code in codes:
+        for extensions in errors:
+            code = str(extensions.get("code", ""))
             if code.startswith("BACKEND_"):
-                self.backend_errors.labels("any", code).inc()
+                self.backend_errors.labels(str(extensions.get("backend", "unknown")), code).inc()
             elif code in ("FORBIDDEN",):
                 self.rejections.labels("authorization", code).inc()
             elif code.endswith("_LIMIT"):
