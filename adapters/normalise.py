@@ -35,7 +35,21 @@ def beijing_time(value: str) -> datetime | None:
     """yyyyMMddHHmmss in Beijing time with no zone; empty means none."""
     if not value:
         return None
-    return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=BEIJING)
+    # strptime is a tenth of the cost of a case list; the format is fixed width.
+    if len(value) != 14 or not (value.isascii() and value.isdigit()):
+        raise ValueError("not yyyyMMddHHmmss")
+    try:
+        return datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            tzinfo=BEIJING,
+        )
+    except ValueError:
+        raise ValueError("not a time in yyyyMMddHHmmss") from None
 
 
 def iso_time(value: str | None) -> datetime | None:

@@ -25,6 +25,7 @@ from gateway.errors import (
 
 from .observe import REQUEST_ID, BackendObserver, NoObserver
 from .resilience import CircuitBreaker, ResiliencePolicy, RetryBudget, backoff, remaining
+from .transport import LegacyTransport
 
 T = TypeVar("T")
 
@@ -43,11 +44,10 @@ def make_client(
     settings: BackendSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-    limits = httpx.Limits(
-        max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
-    )
     return httpx.AsyncClient(
-        base_url=settings.base_url, timeout=timeout, limits=limits, transport=transport
+        base_url=settings.base_url,
+        timeout=timeout,
+        transport=transport or LegacyTransport(settings.max_connections),
     )
 
 

@@ -3,7 +3,8 @@ applied, reference data from the cross-request caches."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -52,6 +53,9 @@ class RequestData:
         self._phone_holders_loader = Loader[str, list[adapters.Resident]](
             self._shared(self._holders_of_phone), b, None, o
         )
+        self._identities_loader = Loader[
+            tuple[str, str], tuple[adapters.IdentityMatch, adapters.Resident | None]
+        ](self._identities, b, None, o)
         self._grid_residents_loader = Loader[tuple[Any, ...], adapters.Page[adapters.Resident]](
             self._shared(self._grid_residents_page), b, None, o
         )
@@ -153,19 +157,31 @@ class RequestData:
         return (await self.backends.legal_directory()).office_by_id.get(office_id)
 
     # -- people ----------------------------------------------------------------------------
+    def _known(self, found: Iterable[object]) -> None:
+        """A resident found one way (ID number, phone, grid) is then known by the other keys."""
+        for resident in found:
+            if not isinstance(resident, adapters.Resident):
+                continue
+            self._residents_loader.prime(resident.registry_number, resident)
+            self._residents_by_id_loader.prime(resident.id_number, resident)
+
     def _resident(self, record: Any) -> adapters.Resident:
-        return adapt(
+        resident = adapt(
             CIVIL,
             "resident",
             lambda r: adapters.resident_from_civil_affairs(r, self.today()),
             [record],
         )[0]
+        self._known([resident])
+        return resident
 
     def _residents_by(self, records: list[Any], key_field: str) -> dict[str, Any]:
         def convert(record: Any) -> adapters.Resident:
             return adapters.resident_from_civil_affairs(record, self.today())
 
-        return adapt_by_key(CIVIL, "resident", convert, records, key_field)
+        found = adapt_by_key(CIVIL, "resident", convert, records, key_field)
+        self._known(found.values())
+        return found
 
     async def _load_residents(self, numbers: list[str]) -> list[Any]:
         records = await self.backends.civil.residents_by_registry_numbers(numbers)
@@ -216,18 +232,46 @@ class RequestData:
     async def identify(
         self, id_number: str | None, phone: str | None
     ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
-        by_id: dict[str, adapters.Resident] = {}
-        if id_number:
-            found = await self.resident_by_id_number(id_number)
-            if found is not None:
-                by_id[found.id_number] = found
-        by_phone: dict[str, list[adapters.Resident]] = {}
-        if phone and not by_id:
-            by_phone[phone] = await self._phone_holders_loader.load(phone)
-        match = adapters.match_identity(id_number, phone, by_id, by_phone)
+        return await self._identities_loader.load((id_number or "", phone or ""))
+
+    async def _identities(
+        self, people: list[tuple[str, str]]
+    ) -> list[tuple[adapters.IdentityMatch, adapters.Resident | None]]:
+        """Everyone named on a page is identified together, so that what is fetched next for
+        them (households, say) goes out as one batch: ID numbers in one look-up while phones of
+        people who gave no ID number are looked up beside it; then the phones of people whose
+        ID number the registry does not know."""
+        ids = sorted({i for i, _ in people if i})
+        phones_first = sorted({p for i, p in people if p and not i})
+        by_id_found, _ = await asyncio.gather(
+            asyncio.gather(*(self.resident_by_id_number(i) for i in ids)),
+            asyncio.gather(*(self._phone_holders_loader.load(p) for p in phones_first)),
+        )
+        by_id = {r.id_number: r for r in by_id_found if r is not None}
+        phones = sorted({p for i, p in people if p and i.upper() not in by_id} | set(phones_first))
+        holders = dict(
+            zip(
+                phones,
+                await asyncio.gather(*(self._phone_holders_loader.load(p) for p in phones)),
+                strict=True,
+            )
+        )
+        return [self._identified(i, p, by_id, holders) for i, p in people]
+
+    @staticmethod
+    def _identified(
+        id_number: str,
+        phone: str,
+        by_id: dict[str, adapters.Resident],
+        holders: dict[str, list[adapters.Resident]],
+    ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
+        found = by_id.get(id_number.upper()) if id_number else None
+        own_id = {found.id_number: found} if found is not None else {}
+        by_phone = {phone: holders[phone]} if phone and found is None else {}
+        match = adapters.match_identity(id_number or None, phone or None, own_id, by_phone)
         resident = None
         if match.registry_number is not None:
-            candidates = [*by_id.values(), *by_phone.get(phone or "", [])]
+            candidates = [*own_id.values(), *by_phone.get(phone, [])]
             resident = next(r for r in candidates if r.registry_number == match.registry_number)
         return match, resident
 

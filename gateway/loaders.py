@@ -45,6 +45,7 @@ class Loader(Generic[K, V]):
             with observer.span(f"loader {name}", {"loader": name, "keys": str(len(keys))}):
                 return await batch(keys)
 
+        self._caching = batching
         self._loader: DataLoader[K, V] = DataLoader(
             load_batch,
             batch=batching,
@@ -55,6 +56,12 @@ class Loader(Generic[K, V]):
     async def load(self, key: K) -> V:
         result: V = await self._loader.load(key)
         return result
+
+    def prime(self, key: K, value: V) -> None:
+        """Remember what another look-up already found, so that asking for it by this key costs
+        nothing (with batching off, every look-up goes to the backend)."""
+        if self._caching:
+            self._loader.prime(key, value)
 
 
 def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:

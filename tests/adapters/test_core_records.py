@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import pytest
@@ -16,7 +16,7 @@ from adapters import (
     resident_from_civil_affairs,
     urban_case_from_urban,
 )
-from adapters.normalise import id_number_is_valid, normalise_phone
+from adapters.normalise import BEIJING, beijing_time, id_number_is_valid, normalise_phone
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
 from gateway.errors import ContractError
 from mocks import Population, build_mocks
@@ -52,6 +52,34 @@ def test_every_sampled_resident_maps(samples: dict[str, Any], demo_population: P
 )
 def test_phones_are_normalised(raw: str, expected: str | None) -> None:
     assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20261101083005", datetime(2026, 11, 1, 8, 30, 5, tzinfo=BEIJING)),
+        ("20240229235959", datetime(2024, 2, 29, 23, 59, 59, tzinfo=BEIJING)),
+        ("", None),
+    ],
+)
+def test_legacy_times_are_beijing_time(raw: str, expected: datetime | None) -> None:
+    assert beijing_time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026110108300",
+        "202611010830051",
+        "20261301083005",
+        "20230229120000",
+        "2026-11-01 08:30",
+        "２０２６１１０１０８３００５",
+    ],
+)
+def test_malformed_legacy_times_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="yyyyMMddHHmmss"):
+        beijing_time(raw)
 
 
 @pytest.mark.parametrize(

@@ -64,13 +64,33 @@ async def test_case_list_batches_reporters_and_households(gateway: Gateway) -> N
     assert phones > 0
     assert calls["urban"] == {"QueryCases": 1}
     assert calls["civil"]["rk.queryBySfzh"] == 1  # every reporter's ID number in one call
-    # Every reporter's household in one call per way of finding the reporter: those found by ID
-    # number and those found by phone resolve at different moments, so at most two batches.
-    assert 1 <= calls["civil"]["hu.queryByHh"] <= 2
+    # Reporters are identified together, however each was found, so every household comes in
+    # one call.
+    assert calls["civil"]["hu.queryByHh"] == 1
     # The registry has no batch look-up by phone: one call per distinct phone, and only for
     # reporters who gave no ID number the registry knows.
     assert calls["civil"].get("rk.queryByLxdh", 0) == phones
+    assert sum(calls["civil"].values()) == 1 + phones + 1
     assert calls["legal"] == {}
+
+
+PROFILE = """query($id: String!) { resident(idNumber: $id) {
+    name household { address } enrolments { enrolledAt } legalAidCases { number } disputes { kind } } }"""
+
+
+async def test_a_resident_found_by_id_number_is_not_looked_up_again_by_registry_number(
+    gateway: Gateway,
+) -> None:
+    gateway = gateway.as_role(Role.DISTRICT_ADMIN)
+    population = gateway.mocks.population
+    await gateway.data(PROFILE, {"id": population.person(8).id_number})  # session, token, grids
+    resident = population.person(7)
+    gateway.reset_journals()
+    data = await gateway.data(PROFILE, {"id": resident.id_number})
+    assert data["resident"]["household"] is not None
+    calls = gateway.calls()
+    assert calls["civil"] == {"rk.queryBySfzh": 1, "hu.queryByHh": 1, "bm.query": 1}
+    assert calls["legal"] == {"list_applications": 1, "list_disputes": 1}
 
 
 async def test_without_batching_the_same_query_costs_one_call_per_reporter(
