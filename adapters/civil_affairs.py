@@ -4,7 +4,7 @@ HSDS-shaped organisations, services, service centres and enrolments."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from connectors.records import (
@@ -29,7 +29,7 @@ from .domain import (
     ServicePlacement,
     Sex,
 )
-from .normalise import age_on, normalise_phone
+from .normalise import age_on, legacy_date, normalise_phone
 from .reading import RecordReader
 
 SYSTEM = "civil-affairs"
@@ -46,7 +46,7 @@ def sex_from(code: str, id_number: str) -> Sex:
 def resident_from_civil_affairs(record: Mapping[str, Any], today: date) -> Resident:
     read = RecordReader(SYSTEM, "resident", record)
     id_number = read.id_number("sfzh")
-    birth = read.required("csrq", lambda text: datetime.strptime(text, "%Y%m%d").date())
+    birth = read.required("csrq", legacy_date)
     sex_code = read.text("xb", required=False)
     if sex_code not in ("", "1", "2"):
         raise read.error("xb", "unknown code")

@@ -31,6 +31,16 @@ def normalise_phone(value: str) -> str | None:
     return None
 
 
+def legacy_date(value: str) -> date:
+    """yyyyMMdd, as the registry writes birth dates."""
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
+        raise ValueError("not yyyyMMdd")
+    try:
+        return date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        raise ValueError("not a date in yyyyMMdd") from None
+
+
 def beijing_time(value: str) -> datetime | None:
     """yyyyMMddHHmmss in Beijing time with no zone; empty means none."""
     if not value:

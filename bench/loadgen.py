@@ -20,12 +20,14 @@ import httpx
 async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    graphql_errors = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
     for number in range(requests):
         queue.put_nowait(number)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def worker(http: httpx.AsyncClient) -> None:
+        nonlocal graphql_errors
         while True:
             try:
                 queue.get_nowait()
@@ -38,6 +40,8 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
             response = await http.post(spec["url"], json=spec["body"], headers=headers)
             latencies.append((time.perf_counter() - started) * 1000)
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+            if b'"errors"' in response.content:
+                graphql_errors += 1
 
     started = time.perf_counter()
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
@@ -45,6 +49,7 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
     return {
         "latencies_ms": latencies,
         "statuses": statuses,
+        "graphql_errors": graphql_errors,
         "seconds": time.perf_counter() - started,
     }
 

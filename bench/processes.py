@@ -48,6 +48,7 @@ def running_stack(
     scale: str = "demo",
     latency_ms: float = 0.0,
     gateway_env: dict[str, str] | None = None,
+    legal_rps: float = 20.0,
 ) -> Iterator[Stack]:
     ports = {name: free_port() for name in ("urban", "civil", "legal", "gateway")}
     mocks_command = [
@@ -61,6 +62,8 @@ def running_stack(
         str(latency_ms),
         "--jitter-ms",
         str(latency_ms / 4),
+        "--legal-rps",
+        str(legal_rps),
         "--urban-port",
         str(ports["urban"]),
         "--civil-port",

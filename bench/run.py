@@ -33,6 +33,7 @@ from connectors.civil import CivilAffairsConnector
 from connectors.urban import UrbanConnector
 from gateway.auth import Role, mint_token
 from gateway.settings import Settings
+from schema.relay import global_id
 
 HERE = Path(__file__).parent
 QUERIES = HERE / "queries"
@@ -268,14 +269,19 @@ def specs(stack: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+LIFTED_LIMITS = {
+    "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
+    "GOVGRAPH_RATE_USER_COST_PER_MINUTE": "100000000000",
+    "GOVGRAPH_RATE_PUBLIC_REQUESTS_PER_MINUTE": "100000000",
+    "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
+}
+
+
 def run_suite(
     options: Options, batching: bool, names: list[str] | None = None, scale: str = "demo"
 ) -> list[dict[str, Any]]:
     env = {
-        "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
-        "GOVGRAPH_RATE_USER_COST_PER_MINUTE": "100000000000",
-        "GOVGRAPH_RATE_PUBLIC_REQUESTS_PER_MINUTE": "100000000",
-        "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
+        **LIFTED_LIMITS,
         "GOVGRAPH_BATCHING": "true" if batching else "false",
         "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
     }
@@ -293,44 +299,69 @@ def run_suite(
                 continue
             query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
             results.append(measure(stack, name, query, spec, options, gateway))
-        if options.peer and batching and scale == "demo":
-            results_peer = peer_comparison(stack, options, query_specs["legal_community"])
-            return results + ([results_peer] if results_peer else [])
     return results
 
 
-def peer_comparison(stack: Any, options: Options, spec: dict[str, Any]) -> dict[str, Any] | None:
+PEER_QUERIES = (
+    ("legal_application", "peer_legal_application"),
+    ("legal_community", "peer_legal_community"),
+)
+PEER_NOTE = (
+    "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4); in-flight deduplication off "
+    "on both sides (the peer's inbound and outbound, govgraph's coalescing of identical backend "
+    "calls); the legal-aid system's rate limit lifted so that it binds neither"
+)
+UNLIMITED = 1_000_000.0
+
+
+def application_code(legal_url: str, bearer: str) -> str:
+    page = httpx.get(
+        f"{legal_url}/api/v1/applications",
+        params={"case_area_id": COMMUNITY, "limit": "1"},
+        headers={"Authorization": f"Bearer {bearer}"},
+        timeout=10,
+    ).json()
+    return str(page["items"][0]["record_code"])
+
+
+def peer_comparison(options: Options) -> dict[str, Any]:
+    """The shared legal-aid queries against govgraph and against Hive Gateway + Mesh, on one
+    legal-aid mock with the same latency, one after the other."""
     if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    legal = stack.mock_urls["legal"]
-    supergraph = Path(tempfile.mkdtemp()) / "supergraph.graphql"
-    env = {**os.environ, "LEGAL_URL": legal}
-    subprocess.run(
-        ["npx", "mesh-compose", "-o", str(supergraph)],
-        cwd=PEERS,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = free_port()
-    with ExitStack() as stack_ctx:
+    env = {
+        **LIFTED_LIMITS,
+        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
+        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
+        "GOVGRAPH_COALESCE_IN_FLIGHT": "false",
+    }
+    with (
+        tempfile.TemporaryDirectory() as work,
+        running_stack(
+            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
+        ) as stack,
+        ExitStack() as processes,
+    ):
+        legal = stack.mock_urls["legal"]
+        supergraph = Path(work) / "supergraph.graphql"
+        subprocess.run(
+            ["npx", "mesh-compose", "-o", str(supergraph)],
+            cwd=PEERS,
+            env={**os.environ, "LEGAL_URL": legal},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        port = free_port()
+        serve = ["npx", "hive-gateway", "supergraph", str(supergraph), "--port", str(port)]
         hive = subprocess.Popen(
-            [
-                "npx",
-                "hive-gateway",
-                "supergraph",
-                str(supergraph),
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-            ],
+            [*serve, "--host", "127.0.0.1"],
             cwd=PEERS,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        stack_ctx.callback(hive.terminate)
+        processes.callback(hive.wait, 20)
+        processes.callback(hive.terminate)
         wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
         bearer = httpx.post(
             f"{legal}/oauth/token",
@@ -339,41 +370,61 @@ def peer_comparison(stack: Any, options: Options, spec: dict[str, Any]) -> dict[
                 "client_id": "govgraph",
                 "client_secret": Settings().legal_client_secret,
             },
+            timeout=10,
         ).json()["access_token"]
-        peer_query = (QUERIES / "peer_legal_community.graphql").read_text(encoding="utf-8")
-        peer_body = {"query": peer_query, "variables": {"area": COMMUNITY}}
-        ours_body = {
-            "query": (QUERIES / "legal_community.graphql").read_text(encoding="utf-8"),
-            "variables": spec["variables"],
+        code = application_code(legal, bearer)
+        ours_variables = {
+            "legal_application": {"id": global_id("LegalAidCase", code)},
+            "legal_community": {"area": COMMUNITY},
         }
-        comparison: dict[str, Any] = {
-            "name": "peer_legal_community",
-            "peer": "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4), in-flight deduplication off",
+        peer_variables = {
+            "peer_legal_application": {"code": code},
+            "peer_legal_community": {"area": COMMUNITY},
         }
-        for label, url, body, headers in (
-            ("govgraph", f"{stack.gateway_url}/graphql", ours_body, headers_for("legal_aid")),
-            (
-                "peer",
-                f"http://127.0.0.1:{port}/graphql",
-                peer_body,
-                {"Authorization": f"Bearer {bearer}"},
-            ),
-        ):
-            load(url, body, headers, 3, 1, False)
-            for concurrency in (1, options.concurrency):
-                run = load(url, body, headers, options.requests, concurrency, False)
-                comparison[f"{label}_c{concurrency}"] = {
-                    "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
-                    "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
-                    "statuses": run["statuses"],
+        results = []
+        for ours_name, peer_name in PEER_QUERIES:
+            comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
+            sides = (
+                (
+                    "govgraph",
+                    f"{stack.gateway_url}/graphql",
+                    ours_name,
+                    ours_variables[ours_name],
+                    headers_for("legal_aid"),
+                ),
+                (
+                    "peer",
+                    f"http://127.0.0.1:{port}/graphql",
+                    peer_name,
+                    peer_variables[peer_name],
+                    {"Authorization": f"Bearer {bearer}"},
+                ),
+            )
+            for label, url, name, variables, headers in sides:
+                body = {"query": (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")}
+                body["variables"] = variables
+                load(url, body, headers, 3, 1, False)
+                before = journals(stack)
+                load(url, body, headers, 1, 1, False)
+                after = journals(stack)
+                comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
+                for concurrency in (1, options.concurrency):
+                    run = load(url, body, headers, options.requests, concurrency, False)
+                    comparison[f"{label}_c{concurrency}"] = {
+                        "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
+                        "p95_ms": round(percentile(run["latencies_ms"], 0.95), 1),
+                        "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
+                        "statuses": run["statuses"],
+                        "graphql_errors": run["graphql_errors"],
+                    }
+            for c in (1, options.concurrency):
+                ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
+                comparison[f"ratios_c{c}"] = {
+                    "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
+                    "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
                 }
-        for c in (1, options.concurrency):
-            ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
-            comparison[f"ratios_c{c}"] = {
-                "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
-                "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
-            }
-    return comparison
+            results.append(comparison)
+        return {"name": "peer", "queries": results}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -390,6 +441,28 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {cn['p50_ms']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} |"
         )
+    peer = report.get("peer") or {}
+    if peer.get("queries"):
+        c = report["settings"]["concurrency"]
+        lines += [
+            "",
+            f"Peer: {peer['queries'][0]['peer']}.",
+            "",
+            f"| query | backend requests ours / peer | p50 ms c1 ours / peer | p50 ms c{c} ours / peer | rps c{c} ours / peer | errors ours / peer |",
+            "|---|---|---|---|---|---|",
+        ]
+        for q in peer["queries"]:
+            ours1, peer1 = q["govgraph_c1"], q["peer_c1"]
+            oursn, peern = q[f"govgraph_c{c}"], q[f"peer_c{c}"]
+            errors = (
+                sum(q[f"govgraph_c{k}"]["graphql_errors"] for k in (1, c)),
+                sum(q[f"peer_c{k}"]["graphql_errors"] for k in (1, c)),
+            )
+            lines.append(
+                f"| {q['name']} | {q['govgraph_backend_requests']} / {q['peer_backend_requests']} | {ours1['p50_ms']} / {peer1['p50_ms']} | {oursn['p50_ms']} / {peern['p50_ms']} | {oursn['rps']} / {peern['rps']} | {errors[0]} / {errors[1]} |"
+            )
+    elif peer:
+        lines += ["", f"Peer: skipped ({peer.get('skipped')})."]
     return "\n".join(lines) + "\n"
 
 
@@ -428,8 +501,10 @@ def run(options: Options) -> dict[str, Any]:
             for scale in ("grids10", "grids100", "grids1000", "district")
         ]
     )
+    peer = peer_comparison(options) if options.peer and not options.quick else None
     report = {
         "queries": queries,
+        "peer": peer,
         "batching_off": naive,
         "scale_curve": scale_curve,
         "machine": {

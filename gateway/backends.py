@@ -85,6 +85,7 @@ class Backends:
             "legal_reference", settings.ttl_legal_reference_s, entries
         )
         self.in_flight = InFlight()
+        self.coalescing = settings.coalesce_in_flight and settings.batching
         self.metrics: BatchObserver | None = None  # set by the app when metrics are on
 
     def caches(self) -> list[ReferenceCache[object]]:
@@ -154,6 +155,8 @@ class Backends:
         return await self.legal_reference.get("all", load)
 
     async def coalesced(self, key: tuple[object, ...], call: Callable[[], Awaitable[T]]) -> T:
+        if not self.coalescing:
+            return await call()
         return await self.in_flight.run(key, call)
 
 

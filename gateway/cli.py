@@ -18,7 +18,12 @@ def _mocks(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     population = Population(seed=args.seed, preset=args.scale)
-    mocks = build_mocks(population, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms)
+    mocks = build_mocks(
+        population,
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        legal_rps=args.legal_rps,
+    )
     ports = {
         "urban": args.urban_port or DEFAULT_PORTS["urban"],
         "civil": args.civil_port or DEFAULT_PORTS["civil"],
@@ -229,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     mocks.add_argument("--scale", choices=sorted(_presets()), default="demo")
     mocks.add_argument("--latency-ms", type=float, default=0.0)
     mocks.add_argument("--jitter-ms", type=float, default=0.0)
+    mocks.add_argument(
+        "--legal-rps", type=float, default=20.0, help="the legal-aid system's per-client limit"
+    )
     mocks.add_argument("--host", default="127.0.0.1")
     mocks.add_argument("--urban-port", type=int)
     mocks.add_argument("--civil-port", type=int)

@@ -83,6 +83,7 @@ class Settings:
 
     page_size_cap: int = 100
     batching: bool = True
+    coalesce_in_flight: bool = True
     cache_max_entries: int = 256
     ttl_grids_s: float = 300.0
     ttl_departments_s: float = 3600.0

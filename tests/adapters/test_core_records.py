@@ -16,7 +16,13 @@ from adapters import (
     resident_from_civil_affairs,
     urban_case_from_urban,
 )
-from adapters.normalise import BEIJING, beijing_time, id_number_is_valid, normalise_phone
+from adapters.normalise import (
+    BEIJING,
+    beijing_time,
+    id_number_is_valid,
+    legacy_date,
+    normalise_phone,
+)
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
 from gateway.errors import ContractError
 from mocks import Population, build_mocks
@@ -80,6 +86,13 @@ def test_legacy_times_are_beijing_time(raw: str, expected: datetime | None) -> N
 def test_malformed_legacy_times_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="yyyyMMddHHmmss"):
         beijing_time(raw)
+
+
+def test_legacy_dates_are_read_and_checked() -> None:
+    assert legacy_date("19491231") == date(1949, 12, 31)
+    for raw in ("1949123", "19491331", "19490230", "1949-12-31", ""):
+        with pytest.raises(ValueError, match="yyyyMMdd"):
+            legacy_date(raw)
 
 
 @pytest.mark.parametrize(

@@ -162,3 +162,24 @@ async def test_identical_calls_in_flight_from_two_requests_become_one(gateway: G
     gateway.reset_journals()
     await gateway.data(query)  # nothing is kept once the call is done: personal data is not cached
     assert gateway.calls()["civil"] == {"rk.queryByWgbm": 1}
+
+
+async def test_with_coalescing_off_concurrent_requests_each_make_their_own_call(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), coalesce_in_flight=False)
+    try:
+        await gw.data(WARM_UP)
+        gw.mocks.civil.faults.latency_ms = 20
+        gw.reset_journals()
+        grid = gw.mocks.population.geography.grids[2].code
+        caller = gw.as_role(Role.GRID_WORKER, grids=[grid])
+        query = '{ residents(filter: {grid: "%s"}, first: 10) { edges { node { name } } } }' % grid
+        first, second = await asyncio.gather(caller.data(query), caller.data(query))
+        assert first == second
+        assert gw.calls()["civil"] == {"rk.queryByWgbm": 2}
+    finally:
+        await gw.client.aclose()
+        await app.state.backends.aclose()  # type: ignore[attr-defined]
