@@ -42,6 +42,25 @@ def fault(number: str) -> httpx.Response:
     return httpx.Response(500, content=body.encode("gbk"))
 
 
+def with_dtd(dtd: str, inner: str) -> bytes:
+    body = (
+        f'<?xml version="1.0" encoding="GBK"?>{dtd}<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+        f'<soap:Body><GetDepartmentsResponse xmlns="{NAMESPACE}"><GetDepartmentsResult>'
+        f"<Departments><Department><BMBM>{inner}</BMBM><BMMC>x</BMMC></Department></Departments>"
+        "</GetDepartmentsResult></GetDepartmentsResponse></soap:Body></soap:Envelope>"
+    )
+    return body.encode("gbk")
+
+
+LAUGHS = with_dtd(
+    '<!DOCTYPE soap:Envelope [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+    "&c;",
+)
+EXTERNAL = with_dtd('<!DOCTYPE soap:Envelope [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "&x;")
+JUST_A_DTD = with_dtd('<!DOCTYPE soap:Envelope SYSTEM "http://example.invalid/soap.dtd">', "01")
+
+
 def by_action(request: httpx.Request) -> str:
     return request.headers["SOAPAction"].strip('"').removeprefix(NAMESPACE)
 
@@ -144,6 +163,13 @@ async def test_batch_lookups_are_chunked_at_fifty(
             httpx.Response(200, content=b"\xff\xfe\xfa"), BackendContractError, id="not-gbk"
         ),
         pytest.param(fault("9999"), BackendStatusError, id="server-fault"),
+        pytest.param(
+            httpx.Response(200, content=LAUGHS), BackendContractError, id="entity-expansion"
+        ),
+        pytest.param(
+            httpx.Response(200, content=EXTERNAL), BackendContractError, id="external-entity"
+        ),
+        pytest.param(httpx.Response(200, content=JUST_A_DTD), BackendContractError, id="any-dtd"),
     ],
 )
 async def test_failures_map_into_the_error_tree(
