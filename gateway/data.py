@@ -243,19 +243,15 @@ class RequestData:
         ID number the registry does not know."""
         ids = sorted({i for i, _ in people if i})
         phones_first = sorted({p for i, p in people if p and not i})
-        by_id_found, _ = await asyncio.gather(
+        by_id_found, first_holders = await asyncio.gather(
             asyncio.gather(*(self.resident_by_id_number(i) for i in ids)),
             asyncio.gather(*(self._phone_holders_loader.load(p) for p in phones_first)),
         )
         by_id = {r.id_number: r for r in by_id_found if r is not None}
-        phones = sorted({p for i, p in people if p and i.upper() not in by_id} | set(phones_first))
-        holders = dict(
-            zip(
-                phones,
-                await asyncio.gather(*(self._phone_holders_loader.load(p) for p in phones)),
-                strict=True,
-            )
-        )
+        holders = dict(zip(phones_first, first_holders, strict=True))
+        later = sorted({p for i, p in people if p and i.upper() not in by_id} - holders.keys())
+        found_later = await asyncio.gather(*(self._phone_holders_loader.load(p) for p in later))
+        holders.update(zip(later, found_later, strict=True))
         return [self._identified(i, p, by_id, holders) for i, p in people]
 
     @staticmethod
