@@ -58,6 +58,18 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
         assert "c2" in query
         assert query["backend_requests"] >= 0
         assert set(query["c1"]["statuses"]) == {"200"}
+        assert query["c2"]["shared_lower_bound_ms"] >= query["lower_bound_ms"]
     service_map = next(q for q in report["queries"] if q["name"] == "service_map")
     assert service_map["backend_requests"] == 0  # reference data, all cached
     assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
+
+
+def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
+    from bench.run import lower_bound
+
+    dashboard = [{"civil-affairs": 40, "urban-management": 80}]
+    assert lower_bound(dashboard, 20, 20) == 160  # the slower system: 8 waves of 10
+    assert lower_bound(dashboard, 20, 20, concurrency=10) == 1600  # ten share the cap
+    legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
+    assert lower_bound(legal_50, 20, 20) == 20 + 2500  # 50 calls at 20 a second
+    assert lower_bound([{"urban-management": 1}, {"urban-management": 1}], 20, 20) == 40
