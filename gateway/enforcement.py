@@ -4,7 +4,7 @@ place where `gateway.policy` takes effect."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Any
@@ -30,7 +30,7 @@ class GatewayContext(Context):
 
 
 class PolicyExtension(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         record = getattr(context, "record", None)
         if record is not None:
@@ -45,7 +45,7 @@ class PolicyExtension(SchemaExtension):
         outcome = (
             "denied" if record.denied and not record.fields else ("partial" if errors else "ok")
         )
-        context.audit.record(record, outcome)
+        await context.audit.record(record, outcome)
 
     def resolve(
         self,

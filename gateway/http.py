@@ -225,8 +225,8 @@ class GraphQLHTTP:
         try:
             media = negotiate(request.headers.get("accept"))
             operations, batched = await self._read(request)
-            principal = self._authenticate(request, request_id)
-            record = self._record(request, principal, request_id)
+            principal = await self._authenticate(request, request_id)
+            record = await self._record(request, principal, request_id)
             results = [await self._run(op, request, principal, record, media) for op in operations]
             names = [op.resolved_name or op.operation_name or "anonymous" for op in operations]
         except RequestRefused as refusal:
@@ -310,12 +310,12 @@ class GraphQLHTTP:
             return [_operation(p) for p in payload], True
         return [_operation(payload)], False
 
-    def _authenticate(self, request: Request, request_id: str) -> Principal:
+    async def _authenticate(self, request: Request, request_id: str) -> Principal:
         client = request.client.host if request.client else ""
         try:
             return self.authenticator.authenticate(request.headers.get("authorization"), client)
         except AuthError as error:
-            self.audit.write(
+            await self.audit.commit(
                 {
                     "request_id": request_id,
                     "client": client,
@@ -330,7 +330,7 @@ class GraphQLHTTP:
                 {"WWW-Authenticate": 'Bearer realm="govgraph", error="invalid_token"'},
             ) from None
 
-    def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
+    async def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
         # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
         raw = dict(request.scope["headers"]).get(self.purpose_header, b"").decode("latin-1")
         stated = unquote(raw, errors="replace")
@@ -344,7 +344,7 @@ class GraphQLHTTP:
         )
         if principal.role in PURPOSE_REQUIRED and purpose is None:
             record.denied.add("purpose")
-            self.audit.record(record, "purpose_required")
+            await self.audit.record(record, "purpose_required")
             raise RequestRefused(
                 403, "PURPOSE_REQUIRED", "该角色须说明用途 / this role must state a purpose"
             )

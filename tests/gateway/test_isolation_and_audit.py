@@ -172,6 +172,35 @@ async def test_verify_detects_an_edited_or_deleted_line(audited, tmp_path: Path)
     assert (verdict.ok, verdict.first_bad_line) == (False, 2)
 
 
+async def test_concurrent_records_share_writes_and_keep_their_order_and_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    path = tmp_path / "audit.log"
+    log = AuditLog(str(path), b"key")
+    batches: list[int] = []
+    write_batch = log._append
+
+    def counted(lines: list[str]) -> None:
+        batches.append(len(lines))
+        write_batch(lines)
+
+    monkeypatch.setattr(log, "_append", counted)
+
+    async def one(number: int) -> None:
+        await log.commit({"request_id": f"r{number}", "outcome": "ok"})
+        # on disk by the time the caller goes on
+        assert f'"request_id":"r{number}"' in path.read_text(encoding="utf-8")
+
+    await asyncio.gather(*(one(n) for n in range(50)))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == [f"r{n}" for n in range(50)]
+    assert verify_files([path]).ok
+    assert sum(batches) == 50
+    assert len(batches) < 50  # group commit: fewer writes and fsyncs than lines
+
+
 def test_audit_verify_command(tmp_path: Path) -> None:
     path = tmp_path / "audit.log"
     log = AuditLog(str(path), b"key")
