@@ -137,7 +137,7 @@ class Backend:
                 started = time.perf_counter()
                 outcome = "error"
                 try:
-                    response = await self.http.send(request)
+                    response = await self._exchange(request)
                     outcome = str(response.status_code)
                     return response
                 except httpx.TransportError as error:
@@ -148,6 +148,20 @@ class Backend:
                     self.observer.call_finished(
                         self.name, operation, outcome, time.perf_counter() - started
                     )
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        # Straight to the transport: the client's auth, redirect, cookie and hook machinery
+        # (none of which a legacy system here uses) cost a fifth of each call's CPU. The client
+        # still chooses the transport, so mounts and respx keep working.
+        if self.http.is_closed:
+            raise httpx.ConnectError("client closed", request=request)
+        transport = self.http._transport_for_url(request.url)
+        response = await transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     def _apply_deadline(self, request: httpx.Request, operation: str) -> None:
         left = remaining(self.clock)
