@@ -35,6 +35,7 @@ class Writes:
     cases_by_grid: dict[int, list[UrbanCase]] = field(default_factory=dict)
     cases_by_number: dict[str, UrbanCase] = field(default_factory=dict)
     ratings: dict[str, str] = field(default_factory=dict)
+    version: int = 0  # bumped by every write
 
 
 class Population:
@@ -172,10 +173,12 @@ class Population:
         )
         reported.append(case)
         self.writes.cases_by_number[case.number] = case
+        self.writes.version += 1
         return case
 
     def rate_case(self, number: str, satisfaction: str) -> None:
         self.writes.ratings[number] = satisfaction
+        self.writes.version += 1
 
     # -- services and legal aid -------------------------------------------------------
     def enrol(self, registry_number: str, service_id: str, center_id: str) -> Enrolment:

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from cachetools import LRUCache
+
 from ..population import BEIJING, Grid, Population, Reporter, UrbanCase, id_number_is_valid
 from ..population.vocab import CASE_STATUSES, DEPARTMENTS, EVENT_CLASS_BY_SUB, SATISFACTION
 from .contract import BATCH_CAP, OPERATIONS, PAGE_SIZE_CAP, Param
@@ -46,6 +48,9 @@ class UrbanService:
         self.session_ttl_s = session_ttl_s
         self.clock = clock
         self.sessions: dict[str, float] = {}
+        # Like the real system's precomputed figures: a period's statistics are counted again
+        # at most once a minute, or after a write.
+        self._figures: LRUCache[tuple[object, ...], Record] = LRUCache(maxsize=4096)
 
     def call(self, operation: str, elements: dict[str, Element]) -> Record:
         op = OPERATIONS.get(operation)
@@ -365,10 +370,16 @@ class UrbanService:
         else:
             raise SoapFault("Client", "2002", "参数TJLX应为WG、SQ或BM")
         now = population.now()
-        cases = (c for o in ordinals for c in population.cases_of_grid(o, start, end))
-        if kind == "BM":
-            cases = (c for c in cases if c.event.department == target)
-        return {"Statistics": self._statistics(kind, target, start, end, cases, now)}
+        minute = now.replace(second=0, microsecond=0)
+        key: tuple[object, ...] = (kind, target, start, end, minute, population.writes.version)
+        figures = self._figures.get(key)
+        if figures is None:
+            cases = (c for o in ordinals for c in population.cases_of_grid(o, start, end))
+            if kind == "BM":
+                cases = (c for c in cases if c.event.department == target)
+            figures = self._statistics(kind, target, start, end, cases, now)
+            self._figures[key] = figures
+        return {"Statistics": figures}
 
     @staticmethod
     def _statistics(

@@ -225,3 +225,40 @@ async def test_statistics_equal_a_direct_count(
         sum((c.closed - c.filed).total_seconds() for c in closed if c.closed) / 3600 / len(closed)
     )
     assert float(soap_values(response, "PJCZSC")[0]) == pytest.approx(hours, abs=0.01)
+
+
+async def test_statistics_are_counted_again_after_a_write(
+    tiny_population: Population, manual_clock: ManualClock, client_for: ClientFor
+) -> None:
+    client = client_for(create_urban_app(tiny_population, clock=manual_clock))
+    token = await soap_login(client)
+    grid = tiny_population.geography.grids[0]
+    period = {
+        "TJLX": "WG",
+        "TJDX": grid.code,
+        "KSSJ": (AS_OF - timedelta(days=2)).strftime("%Y%m%d%H%M%S"),
+        "JSSJ": (AS_OF + timedelta(days=1)).strftime("%Y%m%d%H%M%S"),
+    }
+    before = int(
+        soap_values(await soap_call(client, "GetStatistics", Token=token, **period), "SBS")[0]
+    )
+    again = int(
+        soap_values(await soap_call(client, "GetStatistics", Token=token, **period), "SBS")[0]
+    )
+    await soap_call(
+        client,
+        "ReportCase",
+        Token=token,
+        WGBM=grid.code,
+        XLBM="1101",
+        AJLY="公众举报/小程序",
+        WTMS="楼下路灯不亮",
+        DZ="北苑路1号",
+        SBRXM="测试",
+        SBRDH="13800000000",
+    )
+    after = int(
+        soap_values(await soap_call(client, "GetStatistics", Token=token, **period), "SBS")[0]
+    )
+    assert again == before
+    assert after == before + 1
