@@ -56,6 +56,7 @@ class Population:
         self.services = ServiceDirectory(seed, self.registry, self.as_of)
         self.legal = LegalBook(seed, self.registry, self.as_of)
         self.writes = Writes()
+        self._running_counts: dict[int, list[int]] = {}
 
     def now(self) -> datetime:
         """Reads judge case status at the later of the history's end and the clock."""
@@ -115,10 +116,18 @@ class Population:
         reported = self._reported(grid_ordinal, start, end)
         page = reported[offset : offset + size]
         total = len(reported)
+        first = max(start.astimezone(BEIJING).date(), self.cases.first_day)
         for day in self._days(start, end):
             day_start = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
             whole = start <= day_start and day_start + timedelta(days=1) <= end
             complete = whole and day < self.cases.last_day
+            if complete and total >= offset + size:
+                # The page is full: older days only add to the total, all whole but the oldest.
+                oldest_start = datetime(first.year, first.month, first.day, tzinfo=BEIJING)
+                if start <= oldest_start:
+                    return total + self._count_days(grid_ordinal, first, day), page
+                older = self._count_days(grid_ordinal, first + timedelta(days=1), day)
+                return total + older + len(self._day_cases(grid_ordinal, first, start, end)), page
             count = self.cases.count(grid_ordinal, day)
             if complete and not (total < offset + size and total + count > offset):
                 total += count
@@ -128,6 +137,21 @@ class Population:
                     page.append(case)
                 total += 1
         return total, page
+
+    def _count_days(self, grid_ordinal: int, oldest: date, newest: date) -> int:
+        """Cases a grid had over whole days [oldest, newest], from running totals kept per grid."""
+        if newest < oldest:
+            return 0
+        running = self._running_counts.get(grid_ordinal)
+        if running is None:
+            running = [0]
+            day = self.cases.first_day
+            while day <= self.cases.last_day:
+                running.append(running[-1] + self.cases.count(grid_ordinal, day))
+                day += timedelta(days=1)
+            self._running_counts[grid_ordinal] = running
+        base = self.cases.first_day
+        return running[(newest - base).days + 1] - running[(oldest - base).days]
 
     def _rated(self, case: UrbanCase) -> UrbanCase:
         rating = self.writes.ratings.get(case.number)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from mocks.population import Population, id_number_is_valid
+from mocks.population.cases import BEIJING
 from mocks.population.idcodes import id_check_char, resident_index_of_phone, resident_phone
 from mocks.population.vocab import PERSON_TYPES
 from tests.conftest import frozen_population
@@ -125,3 +127,25 @@ def test_a_case_number_draws_the_same_case_alone(demo_population: Population) ->
     assert demo_population.case(listed.number) == listed
     assert demo_population.case("2026110199999001") is None
     assert demo_population.case("not-a-number") is None
+
+
+def test_a_page_of_a_grids_cases_equals_slicing_the_whole_list(
+    demo_population: Population,
+) -> None:
+    """Pages are counted from running day totals where they can be: they must agree with
+    drawing every case, for ranges that start at midnight or mid-day and end now or earlier."""
+    rng = random.Random(8)
+    now = demo_population.now()
+    for _ in range(120):
+        grid = rng.randrange(len(demo_population.geography.grids))
+        if demo_population.geography.grids[grid].parent_code is not None:
+            continue
+        end = now - timedelta(hours=rng.choice([0, 0, rng.randrange(24 * 60)]))
+        start = end - timedelta(hours=rng.randrange(1, 24 * 120), minutes=rng.randrange(60))
+        if rng.random() < 0.4:
+            start = datetime(start.year, start.month, start.day, tzinfo=BEIJING)
+        offset, size = rng.choice([0, 0, 5, 20, 300]), rng.choice([1, 5, 20, 100])
+        total, page = demo_population.grid_case_page(grid, start, end, offset, size)
+        every = list(demo_population.cases_of_grid(grid, start, end))
+        assert total == len(every)
+        assert [c.number for c in page] == [c.number for c in every[offset : offset + size]]
