@@ -10,10 +10,12 @@ per request and peak memory; then the same with batching off, and the peer side 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -343,6 +345,17 @@ UNLIMITED = 1_000_000.0
 PEER_REQUESTS_PER_CLIENT = 20
 
 
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+
+
 def application_code(legal_url: str, bearer: str) -> str:
     page = httpx.get(
         f"{legal_url}/api/v1/applications",
@@ -383,14 +396,16 @@ def peer_comparison(options: Options) -> dict[str, Any]:
         )
         port = free_port()
         serve = ["npx", "hive-gateway", "supergraph", str(supergraph), "--port", str(port)]
+        # npx starts node as its child: the peer runs in a process group of its own, and the
+        # whole group is stopped afterwards, or node outlives the benchmark.
         hive = subprocess.Popen(
             [*serve, "--host", "127.0.0.1"],
             cwd=PEERS,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        processes.callback(hive.wait, 20)
-        processes.callback(hive.terminate)
+        processes.callback(stop_group, hive)
         wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
         bearer = httpx.post(
             f"{legal}/oauth/token",
