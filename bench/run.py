@@ -10,103 +10,38 @@ per request and peak memory; then the same with batching off, and the peer side 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import math
 import os
 import platform
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 
-from bench.processes import free_port, running_stack, wait_until_up
+from bench.floor import lower_bound
+from bench.harness import (
+    CAP,
+    COMMUNITY,
+    GRID,
+    LIFTED_LIMITS,
+    QUERIES,
+    UNLIMITED,
+    Options,
+    headers_for,
+    journals,
+    load,
+    percentile,
+)
+from bench.peer import peer_comparison
+from bench.processes import running_stack
 from connectors.base import BackendSettings
 from connectors.civil import CivilAffairsConnector
 from connectors.urban import UrbanConnector
-from gateway.auth import Role, mint_token
 from gateway.settings import Settings
-from schema.relay import global_id
-
-HERE = Path(__file__).parent
-QUERIES = HERE / "queries"
-PEERS = HERE / "peers"
-GRID = "320213001001001"
-COMMUNITY = "320213001001"
-CAP = 10
-
-
-@dataclass
-class Options:
-    quick: bool
-    latency_ms: float
-    concurrency: int
-    requests: int
-    json_path: Path | None
-    markdown_path: Path | None
-    peer: bool
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
-
-
-def token(role: str, **claims: Any) -> str:
-    s = Settings()
-    return mint_token(
-        s.jwt_secret,
-        issuer=s.jwt_issuer,
-        audience=s.jwt_audience,
-        role=Role(role),
-        subject=f"bench-{role}",
-        **claims,
-    )
-
-
-def headers_for(role: str) -> dict[str, str]:
-    if role == "public":
-        return {}
-    claims: dict[str, Any] = {"grids": [GRID]} if role == "grid_worker" else {}
-    headers = {"Authorization": f"Bearer {token(role, **claims)}"}
-    if role in ("civil_affairs", "legal_aid"):
-        headers["X-Purpose"] = "benchmark"
-    return headers
-
-
-def journals(stack: Any) -> dict[str, int]:
-    return {
-        name: httpx.get(f"{url}/__admin/requests", timeout=10).json()["total"]
-        for name, url in stack.mock_urls.items()
-    }
-
-
-def lower_bound(
-    levels: list[dict[str, int]], latency_ms: float, legal_rps: float, concurrency: int = 1
-) -> float:
-    """The critical path of one request; with `concurrency`, of that many at once that share
-    each system's in-flight cap and rate limit and share no calls."""
-    total = 0.0
-    for level in levels:
-        slowest = 0.0
-        for backend, alone in level.items():
-            calls = alone * concurrency
-            waves = math.ceil(calls / CAP) * latency_ms
-            if backend == "legal-aid" and calls > legal_rps:
-                # Under steady load the system's bucket is spent: the calls take calls/rate.
-                waves = max(waves, calls / legal_rps * 1000)
-            slowest = max(slowest, waves)
-        total += slowest
-    return round(total, 1)
 
 
 async def case_list_minimum(stack: Any) -> tuple[int, int, int]:
@@ -157,39 +92,6 @@ def resident_with_legal_aid(gateway_url: str) -> str:
         if resident:
             return str(resident["idNumber"])
     raise RuntimeError("no applicant who is a resident")
-
-
-def load(
-    url: str,
-    body: dict[str, Any],
-    headers: dict[str, str],
-    requests: int,
-    concurrency: int,
-    mutation: bool,
-) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
-        json.dump({"url": url, "body": body, "headers": headers, "mutation": mutation}, spec)
-    try:
-        output = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.loadgen",
-                spec.name,
-                "--requests",
-                str(requests),
-                "--concurrency",
-                str(concurrency),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        ).stdout
-    finally:
-        os.unlink(spec.name)
-    result: dict[str, Any] = json.loads(output)
-    return result
 
 
 def measure(
@@ -281,14 +183,6 @@ def specs(stack: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-LIFTED_LIMITS = {
-    "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
-    "GOVGRAPH_RATE_USER_COST_PER_MINUTE": "100000000000",
-    "GOVGRAPH_RATE_PUBLIC_REQUESTS_PER_MINUTE": "100000000",
-    "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
-}
-
-
 RATE_LIMITED = ["legal_aid_50"]
 
 
@@ -330,147 +224,6 @@ def run_suite(
             legal_rps = 20.0 if legal_limit else UNLIMITED
             results.append(measure(stack, name, query, spec, options, gateway, legal_rps))
     return results
-
-
-PEER_QUERIES = (
-    ("legal_application", "peer_legal_application"),
-    ("legal_community", "peer_legal_community"),
-)
-PEER_NOTE = (
-    "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4); in-flight deduplication off "
-    "on both sides (the peer's inbound and outbound, govgraph's coalescing of identical backend "
-    "calls); the legal-aid system's rate limit lifted so that it binds neither"
-)
-UNLIMITED = 1_000_000.0
-PEER_REQUESTS_PER_CLIENT = 20
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=20)
-
-
-def application_code(legal_url: str, bearer: str) -> str:
-    page = httpx.get(
-        f"{legal_url}/api/v1/applications",
-        params={"case_area_id": COMMUNITY, "limit": "1"},
-        headers={"Authorization": f"Bearer {bearer}"},
-        timeout=10,
-    ).json()
-    return str(page["items"][0]["record_code"])
-
-
-def peer_comparison(options: Options) -> dict[str, Any]:
-    """The shared legal-aid queries against govgraph and against Hive Gateway + Mesh, on one
-    legal-aid mock with the same latency, one after the other."""
-    if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
-        return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    env = {
-        **LIFTED_LIMITS,
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
-        "GOVGRAPH_COALESCE_IN_FLIGHT": "false",
-    }
-    with (
-        tempfile.TemporaryDirectory() as work,
-        running_stack(
-            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
-        ) as stack,
-        ExitStack() as processes,
-    ):
-        legal = stack.mock_urls["legal"]
-        supergraph = Path(work) / "supergraph.graphql"
-        subprocess.run(
-            ["npx", "mesh-compose", "-o", str(supergraph)],
-            cwd=PEERS,
-            env={**os.environ, "LEGAL_URL": legal},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        port = free_port()
-        serve = ["npx", "hive-gateway", "supergraph", str(supergraph), "--port", str(port)]
-        # npx starts node as its child: the peer runs in a process group of its own, and the
-        # whole group is stopped afterwards, or node outlives the benchmark.
-        hive = subprocess.Popen(
-            [*serve, "--host", "127.0.0.1"],
-            cwd=PEERS,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        processes.callback(stop_group, hive)
-        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
-        bearer = httpx.post(
-            f"{legal}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "govgraph",
-                "client_secret": Settings().legal_client_secret,
-            },
-            timeout=10,
-        ).json()["access_token"]
-        code = application_code(legal, bearer)
-        ours_variables = {
-            "legal_application": {"id": global_id("LegalAidCase", code)},
-            "legal_community": {"area": COMMUNITY},
-        }
-        peer_variables = {
-            "peer_legal_application": {"code": code},
-            "peer_legal_community": {"area": COMMUNITY},
-        }
-        results = []
-        for ours_name, peer_name in PEER_QUERIES:
-            comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
-            sides = (
-                (
-                    "govgraph",
-                    f"{stack.gateway_url}/graphql",
-                    ours_name,
-                    ours_variables[ours_name],
-                    headers_for("legal_aid"),
-                ),
-                (
-                    "peer",
-                    f"http://127.0.0.1:{port}/graphql",
-                    peer_name,
-                    peer_variables[peer_name],
-                    {"Authorization": f"Bearer {bearer}"},
-                ),
-            )
-            for label, url, name, variables, headers in sides:
-                body = {"query": (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")}
-                body["variables"] = variables
-                load(url, body, headers, 3, 1, False)
-                before = journals(stack)
-                load(url, body, headers, 1, 1, False)
-                after = journals(stack)
-                comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
-                for concurrency in (1, options.concurrency):
-                    # Small requests: enough of them that start-up does not set the throughput.
-                    count = max(options.requests, PEER_REQUESTS_PER_CLIENT * concurrency)
-                    run = load(url, body, headers, count, concurrency, False)
-                    comparison[f"{label}_c{concurrency}"] = {
-                        "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
-                        "p95_ms": round(percentile(run["latencies_ms"], 0.95), 1),
-                        "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
-                        "statuses": run["statuses"],
-                        "graphql_errors": run["graphql_errors"],
-                    }
-            for c in (1, options.concurrency):
-                ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
-                comparison[f"ratios_c{c}"] = {
-                    "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
-                    "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
-                }
-            results.append(comparison)
-        return {"name": "peer", "queries": results}
 
 
 def markdown(report: dict[str, Any]) -> str:

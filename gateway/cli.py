@@ -209,7 +209,8 @@ def _audit(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bench.run import Options, markdown, run
+    from bench.harness import Options
+    from bench.run import markdown, run
 
     report = run(
         Options(

@@ -65,7 +65,7 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
 
 
 def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
-    from bench.run import lower_bound
+    from bench.floor import lower_bound
 
     dashboard = [{"civil-affairs": 40, "urban-management": 80}]
     assert lower_bound(dashboard, 20, 20) == 160  # the slower system: 8 waves of 10

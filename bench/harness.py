@@ -1,0 +1,113 @@
+"""What every benchmark part shares: the options, the standard places and identifiers, the
+callers' tokens, the mocks' journals and the load generator run in its own process."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gateway.auth import Role, mint_token
+from gateway.settings import Settings
+
+HERE = Path(__file__).parent
+QUERIES = HERE / "queries"
+PEERS = HERE / "peers"
+GRID = "320213001001001"
+COMMUNITY = "320213001001"
+CAP = 10
+
+
+@dataclass
+class Options:
+    quick: bool
+    latency_ms: float
+    concurrency: int
+    requests: int
+    json_path: Path | None
+    markdown_path: Path | None
+    peer: bool
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def token(role: str, **claims: Any) -> str:
+    s = Settings()
+    return mint_token(
+        s.jwt_secret,
+        issuer=s.jwt_issuer,
+        audience=s.jwt_audience,
+        role=Role(role),
+        subject=f"bench-{role}",
+        **claims,
+    )
+
+
+def headers_for(role: str) -> dict[str, str]:
+    if role == "public":
+        return {}
+    claims: dict[str, Any] = {"grids": [GRID]} if role == "grid_worker" else {}
+    headers = {"Authorization": f"Bearer {token(role, **claims)}"}
+    if role in ("civil_affairs", "legal_aid"):
+        headers["X-Purpose"] = "benchmark"
+    return headers
+
+
+def journals(stack: Any) -> dict[str, int]:
+    return {
+        name: httpx.get(f"{url}/__admin/requests", timeout=10).json()["total"]
+        for name, url in stack.mock_urls.items()
+    }
+
+
+LIFTED_LIMITS = {
+    "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000000",
+    "GOVGRAPH_RATE_USER_COST_PER_MINUTE": "100000000000",
+    "GOVGRAPH_RATE_PUBLIC_REQUESTS_PER_MINUTE": "100000000",
+    "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
+}
+UNLIMITED = 1_000_000.0
+
+
+def load(
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    requests: int,
+    concurrency: int,
+    mutation: bool,
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+        json.dump({"url": url, "body": body, "headers": headers, "mutation": mutation}, spec)
+    try:
+        output = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.loadgen",
+                spec.name,
+                "--requests",
+                str(requests),
+                "--concurrency",
+                str(concurrency),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        ).stdout
+    finally:
+        os.unlink(spec.name)
+    result: dict[str, Any] = json.loads(output)
+    return result

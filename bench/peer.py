@@ -1,0 +1,172 @@
+"""The peer side by side: Hive Gateway serving GraphQL Mesh's composition of the legal-aid
+OpenAPI, against govgraph on the shared legal-aid queries, on a stack of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import (
+    CAP,
+    COMMUNITY,
+    LIFTED_LIMITS,
+    PEERS,
+    QUERIES,
+    UNLIMITED,
+    Options,
+    headers_for,
+    journals,
+    load,
+    percentile,
+)
+from bench.processes import free_port, running_stack, wait_until_up
+from gateway.settings import Settings
+from schema.relay import global_id
+
+PEER_QUERIES = (
+    ("legal_application", "peer_legal_application"),
+    ("legal_community", "peer_legal_community"),
+)
+PEER_NOTE = (
+    "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4); in-flight deduplication off "
+    "on both sides (the peer's inbound and outbound, govgraph's coalescing of identical backend "
+    "calls); the legal-aid system's rate limit lifted so that it binds neither"
+)
+PEER_REQUESTS_PER_CLIENT = 20
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+
+
+def application_code(legal_url: str, bearer: str) -> str:
+    page = httpx.get(
+        f"{legal_url}/api/v1/applications",
+        params={"case_area_id": COMMUNITY, "limit": "1"},
+        headers={"Authorization": f"Bearer {bearer}"},
+        timeout=10,
+    ).json()
+    return str(page["items"][0]["record_code"])
+
+
+def peer_comparison(options: Options) -> dict[str, Any]:
+    """The shared legal-aid queries against govgraph and against Hive Gateway + Mesh, on one
+    legal-aid mock with the same latency, one after the other."""
+    if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
+        return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
+    env = {
+        **LIFTED_LIMITS,
+        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
+        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
+        "GOVGRAPH_COALESCE_IN_FLIGHT": "false",
+    }
+    with (
+        tempfile.TemporaryDirectory() as work,
+        running_stack(
+            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
+        ) as stack,
+        ExitStack() as processes,
+    ):
+        legal = stack.mock_urls["legal"]
+        supergraph = Path(work) / "supergraph.graphql"
+        subprocess.run(
+            ["npx", "mesh-compose", "-o", str(supergraph)],
+            cwd=PEERS,
+            env={**os.environ, "LEGAL_URL": legal},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        port = free_port()
+        serve = ["npx", "hive-gateway", "supergraph", str(supergraph), "--port", str(port)]
+        # npx starts node as its child: the peer runs in a process group of its own, and the
+        # whole group is stopped afterwards, or node outlives the benchmark.
+        hive = subprocess.Popen(
+            [*serve, "--host", "127.0.0.1"],
+            cwd=PEERS,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        processes.callback(stop_group, hive)
+        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
+        bearer = httpx.post(
+            f"{legal}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "govgraph",
+                "client_secret": Settings().legal_client_secret,
+            },
+            timeout=10,
+        ).json()["access_token"]
+        code = application_code(legal, bearer)
+        ours_variables = {
+            "legal_application": {"id": global_id("LegalAidCase", code)},
+            "legal_community": {"area": COMMUNITY},
+        }
+        peer_variables = {
+            "peer_legal_application": {"code": code},
+            "peer_legal_community": {"area": COMMUNITY},
+        }
+        results = []
+        for ours_name, peer_name in PEER_QUERIES:
+            comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
+            sides = (
+                (
+                    "govgraph",
+                    f"{stack.gateway_url}/graphql",
+                    ours_name,
+                    ours_variables[ours_name],
+                    headers_for("legal_aid"),
+                ),
+                (
+                    "peer",
+                    f"http://127.0.0.1:{port}/graphql",
+                    peer_name,
+                    peer_variables[peer_name],
+                    {"Authorization": f"Bearer {bearer}"},
+                ),
+            )
+            for label, url, name, variables, headers in sides:
+                body = {"query": (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")}
+                body["variables"] = variables
+                load(url, body, headers, 3, 1, False)
+                before = journals(stack)
+                load(url, body, headers, 1, 1, False)
+                after = journals(stack)
+                comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
+                for concurrency in (1, options.concurrency):
+                    # Small requests: enough of them that start-up does not set the throughput.
+                    count = max(options.requests, PEER_REQUESTS_PER_CLIENT * concurrency)
+                    run = load(url, body, headers, count, concurrency, False)
+                    comparison[f"{label}_c{concurrency}"] = {
+                        "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
+                        "p95_ms": round(percentile(run["latencies_ms"], 0.95), 1),
+                        "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
+                        "statuses": run["statuses"],
+                        "graphql_errors": run["graphql_errors"],
+                    }
+            for c in (1, options.concurrency):
+                ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
+                comparison[f"ratios_c{c}"] = {
+                    "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
+                    "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
+                }
+            results.append(comparison)
+        return {"name": "peer", "queries": results}
