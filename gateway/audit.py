@@ -125,7 +125,12 @@ class AuditLog:
                 return
             lines, upto = self._waiting, self._queued
             self._waiting = []
-            await asyncio.to_thread(self._append, lines)
+            try:
+                await asyncio.to_thread(self._append, lines)
+            except BaseException:
+                # Not on disk: the lines go back in front, in chain order, for the next writer.
+                self._waiting[:0] = lines
+                raise
             self._durable = upto
 
     def _rotate_if_full(self, incoming: int) -> None:

@@ -201,6 +201,28 @@ async def test_concurrent_records_share_writes_and_keep_their_order_and_chain(
     assert len(batches) < 50  # group commit: fewer writes and fsyncs than lines
 
 
+async def test_a_failed_audit_write_loses_no_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "audit.log"
+    log = AuditLog(str(path), b"key")
+    write_batch = log._append
+    failures = [OSError("disk full")]
+
+    def failing_once(lines: list[str]) -> None:
+        if failures:
+            raise failures.pop()
+        write_batch(lines)
+
+    monkeypatch.setattr(log, "_append", failing_once)
+    with pytest.raises(OSError, match="disk full"):
+        await log.commit({"request_id": "r0", "outcome": "ok"})
+    await log.commit({"request_id": "r1", "outcome": "ok"})
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == ["r0", "r1"]
+    assert verify_files([path]).ok
+
+
 def test_audit_verify_command(tmp_path: Path) -> None:
     path = tmp_path / "audit.log"
     log = AuditLog(str(path), b"key")

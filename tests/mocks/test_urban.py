@@ -162,24 +162,23 @@ async def test_query_cases_by_reporter_id_and_phone(
     assert ">2001<" in soap_text(both)
 
 
+STREETLIGHT = {
+    "XLBM": "1101",
+    "AJLY": "公众举报/小程序",
+    "WTMS": "楼下路灯不亮",
+    "DZ": "北苑路1号",
+    "SBRXM": "测试",
+    "SBRDH": "13800000000",
+}
+
+
 async def test_reported_case_is_read_back_and_rating_needs_a_closed_case(
     tiny_population: Population, client_for: ClientFor
 ) -> None:
     client = client_for(create_urban_app(tiny_population))
     token = await soap_login(client)
     grid = tiny_population.geography.grids[0]
-    reported = await soap_call(
-        client,
-        "ReportCase",
-        Token=token,
-        WGBM=grid.code,
-        XLBM="1101",
-        AJLY="公众举报/小程序",
-        WTMS="楼下路灯不亮",
-        DZ="北苑路1号",
-        SBRXM="测试",
-        SBRDH="13800000000",
-    )
+    reported = await soap_call(client, "ReportCase", Token=token, WGBM=grid.code, **STREETLIGHT)
     number = soap_values(reported, "AJBH")[0]
     fetched = await soap_call(client, "GetCasesByCodes", Token=token, Codes=[number])
     assert soap_values(fetched, "WTMS") == ["楼下路灯不亮"]
@@ -245,18 +244,7 @@ async def test_statistics_are_counted_again_after_a_write(
     again = int(
         soap_values(await soap_call(client, "GetStatistics", Token=token, **period), "SBS")[0]
     )
-    await soap_call(
-        client,
-        "ReportCase",
-        Token=token,
-        WGBM=grid.code,
-        XLBM="1101",
-        AJLY="公众举报/小程序",
-        WTMS="楼下路灯不亮",
-        DZ="北苑路1号",
-        SBRXM="测试",
-        SBRDH="13800000000",
-    )
+    await soap_call(client, "ReportCase", Token=token, WGBM=grid.code, **STREETLIGHT)
     after = int(
         soap_values(await soap_call(client, "GetStatistics", Token=token, **period), "SBS")[0]
     )
