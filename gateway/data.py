@@ -264,7 +264,7 @@ class RequestData:
         found = by_id.get(id_number.upper()) if id_number else None
         own_id = {found.id_number: found} if found is not None else {}
         by_phone = {phone: holders[phone]} if phone and found is None else {}
-        match = adapters.match_identity(id_number or None, phone or None, own_id, by_phone)
+        match = adapters.match_identity(id_number.upper() or None, phone or None, own_id, by_phone)
         resident = None
         if match.registry_number is not None:
             candidates = [*own_id.values(), *by_phone.get(phone, [])]
