@@ -108,12 +108,6 @@ class AuditLog:
             sink.flush()
             os.fsync(sink.fileno())
 
-    def write(self, entry: dict[str, Any]) -> None:
-        """Write at once, in the caller's thread: for callers outside the event loop."""
-        self._append([*self._waiting, self._chained(entry)])
-        self._waiting = []
-        self._durable = self._queued
-
     async def commit(self, entry: dict[str, Any]) -> None:
         """On record before it returns, without holding up the event loop: concurrent requests'
         lines share one write and one fsync."""

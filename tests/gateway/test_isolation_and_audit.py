@@ -224,10 +224,16 @@ async def test_a_failed_audit_write_loses_no_line(
 
 
 def test_audit_verify_command(tmp_path: Path) -> None:
+    import asyncio
+
     path = tmp_path / "audit.log"
     log = AuditLog(str(path), b"key")
-    for number in range(3):
-        log.write({"request_id": f"r{number}", "outcome": "ok"})
+
+    async def three() -> None:
+        for number in range(3):
+            await log.commit({"request_id": f"r{number}", "outcome": "ok"})
+
+    asyncio.run(three())
     command = [sys.executable, "-m", "gateway.cli", "audit", "verify"]
     intact = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60)
     assert (intact.returncode, intact.stdout.strip()) == (0, "ok: 3 lines, chain intact")
