@@ -83,7 +83,17 @@ json_values = st.recursive(
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
     yield loop
+    loop.run_until_complete(cancel_leftover_tasks())
     loop.close()
+
+
+async def cancel_leftover_tasks() -> None:
+    """Background timers of libraries (the rate limiter's expiry) outlive the app under test."""
+    current = asyncio.current_task()
+    leftover = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftover:
+        task.cancel()
+    await asyncio.gather(*leftover, return_exceptions=True)
 
 
 @pytest.fixture(scope="module")
