@@ -17,6 +17,15 @@ from typing import Any
 import httpx
 
 
+def top_level_errors(response: httpx.Response) -> bool:
+    """A payload may select its own `errors` field; only the response's own key counts."""
+    try:
+        body = response.json()
+    except ValueError:
+        return True
+    return not isinstance(body, dict) or bool(body.get("errors"))
+
+
 async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -40,7 +49,7 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
             response = await http.post(spec["url"], json=spec["body"], headers=headers)
             latencies.append((time.perf_counter() - started) * 1000)
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
-            if b'"errors"' in response.content:
+            if top_level_errors(response):
                 graphql_errors += 1
 
     started = time.perf_counter()

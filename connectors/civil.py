@@ -74,9 +74,7 @@ class CivilAffairsConnector:
         }
 
     async def call(self, service: str, data: dict[str, Any]) -> tuple[Any, int]:
-        request = self.backend.http.build_request(
-            "POST", API_PREFIX + service, data=self.signed_form(data)
-        )
+        request = self.backend.request("POST", API_PREFIX + service, data=self.signed_form(data))
         response = await self.backend.send(service, request, idempotent=service not in WRITES)
         name = self.backend.name
         async with self.backend.mapping_errors(service):

@@ -83,7 +83,7 @@ class LegalAidConnector:
         await self.backend.aclose()
 
     async def _fetch_token(self) -> str:
-        request = self.backend.http.build_request(
+        request = self.backend.request(
             "POST",
             "/oauth/token",
             data={
@@ -125,7 +125,7 @@ class LegalAidConnector:
         while True:
             token = await self._access_token()
             await self.limiter.acquire()
-            request = self.backend.http.build_request(
+            request = self.backend.request(
                 method, API + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )
             response = await self.backend.send(operation, request, idempotent=idempotent)

@@ -138,7 +138,7 @@ class UrbanConnector:
         await self.backend.aclose()
 
     async def _post(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        request = self.backend.http.build_request(
+        request = self.backend.request(
             "POST",
             ENDPOINT,
             content=envelope(operation, params),

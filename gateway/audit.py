@@ -45,6 +45,7 @@ class AuditRecord:
     query_hash: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)
+    # registry numbers, kept for the request only: the line holds their pseudonyms
     residents: set[str] = field(default_factory=set)
 
     def touched(self) -> bool:
@@ -150,7 +151,7 @@ class AuditLog:
                 "fields": dict(sorted(record.fields.items())),
                 "denied": sorted(record.denied),
                 "resident_count": len(record.residents),
-                "residents": sorted(record.residents),
+                "residents": sorted({self.pseudonym(number) for number in record.residents}),
                 "outcome": outcome,
             }
         )

@@ -65,7 +65,7 @@ class PolicyExtension(SchemaExtension):
         if level is Access.DENIED:
             self._deny(context, key)
         if parent == "Resident" and context.record is not None and context.audit is not None:
-            context.record.residents.add(context.audit.pseudonym(root.raw.registry_number))
+            context.record.residents.add(root.raw.registry_number)
         result = _next(root, info, *args, **kwargs)
         if level is None:
             return result

@@ -130,6 +130,8 @@ async def test_every_personal_data_access_is_logged_without_raw_values(audited) 
     assert civil_line["purpose"] == "住房救助核查"
     assert civil_line["fields"]["Resident.idNumber"] == "whole"
     assert civil_line["resident_count"] == population.person(321).household.size
+    assert len(set(civil_line["residents"])) == civil_line["resident_count"]
+    assert all(len(pseudonym) == 24 for pseudonym in civil_line["residents"])
     assert district_line["fields"] == {
         "Resident.idNumber": "masked",
         "Resident.name": "masked",
@@ -141,6 +143,7 @@ async def test_every_personal_data_access_is_logged_without_raw_values(audited) 
     assert not ID_NUMBER.search(raw)
     assert not PHONE.search(raw)
     assert person.name not in raw
+    assert person.registry_number not in raw
     assert "Bearer" not in raw
     assert verify_files([path]).ok
 

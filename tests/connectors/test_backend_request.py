@@ -1,0 +1,51 @@
+"""`Backend.request` builds what the httpx client would, without the client's merge machinery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors.base import Backend, BackendSettings
+
+BASES = [
+    "http://127.0.0.1:8001",
+    "http://127.0.0.1:8001/",
+    "http://127.0.0.1:8001/prefix",
+    "http://127.0.0.1:8001/prefix/",
+]
+CALLS: list[tuple[str, str, dict[str, Any]]] = [
+    ("POST", "/api/gateway/rk.queryBySfzh", {"data": {"data": "{}", "sign": "ab"}}),
+    ("GET", "/api/v1/applications", {"params": {"applicant": "a b&c", "cursor": "零"}}),
+    ("POST", "/UrbanService.asmx", {"content": "<x/>".encode("gbk")}),
+    ("POST", "/api/v1/applications", {"json": {"名字": "x", "n": 1}}),
+    ("GET", "/api/v1/applications/FY2026", {}),
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize(("method", "path", "body"), CALLS)
+def test_request_is_what_the_client_would_build(
+    base: str, method: str, path: str, body: dict[str, Any]
+) -> None:
+    backend = Backend("test", BackendSettings(base, read_timeout_s=7, connect_timeout_s=3))
+    headers = {"Authorization": "Bearer t", "Accept": "text/xml", "SOAPAction": '"x"'}
+    for _ in range(2):  # the second time from the cached URL
+        expected = backend.http.build_request(method, path, headers=headers, **body)
+        made = backend.request(method, path, headers=headers, **body)
+        assert made.method == expected.method
+        assert str(made.url) == str(expected.url)
+        assert sorted(made.headers.raw) == sorted(expected.headers.raw)
+        assert made.content == expected.content
+        assert (
+            made.extensions
+            == expected.extensions
+            == {"timeout": {"connect": 3, "read": 7, "write": 7, "pool": 7}}
+        )
+
+
+def test_the_url_cache_is_bounded() -> None:
+    backend = Backend("test", BackendSettings("http://127.0.0.1:8001"))
+    for number in range(1000):
+        assert str(backend.request("GET", f"/items/{number}").url).endswith(f"/items/{number}")
+    assert len(backend._urls) <= 256
