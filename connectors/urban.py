@@ -7,6 +7,7 @@ the session and the call is made once more after a fresh login.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
@@ -62,6 +63,7 @@ def envelope(operation: str, params: dict[str, Any]) -> bytes:
     return text.encode("gbk", errors="xmlcharrefreplace")
 
 
+@functools.lru_cache(maxsize=1024)
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 

@@ -1,6 +1,8 @@
 """Rate limits per client (the token's subject, else the IP address) in two tiers by role:
 requests a minute, and query cost a minute, so that one client cannot enumerate residents by
-aliasing or paging. Moving windows from the `limits` library, in memory."""
+aliasing or paging. Sliding-window counters from the `limits` library, in memory: two counters
+a client and tier, whatever the cost spent (a moving window keeps one entry per unit of cost,
+so a heavy client's 200,000 a minute would be 200,000 entries, and every hit would copy them)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import time
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from .auth import Principal, Role
 
@@ -22,7 +24,7 @@ class RateLimiter:
         user_requests: int,
         user_cost: int,
     ) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._tiers = {
             True: (RateLimitItemPerMinute(public_requests), RateLimitItemPerMinute(public_cost)),
             False: (RateLimitItemPerMinute(user_requests), RateLimitItemPerMinute(user_cost)),
