@@ -9,16 +9,22 @@ from bench.harness import CAP
 
 
 def lower_bound(
-    levels: list[dict[str, int]], latency_ms: float, legal_rps: float, concurrency: int = 1
+    levels: list[dict[str, int]],
+    latency_ms: float,
+    legal_rps: float,
+    concurrency: int = 1,
+    service_ms: dict[str, float] | None = None,
 ) -> float:
     """The critical path of one request; with `concurrency`, of that many at once that share
-    each system's in-flight cap and rate limit and share no calls."""
+    each system's in-flight cap and rate limit and share no calls. With `service_ms` (a system's
+    measured time per call), a wave takes that instead of the set latency."""
     total = 0.0
     for level in levels:
         slowest = 0.0
         for backend, alone in level.items():
             calls = alone * concurrency
-            waves = math.ceil(calls / CAP) * latency_ms
+            wave_ms = (service_ms or {}).get(backend, latency_ms)
+            waves = math.ceil(calls / CAP) * wave_ms
             if backend == "legal-aid" and calls > legal_rps:
                 # Under steady load the system's bucket is spent: the calls take calls/rate.
                 waves = max(waves, calls / legal_rps * 1000)

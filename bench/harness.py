@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,21 @@ def journals(stack: Any) -> dict[str, int]:
         name: httpx.get(f"{url}/__admin/requests", timeout=10).json()["total"]
         for name, url in stack.mock_urls.items()
     }
+
+
+SYSTEMS = {"urban": "urban-management", "civil": "civil-affairs", "legal": "legal-aid"}
+
+
+def service_times(stack: Any, since: float) -> dict[str, float]:
+    """Each system's median time per call since `since`, measured inside the mock (its set
+    latency and jitter, and its own work): what a wave of calls takes at best."""
+    times: dict[str, float] = {}
+    for name, url in stack.mock_urls.items():
+        recent = httpx.get(f"{url}/__admin/requests", timeout=10).json()["recent"]
+        durations = [call["duration_ms"] for call in recent if call["at"] >= since]
+        if durations:
+            times[SYSTEMS[name]] = round(statistics.median(durations), 1)
+    return times
 
 
 LIFTED_LIMITS = {

@@ -14,6 +14,8 @@ QUERY_KEYS = {
     "min_backend_requests",
     "backend_ratio",
     "lower_bound_ms",
+    "measured_lower_bound_ms",
+    "backend_service_ms",
     "p50_ms",
     "p95_ms",
     "p99_ms",
@@ -59,6 +61,9 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
         assert query["backend_requests"] >= 0
         assert set(query["c1"]["statuses"]) == {"200"}
         assert query["c2"]["shared_lower_bound_ms"] >= query["lower_bound_ms"]
+        # every system the query calls was timed inside its mock
+        assert (query["measured_lower_bound_ms"] > 0) == (query["backend_requests"] > 0)
+        assert all(ms > 0 for ms in query["backend_service_ms"].values())
     service_map = next(q for q in report["queries"] if q["name"] == "service_map")
     assert service_map["backend_requests"] == 0  # reference data, all cached
     assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
@@ -73,3 +78,15 @@ def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
     legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
     assert lower_bound(legal_50, 20, 20) == 20 + 2500  # 50 calls at 20 a second
     assert lower_bound([{"urban-management": 1}, {"urban-management": 1}], 20, 20) == 40
+
+
+def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
+    from bench.floor import lower_bound
+
+    dashboard = [{"civil-affairs": 40, "urban-management": 80}]
+    measured = {"civil-affairs": 30.0, "urban-management": 22.0}
+    assert lower_bound(dashboard, 20, 20, service_ms=measured) == max(4 * 30, 8 * 22)
+    profile = [{"civil-affairs": 1}, {"civil-affairs": 2, "legal-aid": 2}]
+    # a system not measured keeps the set latency
+    assert lower_bound(profile, 20, 20, service_ms={"civil-affairs": 23.5}) == 23.5 + 23.5
+    assert lower_bound(profile, 20, 20, service_ms={"legal-aid": 26.0}) == 20 + 26
