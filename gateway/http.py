@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
 import strawberry
 from cachetools import LRUCache
 from graphql import (
@@ -64,6 +65,17 @@ JSON = "application/json"
 SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 PREFLIGHT_HEADERS = (b"x-govgraph-preflight", b"apollo-require-preflight", b"x-requested-with")
 SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+class GraphQLBody(JSONResponse):
+    """orjson encodes a large result about ten times faster than the standard library; anything
+    it cannot encode (no GraphQL value should be one) goes the standard way."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return super().render(content)
 
 
 class RequestRefused(Exception):
@@ -212,7 +224,7 @@ class GraphQLHTTP:
                 "error_codes": sorted(set(codes)),
             }
         )
-        response = JSONResponse(
+        response = GraphQLBody(
             payload, status, media_type=media, headers={"X-Request-ID": request_id, **headers}
         )
         await response(scope, receive, send)
