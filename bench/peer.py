@@ -42,6 +42,28 @@ PEER_NOTE = (
     "calls); the legal-aid system's rate limit lifted so that it binds neither"
 )
 PEER_REQUESTS_PER_CLIENT = 20
+PEER_ROUNDS = 3
+
+
+def throughput(run: dict[str, Any]) -> float:
+    return len(run["latencies_ms"]) / float(run["seconds"])
+
+
+def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's rounds as one sample: latencies pooled, throughput over the time they took."""
+    latencies = [ms for run in runs for ms in run["latencies_ms"]]
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, n in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "rps": round(len(latencies) / sum(run["seconds"] for run in runs), 1),
+        "rounds": len(runs),
+        "statuses": statuses,
+        "graphql_errors": sum(run["graphql_errors"] for run in runs),
+    }
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:
@@ -143,25 +165,31 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                     {"Authorization": f"Bearer {bearer}"},
                 ),
             )
+            bodies = {}
             for label, url, name, variables, headers in sides:
                 body = {"query": (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")}
                 body["variables"] = variables
+                bodies[label] = body
                 load(url, body, headers, 3, 1, False)
                 before = journals(stack)
                 load(url, body, headers, 1, 1, False)
                 after = journals(stack)
                 comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
-                for concurrency in (1, options.concurrency):
-                    # Small requests: enough of them that start-up does not set the throughput.
-                    count = max(options.requests, PEER_REQUESTS_PER_CLIENT * concurrency)
-                    run = load(url, body, headers, count, concurrency, False)
-                    comparison[f"{label}_c{concurrency}"] = {
-                        "p50_ms": round(statistics.median(run["latencies_ms"]), 1),
-                        "p95_ms": round(percentile(run["latencies_ms"], 0.95), 1),
-                        "rps": round(len(run["latencies_ms"]) / run["seconds"], 1),
-                        "statuses": run["statuses"],
-                        "graphql_errors": run["graphql_errors"],
-                    }
+            for concurrency in (1, options.concurrency):
+                # Small requests: enough of them that start-up does not set the throughput.
+                count = max(options.requests, PEER_REQUESTS_PER_CLIENT * concurrency)
+                runs: dict[str, list[dict[str, Any]]] = {"govgraph": [], "peer": []}
+                for _ in range(PEER_ROUNDS):  # alternating, so drift on the machine hits both
+                    for label, url, _name, _variables, headers in sides:
+                        runs[label].append(
+                            load(url, bodies[label], headers, count, concurrency, False)
+                        )
+                for label, side in runs.items():
+                    comparison[f"{label}_c{concurrency}"] = pooled(side)
+                comparison[f"round_throughput_ratios_c{concurrency}"] = [
+                    round(throughput(o) / throughput(t), 2)
+                    for o, t in zip(runs["govgraph"], runs["peer"], strict=True)
+                ]
             for c in (1, options.concurrency):
                 ours, theirs = comparison[f"govgraph_c{c}"], comparison[f"peer_c{c}"]
                 comparison[f"ratios_c{c}"] = {

@@ -260,8 +260,8 @@ def markdown(report: dict[str, Any]) -> str:
             "",
             f"Peer: {peer['queries'][0]['peer']}.",
             "",
-            f"| query | backend requests ours / peer | p50 ms c1 ours / peer | p50 ms c{c} ours / peer | rps c{c} ours / peer | errors ours / peer |",
-            "|---|---|---|---|---|---|",
+            f"| query | backend requests ours / peer | p50 ms c1 ours / peer | p50 ms c{c} ours / peer | rps c{c} ours / peer | rps ratio c{c} by round | errors ours / peer |",
+            "|---|---|---|---|---|---|---|",
         ]
         for q in peer["queries"]:
             ours1, peer1 = q["govgraph_c1"], q["peer_c1"]
@@ -271,7 +271,7 @@ def markdown(report: dict[str, Any]) -> str:
                 sum(q[f"peer_c{k}"]["graphql_errors"] for k in (1, c)),
             )
             lines.append(
-                f"| {q['name']} | {q['govgraph_backend_requests']} / {q['peer_backend_requests']} | {ours1['p50_ms']} / {peer1['p50_ms']} | {oursn['p50_ms']} / {peern['p50_ms']} | {oursn['rps']} / {peern['rps']} | {errors[0]} / {errors[1]} |"
+                f"| {q['name']} | {q['govgraph_backend_requests']} / {q['peer_backend_requests']} | {ours1['p50_ms']} / {peer1['p50_ms']} | {oursn['p50_ms']} / {peern['p50_ms']} | {oursn['rps']} / {peern['rps']} | {', '.join(str(r) for r in q.get(f'round_throughput_ratios_c{c}', []))} | {errors[0]} / {errors[1]} |"
             )
     elif peer:
         lines += ["", f"Peer: skipped ({peer.get('skipped')})."]

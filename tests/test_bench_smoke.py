@@ -90,3 +90,24 @@ def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
     # a system not measured keeps the set latency
     assert lower_bound(profile, 20, 20, service_ms={"civil-affairs": 23.5}) == 23.5 + 23.5
     assert lower_bound(profile, 20, 20, service_ms={"legal-aid": 26.0}) == 20 + 26
+
+
+def test_the_peer_rounds_pool_into_one_sample() -> None:
+    from bench.peer import pooled, throughput
+
+    rounds = [
+        {"latencies_ms": [10.0, 30.0], "seconds": 1.0, "statuses": {"200": 2}, "graphql_errors": 0},
+        {
+            "latencies_ms": [20.0, 40.0],
+            "seconds": 3.0,
+            "statuses": {"200": 1, "429": 1},
+            "graphql_errors": 1,
+        },
+    ]
+    side = pooled(rounds)
+    assert side["p50_ms"] == 25.0
+    assert side["rps"] == 1.0  # 4 requests in 4 seconds, not the mean of 2 and 0.67
+    assert side["statuses"] == {"200": 3, "429": 1}
+    assert side["graphql_errors"] == 1
+    assert side["rounds"] == 2
+    assert throughput(rounds[0]) == 2.0

@@ -9,7 +9,9 @@ from gateway.http import GraphQLBody
 
 def test_the_body_is_compact_utf8_json_that_parses_to_the_result() -> None:
     result = {
-        "data": {"grid": {"name": "北苑一网格", "cases": [{"rate": 0.5, "closed": True}], "x": None}},
+        "data": {
+            "grid": {"name": "北苑一网格", "cases": [{"rate": 0.5, "closed": True}], "x": None}
+        },
         "errors": [{"message": "无权访问", "extensions": {"code": "FORBIDDEN"}}],
     }
     body = GraphQLBody(result).body
