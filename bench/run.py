@@ -3,8 +3,9 @@ in separate processes, driven by a load generator in its own process.
 
 For each query: backend requests (from the mocks' journals) against the minimum worked out for
 it, p50/p95/p99 at concurrency 1 and N, the latency floor (per dependency level, the slowest
-backend's latency times the waves its in-flight cap forces), throughput, the gateway's CPU time
-per request and peak memory; then the same with batching off, and the peer side by side.
+backend's latency times the waves its in-flight cap forces), the same floor from each system's
+time per call as its mock measured it, throughput, the gateway's CPU time per request and peak
+memory; then the same with batching off, the scale curve, and the peer side by side.
 """
 
 from __future__ import annotations
