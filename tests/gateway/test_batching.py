@@ -3,6 +3,7 @@ distinct parent, concurrency under the in-flight cap, nothing repeated within a 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -155,38 +156,33 @@ async def test_reference_data_is_cached_across_requests(gateway: Gateway) -> Non
     assert all(count == 1 for op, count in calls["legal"].items())
 
 
-async def test_identical_calls_in_flight_from_two_requests_become_one(gateway: Gateway) -> None:
-    import asyncio
-
+async def two_identical_grid_reads_at_once(gateway: Gateway) -> tuple[Gateway, str]:
+    """A grid worker's residents page, asked twice while the first call is still in flight."""
     await gateway.data(WARM_UP)
     gateway.mocks.civil.faults.latency_ms = 20  # both requests are in flight together
     gateway.reset_journals()
     grid = gateway.mocks.population.geography.grids[2].code
-    gateway = gateway.as_role(Role.GRID_WORKER, grids=[grid])
+    caller = gateway.as_role(Role.GRID_WORKER, grids=[grid])
     query = '{ residents(filter: {grid: "%s"}, first: 10) { edges { node { name } } } }' % grid
-    first, second = await asyncio.gather(gateway.data(query), gateway.data(query))
+    first, second = await asyncio.gather(caller.data(query), caller.data(query))
     assert first == second
+    return caller, query
+
+
+async def test_identical_calls_in_flight_from_two_requests_become_one(gateway: Gateway) -> None:
+    caller, query = await two_identical_grid_reads_at_once(gateway)
     assert gateway.calls()["civil"] == {"rk.queryByWgbm": 1}
     gateway.reset_journals()
-    await gateway.data(query)  # nothing is kept once the call is done: personal data is not cached
+    await caller.data(query)  # nothing is kept once the call is done: personal data is not cached
     assert gateway.calls()["civil"] == {"rk.queryByWgbm": 1}
 
 
 async def test_with_coalescing_off_concurrent_requests_each_make_their_own_call(
     tmp_path: Path,
 ) -> None:
-    import asyncio
-
     gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), coalesce_in_flight=False)
     try:
-        await gw.data(WARM_UP)
-        gw.mocks.civil.faults.latency_ms = 20
-        gw.reset_journals()
-        grid = gw.mocks.population.geography.grids[2].code
-        caller = gw.as_role(Role.GRID_WORKER, grids=[grid])
-        query = '{ residents(filter: {grid: "%s"}, first: 10) { edges { node { name } } } }' % grid
-        first, second = await asyncio.gather(caller.data(query), caller.data(query))
-        assert first == second
+        await two_identical_grid_reads_at_once(gw)
         assert gw.calls()["civil"] == {"rk.queryByWgbm": 2}
     finally:
         await gw.client.aclose()
