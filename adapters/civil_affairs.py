@@ -57,6 +57,7 @@ def resident_from_civil_affairs(record: Mapping[str, Any], today: date) -> Resid
         sex=sex_from(sex_code, id_number),
         birth_date=birth,
         age=age_on(birth, today),
+        age_this_year=today.year - birth.year,
         phone=normalise_phone(read.text("lxdh", required=False)),
         registered_address=read.text("hjdz", required=False),
         current_address=read.text("xzz", required=False),

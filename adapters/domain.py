@@ -72,6 +72,7 @@ class Resident:
     sex: Sex
     birth_date: date
     age: int
+    age_this_year: int  # the age reached this calendar year: from the birth year alone
     phone: str | None
     registered_address: str
     current_address: str

@@ -9,9 +9,20 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
 
+ASCII_DIGITS = frozenset("0123456789")
+# What clerks type between the digits of a phone; anything else makes it no phone.
+PHONE_SEPARATORS = frozenset("+-() ")
+
+
+def ascii_digits(value: str) -> bool:
+    """Only 0-9: str.isdigit() also takes fullwidth and Arabic-Indic digits, which int() reads
+    but no legacy system here does."""
+    return bool(value) and all(ch in ASCII_DIGITS for ch in value)
+
+
 def id_number_is_valid(value: str) -> bool:
     """GB 11643-1999: 17 digits, a valid birth date and the ISO 7064 MOD 11-2 check character."""
-    if len(value) != 18 or not value[:17].isdigit():
+    if len(value) != 18 or not ascii_digits(value[:17]) or value[17] not in "0123456789Xx":
         return False
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -23,7 +34,9 @@ def id_number_is_valid(value: str) -> bool:
 
 def normalise_phone(value: str) -> str | None:
     """An 11-digit mobile from whatever the clerk typed (+86, spaces, dashes), or None."""
-    digits = "".join(ch for ch in value if ch.isdigit())
+    if any(ch not in ASCII_DIGITS and ch not in PHONE_SEPARATORS for ch in value):
+        return None
+    digits = "".join(ch for ch in value if ch in ASCII_DIGITS)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if len(digits) == 11 and digits.startswith("1") and digits[1] in "3456789":

@@ -47,9 +47,11 @@ class AuditRecord:
     denied: set[str] = field(default_factory=set)
     # registry numbers, kept for the request only: the line holds their pseudonyms
     residents: set[str] = field(default_factory=set)
+    # look-ups by a personal value: hit, miss, refused
+    lookups: dict[str, int] = field(default_factory=dict)
 
     def touched(self) -> bool:
-        return bool(self.fields or self.denied or self.residents)
+        return bool(self.fields or self.denied or self.residents or self.lookups)
 
 
 class AuditLog:
@@ -152,6 +154,7 @@ class AuditLog:
                 "denied": sorted(record.denied),
                 "resident_count": len(record.residents),
                 "residents": sorted({self.pseudonym(number) for number in record.residents}),
+                "lookups": dict(sorted(record.lookups.items())),
                 "outcome": outcome,
             }
         )

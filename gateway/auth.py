@@ -15,6 +15,8 @@ from typing import Any
 import jwt
 from cachetools import LRUCache
 
+from adapters.normalise import ascii_digits
+
 from .errors import AuthError
 
 
@@ -142,7 +144,7 @@ def principal_from_claims(claims: dict[str, Any], client: str = "") -> Principal
     def codes(name: str, digits: int) -> frozenset[str]:
         value = claims.get(name, [])
         if not isinstance(value, list) or not all(
-            isinstance(v, str) and len(v) == digits and v.isdigit() for v in value
+            isinstance(v, str) and len(v) == digits and ascii_digits(v) for v in value
         ):
             raise AuthError(f"声明 {name} 无效 / invalid claim {name}")
         return frozenset(value)

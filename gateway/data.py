@@ -244,7 +244,7 @@ class RequestData:
         ids = sorted({i for i, _ in people if i})
         phones_first = sorted({p for i, p in people if p and not i})
         by_id_found, first_holders = await asyncio.gather(
-            asyncio.gather(*(self.resident_by_id_number(i) for i in ids)),
+            asyncio.gather(*(self._residents_by_id_loader.load(i.upper()) for i in ids)),
             asyncio.gather(*(self._phone_holders_loader.load(p) for p in phones_first)),
         )
         by_id = {r.id_number: r for r in by_id_found if r is not None}

@@ -18,6 +18,7 @@ from .audit import AuditLog, AuditRecord
 from .auth import Principal, Role
 from .errors import ForbiddenError
 from .policy import Access, access, masked
+from .redact import scrub
 
 ROOTS = frozenset({"Query", "Mutation"})
 
@@ -34,7 +35,8 @@ class PolicyExtension(SchemaExtension):
         context = self.execution_context.context
         record = getattr(context, "record", None)
         if record is not None:
-            record.operation = self.execution_context.operation_name
+            name = self.execution_context.operation_name
+            record.operation = None if name is None else scrub(name)
             query = self.execution_context.query or ""
             record.query_hash = hashlib.sha256(query.encode()).hexdigest()[:32]
         yield
@@ -74,8 +76,8 @@ class PolicyExtension(SchemaExtension):
         if level is Access.WHOLE:
             return result
         if isawaitable(result):
-            return _masked_later(result, key, level)
-        return masked(key, result, level)
+            return _masked_later(result, key, level, root)
+        return masked(key, result, level, root)
 
     @staticmethod
     def _deny(context: GatewayContext, key: str) -> None:
@@ -84,5 +86,5 @@ class PolicyExtension(SchemaExtension):
         raise ForbiddenError(f"无权访问 {key} / not allowed: {key}", field=key)
 
 
-async def _masked_later(result: Awaitable[Any], key: str, level: Access) -> Any:
-    return masked(key, await result, level)
+async def _masked_later(result: Awaitable[Any], key: str, level: Access, root: Any) -> Any:
+    return masked(key, await result, level, root)

@@ -10,6 +10,8 @@
     ├── AuthError                      UNAUTHENTICATED
     │   └── ForbiddenError             FORBIDDEN
     ├── LimitError                     LIMIT_EXCEEDED
+    │   ├── LookupLimitError           LOOKUP_LIMIT         a second look-up by a personal value
+    │   └── LookupBudgetError          LOOKUP_BUDGET_EXHAUSTED  too many look-ups found no one
     └── InputError                     BAD_USER_INPUT       an argument failed validation
 
 Messages name the backend, the operation and the field, never a personal value; connectors map
@@ -71,6 +73,14 @@ class ForbiddenError(AuthError):
 
 class LimitError(GovGraphError):
     code = "LIMIT_EXCEEDED"
+
+
+class LookupLimitError(LimitError):
+    code = "LOOKUP_LIMIT"
+
+
+class LookupBudgetError(LimitError):
+    code = "LOOKUP_BUDGET_EXHAUSTED"
 
 
 class InputError(GovGraphError):

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
 import strawberry
@@ -52,10 +51,13 @@ from .enforcement import GatewayContext
 from .errors import AuthError, GovGraphError
 from .graphql import present, request_id_of
 from .idempotency import IdempotencyStore, KeyState
+from .inputs import control_in_document, control_in_variables, malformed_unicode
 from .limits import Limits, analyse
+from .lookups import InMemoryMissBudget, MissBudget, RequestLookups
 from .observability import Metrics, log_request, request_stats
 from .policy import PURPOSE_REQUIRED
 from .ratelimit import RateLimiter
+from .redact import PurposeError, read_purpose, scrub
 from .scope import ScopedData
 from .settings import Settings
 from .trusted import TrustedDocuments, UntrustedDocumentError
@@ -154,6 +156,7 @@ class GraphQLHTTP:
         trusted: TrustedDocuments,
         idempotency: IdempotencyStore,
         metrics: Metrics,
+        miss_budget: MissBudget | None = None,
     ) -> None:
         self.schema = schema
         self.backends = backends
@@ -164,6 +167,9 @@ class GraphQLHTTP:
         self.trusted = trusted
         self.idempotency = idempotency
         self.metrics = metrics
+        self.miss_budget = miss_budget or InMemoryMissBudget(
+            settings.identifier_miss_budget, settings.identifier_miss_window_s
+        )
         self.limits = Limits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
@@ -240,7 +246,9 @@ class GraphQLHTTP:
             principal = await self._authenticate(request, request_id)
             record = await self._record(request, principal, request_id)
             results = [await self._run(op, request, principal, record, media) for op in operations]
-            names = [op.resolved_name or op.operation_name or "anonymous" for op in operations]
+            names = [
+                scrub(op.resolved_name or op.operation_name or "anonymous") for op in operations
+            ]
         except RequestRefused as refusal:
             body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
             return refusal.status, body, media, [], refusal.headers
@@ -282,6 +290,7 @@ class GraphQLHTTP:
                 "operationName": params.get("operationName"),
                 "extensions": extensions,
             }
+            _refuse_malformed(payload)
             return [_operation(payload)], False
         content_type = _media_type(request.headers.get("content-type", ""))
         if content_type in SIMPLE_TYPES:
@@ -310,6 +319,7 @@ class GraphQLHTTP:
             raise RequestRefused(
                 400, "BAD_REQUEST_JSON", "请求体不是合法 JSON / the body is not JSON"
             ) from None
+        _refuse_malformed(payload)
         if isinstance(payload, list):
             if not settings.batching_enabled:
                 raise RequestRefused(
@@ -344,9 +354,10 @@ class GraphQLHTTP:
 
     async def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
         # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
-        raw = dict(request.scope["headers"]).get(self.purpose_header, b"").decode("latin-1")
-        stated = unquote(raw, errors="replace")
-        purpose = "".join(ch for ch in stated if ch.isprintable()).strip()[:200] or None
+        try:
+            purpose = read_purpose(dict(request.scope["headers"]).get(self.purpose_header, b""))
+        except PurposeError as error:
+            raise RequestRefused(400, "PURPOSE_INVALID", str(error)) from None
         record = AuditRecord(
             request_id=request_id,
             subject=self.audit.pseudonym(principal.subject) if principal.subject else "",
@@ -392,6 +403,16 @@ class GraphQLHTTP:
                 "OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation"
             )
         op.resolved_name = operation.name.value if operation.name else None
+        where = control_in_variables(op.variables)
+        if where is not None or control_in_document(query, document):
+            return document_error, {
+                "errors": [
+                    {
+                        "message": "文本含控制字符 / text holds a control character",
+                        "extensions": {"code": "BAD_USER_INPUT", "argument": where or "query"},
+                    }
+                ]
+            }
         if method == "GET" and operation.operation != OperationType.QUERY:
             raise RequestRefused(
                 405,
@@ -417,11 +438,17 @@ class GraphQLHTTP:
         reconcile_since = None
         if operation.operation == OperationType.MUTATION:
             idempotency, reconcile_since, replay = await self._claim_key(
-                request, principal, query, op
+                request, principal, query, op, record
             )
             if replay is not None:
+                await self.audit.record(record, "replayed")
                 return replay
-        data = ScopedData(self.backends, self.settings, self.clock).bind(principal)
+        lookups = RequestLookups(
+            principal.subject or f"client:{principal.client}",
+            self.miss_budget,
+            lambda outcome: self._lookup_done(principal, record, outcome),
+        )
+        data = ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups)
         data.reconcile_since = reconcile_since
         context = GatewayContext(
             data=data,
@@ -448,11 +475,20 @@ class GraphQLHTTP:
             # Reference data served past its TTL because its system is down.
             body["extensions"] = {"stale": sorted(stale)}
         if idempotency is not None:
-            await self._settle_key(idempotency, errors, body)
+            await self._settle_key(idempotency, errors, body, record)
         return 200, body
 
+    def _lookup_done(self, principal: Principal, record: AuditRecord, outcome: str) -> None:
+        record.lookups[outcome] = record.lookups.get(outcome, 0) + 1
+        self.metrics.identifier_lookups.labels(principal.role.value, outcome).inc()
+
     async def _claim_key(
-        self, request: Request, principal: Principal, query: str, op: Operation
+        self,
+        request: Request,
+        principal: Principal,
+        query: str,
+        op: Operation,
+        record: AuditRecord,
     ) -> tuple[tuple[str, str], datetime | None, tuple[int, dict[str, Any]] | None]:
         key = request.headers.get("idempotency-key", "").strip()
         if not key:
@@ -487,14 +523,19 @@ class GraphQLHTTP:
                 "同一请求仍在处理 / the same request is still in progress",
             )
         if existing.state is KeyState.COMPLETED and existing.body is not None:
+            # A stored answer sent again is an access too: on record with what it first showed.
+            stored = existing.body
+            response: dict[str, Any] = stored["response"]
+            record.fields.update(stored.get("fields", {}))
+            record.residents.update(stored.get("residents", []))
             return (
                 (owner, key),
                 None,
                 (
                     existing.status,
                     {
-                        **existing.body,
-                        "extensions": {**existing.body.get("extensions", {}), "replayed": True},
+                        **response,
+                        "extensions": {**response.get("extensions", {}), "replayed": True},
                     },
                 ),
             )
@@ -502,7 +543,11 @@ class GraphQLHTTP:
         return (owner, key), existing.first_attempt_at, None
 
     async def _settle_key(
-        self, idempotency: tuple[str, str], errors: list[dict[str, Any]], body: dict[str, Any]
+        self,
+        idempotency: tuple[str, str],
+        errors: list[dict[str, Any]],
+        body: dict[str, Any],
+        record: AuditRecord,
     ) -> None:
         owner, key = idempotency
         codes = [e.get("extensions", {}) for e in errors]
@@ -514,7 +559,12 @@ class GraphQLHTTP:
         ):
             await self.idempotency.release(owner, key)  # nothing was written: try afresh
         else:
-            await self.idempotency.complete(owner, key, 200, body)
+            stored = {
+                "response": body,
+                "fields": dict(record.fields),
+                "residents": sorted(record.residents),
+            }
+            await self.idempotency.complete(owner, key, 200, stored)
 
     def _parse(self, query: str) -> DocumentNode:
         """Parsing is cached by document text (bounded): clients send the same few documents."""
@@ -557,6 +607,15 @@ def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode |
     if name is None:
         return operations[0] if len(operations) == 1 else None
     return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def _refuse_malformed(payload: Any) -> None:
+    if malformed_unicode(payload):
+        raise RequestRefused(
+            400,
+            "BAD_REQUEST_JSON",
+            "请求含无法编码的字符（孤立代理项）/ the request holds a lone surrogate",
+        )
 
 
 def _errors(code: str, message: str) -> dict[str, Any]:

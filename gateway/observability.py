@@ -98,6 +98,12 @@ class Metrics:
             ["kind", "code"],
             registry=r,
         )
+        self.identifier_lookups = Counter(
+            "govgraph_identifier_lookups",
+            "Look-ups by ID number or phone from roles that see them masked: hit, miss, refused",
+            ["role", "outcome"],
+            registry=r,
+        )
         self._backends: Backends | None = None
         r.register(_StateCollector(self))
 

@@ -1,11 +1,19 @@
-"""Which rows a caller may see: residents and cases of their own grids, communities or
-district, or their own record. Rows out of scope are absent from lists and null from look-ups,
-with no error, so their existence cannot be learned; the backend is not asked where the scope
-alone decides.
+"""Which rows a caller may see, by every path (lists, look-ups, `node`, nested fields, writes).
+
+- residents and staff of grids see the people of their grids, communities or district;
+- `urban_management` sees the people who reported a case, `legal_aid` the applicants and
+  dispute parties: people named in the rows of their own systems, never a grid's list;
+- a resident sees their own record, household, building and cases.
+
+Households and buildings are seen through a person the caller may see. Rows out of scope are
+absent from lists and null from look-ups, with no error, so their existence cannot be learned;
+the backend is not asked where the scope alone decides. Look-ups and filters by a personal value
+follow `PERSONAL_ARGUMENTS` in `gateway.policy`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import adapters
@@ -14,28 +22,39 @@ from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
 from .auth import Principal, Role
 from .data import RequestData
 from .errors import ForbiddenError
+from .kinds import Kind
+from .lookups import RequestLookups
+from .masks import VULNERABLE
+from .policy import sees_whole
 
-EVERYONE_IN_DISTRICT = frozenset(
-    {Role.DISTRICT_ADMIN, Role.URBAN_MANAGEMENT, Role.CIVIL_AFFAIRS, Role.LEGAL_AID}
-)
+PEOPLE_OF_DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.CIVIL_AFFAIRS})
+NAMED_IN_OWN_ROWS = frozenset({Role.URBAN_MANAGEMENT, Role.LEGAL_AID})
 URBAN_CASE_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.URBAN_MANAGEMENT})
 LEGAL_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.LEGAL_AID})
 NO_CASE = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
+VULNERABLE_CODES = frozenset(t.value for t in VULNERABLE)
 
 
 class ScopedData(RequestData):
     """RequestData seen through one caller's scope."""
 
     principal: Principal
+    lookups: RequestLookups | None
 
-    def bind(self, principal: Principal) -> ScopedData:
+    def bind(self, principal: Principal, lookups: RequestLookups | None = None) -> ScopedData:
         self.principal = principal
+        self.lookups = lookups
+        # What this request has shown the caller: households and buildings are reached
+        # through the people in them.
+        self._named: set[str] = set()
+        self._households: set[str] = set()
+        self._buildings: set[str] = set()
         return self
 
     # -- predicates ---------------------------------------------------------------------
     def _grid_people(self, grid_code: str) -> bool:
         p = self.principal
-        if p.role in EVERYONE_IN_DISTRICT:
+        if p.role in PEOPLE_OF_DISTRICT:
             return True
         if p.role is Role.GRID_WORKER:
             return grid_code in p.grids
@@ -43,13 +62,39 @@ class ScopedData(RequestData):
             return grid_code[:12] in p.communities
         return False
 
-    def _sees(self, resident: adapters.Resident | None) -> adapters.Resident | None:
-        if resident is None:
+    def _may_see_people(self) -> bool:
+        return self.principal.role not in (Role.PUBLIC, Role.AUDITOR)
+
+    async def _in_own_rows(self, resident: adapters.Resident) -> bool:
+        """Urban management: a reporter of a case; legal aid: an applicant or a party."""
+        if resident.registry_number in self._named:
+            return True
+        if self.principal.role is Role.URBAN_MANAGEMENT:
+            return bool(await RequestData.urban_cases_reported_by(self, resident))
+        applications = await RequestData.legal_aid_cases_of_person(self, resident.id_number)
+        return bool(applications) or bool(
+            await RequestData.disputes_of_person(self, resident.id_number)
+        )
+
+    async def _visible(self, resident: adapters.Resident | None) -> adapters.Resident | None:
+        if resident is None or not self._may_see_people():
             return None
         p = self.principal
         if p.role is Role.RESIDENT:
-            return resident if resident.registry_number == p.registry_number else None
-        return resident if self._grid_people(resident.grid_code) else None
+            seen = resident.registry_number == p.registry_number
+        elif p.role in NAMED_IN_OWN_ROWS:
+            seen = await self._in_own_rows(resident)
+        else:
+            seen = self._grid_people(resident.grid_code)
+        if not seen:
+            return None
+        self._reached(resident)
+        return resident
+
+    def _reached(self, resident: adapters.Resident) -> None:
+        self._named.add(resident.registry_number)
+        self._households.add(resident.household_code)
+        self._buildings.add(resident.building_code)
 
     def _sees_case(self, case: adapters.UrbanCase) -> bool:
         p = self.principal
@@ -71,57 +116,105 @@ class ScopedData(RequestData):
             return community_code in p.communities
         return False
 
+    async def _through_people(self, code: str, reached: set[str], kind: str) -> bool:
+        """For callers who see no grid's people: a household or building is seen only through
+        a person they may see (a resident: their own)."""
+        if code in reached:
+            return True
+        p = self.principal
+        if p.role is Role.RESIDENT and p.registry_number:
+            await self._visible(await RequestData.resident(self, p.registry_number))
+        return code in (self._households if kind == "household" else self._buildings)
+
     # -- people -------------------------------------------------------------------------
     async def resident(self, registry_number: str) -> adapters.Resident | None:
-        if (
-            self.principal.role is Role.RESIDENT
-            and registry_number != self.principal.registry_number
-        ):
+        p = self.principal
+        if p.role is Role.RESIDENT and registry_number != p.registry_number:
             return None
         if not self._may_see_people():
             return None
-        return self._sees(await super().resident(registry_number))
+        return await self._visible(await super().resident(registry_number))
 
     async def resident_by_id_number(self, id_number: str) -> adapters.Resident | None:
-        if self.principal.role is Role.RESIDENT and id_number.upper() != self.principal.id_number:
+        """The `resident(idNumber:)` look-up: limited for roles that see ID numbers masked."""
+        p = self.principal
+        if p.role is Role.RESIDENT and id_number.upper() != p.id_number:
             return None
         if not self._may_see_people():
             return None
-        return self._sees(await super().resident_by_id_number(id_number))
+        guarded = self._guard(Kind.ID_NUMBER)
+        found = await self._visible(await super().resident_by_id_number(id_number))
+        if guarded is not None:
+            guarded.settle(found is not None)
+        return found
 
-    def _may_see_people(self) -> bool:
-        return self.principal.role not in (Role.PUBLIC, Role.AUDITOR)
+    def _guard(self, kind: Kind) -> RequestLookups | None:
+        """The look-up rules for roles that do not see this kind of value whole."""
+        if self.lookups is None or sees_whole(self.principal.role, kind):
+            return None
+        self.lookups.admit()
+        return self.lookups
 
     async def residents_of_grid(
         self, grid_code: str, offset: int, limit: int, tag: str | None, name: str | None
     ) -> adapters.Page[adapters.Resident]:
-        if not self._grid_people(grid_code):
+        role = self.principal.role
+        if name is not None and not sees_whole(role, Kind.NAME):
+            raise ForbiddenError("无权按姓名筛选 / not allowed to filter by name", argument="name")
+        if tag in VULNERABLE_CODES and not sees_whole(role, Kind.TAGS):
+            raise ForbiddenError(
+                "无权按该类别筛选 / not allowed to filter by this tag", argument="tag"
+            )
+        if role in NAMED_IN_OWN_ROWS or not self._grid_people(grid_code):
             return adapters.Page(0, [])
-        return await super().residents_of_grid(grid_code, offset, limit, tag, name)
+        page = await super().residents_of_grid(grid_code, offset, limit, tag, name)
+        for resident in page.items:
+            self._reached(resident)
+        return page
 
     async def household(self, code: str) -> adapters.Household | None:
-        found = await super().household(code) if self._may_see_people() else None
+        if not self._may_see_people():
+            return None
+        role = self.principal.role
+        if (role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS) and not await self._through_people(
+            code, self._households, "household"
+        ):
+            return None
+        found = await super().household(code)
         if found is None:
             return None
-        if self.principal.role is Role.RESIDENT:
-            return (
-                found if self.principal.registry_number in found.member_registry_numbers else None
-            )
+        if role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS:
+            return found
         return found if self._grid_people(found.grid_code) else None
 
     async def building(self, code: str) -> adapters.Building | None:
-        found = await super().building(code) if self._may_see_people() else None
-        if found is None or self.principal.role is Role.RESIDENT:
+        if not self._may_see_people():
+            return None
+        role = self.principal.role
+        if (role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS) and not await self._through_people(
+            code, self._buildings, "building"
+        ):
+            return None
+        found = await super().building(code)
+        if found is None:
+            return None
+        if role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS:
             return found
         return found if self._grid_people(found.grid_code) else None
 
     async def identify(
         self, id_number: str | None, phone: str | None
     ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
+        """Who a person named in a row the caller sees is (a reporter, an applicant, a party)."""
         if not self._may_see_people():
             return NO_CASE, None
         match, resident = await super().identify(id_number, phone)
-        if resident is None or self._sees(resident) is None:
+        if resident is None:
+            return NO_CASE, None
+        if self.principal.role in NAMED_IN_OWN_ROWS:
+            self._reached(resident)  # named in a row of their own system
+            return match, resident
+        if await self._visible(resident) is None:
             return NO_CASE, None  # an out-of-scope person looks like nobody
         return match, resident
 
@@ -148,7 +241,7 @@ class ScopedData(RequestData):
     async def urban_cases_reported_by(
         self, resident: adapters.Resident
     ) -> list[adapters.UrbanCase]:
-        if self._sees(resident) is None:
+        if await self._visible(resident) is None:
             return []
         return [
             c
@@ -173,14 +266,14 @@ class ScopedData(RequestData):
     async def legal_aid_cases_of_community(
         self, community_code: str
     ) -> list[adapters.LegalAidCase]:
-        if not self._sees_legal(community_code, []) and self.principal.role is not Role.RESIDENT:
-            return []
         if self.principal.role is Role.RESIDENT:
             return [
                 c
                 for c in await super().legal_aid_cases_of_community(community_code)
                 if c.applicant_id_number == self.principal.id_number
             ]
+        if not self._sees_legal(community_code, []):
+            return []
         return await super().legal_aid_cases_of_community(community_code)
 
     async def dispute(self, dispute_id: str) -> adapters.Dispute | None:
@@ -231,17 +324,56 @@ class ScopedData(RequestData):
     # -- writes -------------------------------------------------------------------------
     async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:
         p = self.principal
-        if p.role is Role.RESIDENT and case.reporter_id_number not in (None, p.id_number):
-            raise Rejected(
-                "reporterIdNumber", "只能以本人身份上报 / you can report only as yourself"
-            )
-        if p.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN) and not self._grid_people(
+        if p.role is Role.RESIDENT:
+            case = await self._as_the_resident(case)
+        elif p.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN) and not self._grid_people(
             case.grid_code
         ):
             raise Rejected("gridCode", "不在您负责的范围 / outside the grids you serve")
-        if p.role is Role.RESIDENT and case.reporter_id_number is None:
-            case = NewUrbanCase(**{**case.__dict__, "reporter_id_number": p.id_number})
+        else:
+            await self._reporter_look_up(case)
         return await super().report_case(case)
+
+    async def _as_the_resident(self, case: NewUrbanCase) -> NewUrbanCase:
+        """A resident reports as themself: the registry's identity, not a retyped one."""
+        p = self.principal
+        if case.reporter_id_number not in (None, p.id_number):
+            raise Rejected(
+                "reporterIdNumber", "只能以本人身份上报 / you can report only as yourself"
+            )
+        own = await RequestData.resident(self, p.registry_number) if p.registry_number else None
+        if own is None and p.id_number:
+            own = await RequestData.resident_by_id_number(self, p.id_number)
+        if own is None or (p.id_number and own.id_number != p.id_number):
+            raise Rejected(
+                "reporterIdNumber",
+                "登记信息中找不到您，请到社区核对 / your registry record was not found",
+            )
+        self._reached(own)
+        return dataclasses.replace(
+            case,
+            reporter_id_number=own.id_number,
+            reporter_name=own.name,
+            reporter_phone=case.reporter_phone or own.phone,
+        )
+
+    async def _reporter_look_up(self, case: NewUrbanCase) -> None:
+        """A reporter given by a role that sees IDs or phones masked is a look-up: the answer
+        says who that is."""
+        kinds = [
+            kind
+            for kind, value in (
+                (Kind.ID_NUMBER, case.reporter_id_number),
+                (Kind.PHONE, case.reporter_phone),
+            )
+            if value and not sees_whole(self.principal.role, kind)
+        ]
+        if not kinds or self.lookups is None:
+            return
+        guarded = self._guard(kinds[0])
+        if guarded is not None:
+            _, found = await self.identify(case.reporter_id_number, case.reporter_phone)
+            guarded.settle(found is not None)
 
     async def rate_case(self, number: str, satisfaction: str) -> adapters.UrbanCase:
         if await self.urban_case(number) is None:

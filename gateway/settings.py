@@ -44,6 +44,8 @@ class Settings:
     retry_max_wait_s: float = 5.0
     breaker_failures: int = 5
     breaker_cooldown_s: float = 10.0
+    identifier_miss_budget: int = 5
+    identifier_miss_window_s: float = 86_400.0
     idempotency_ttl_s: float = 86_400.0
     idempotency_max_keys: int = 100_000
     connect_timeout_s: float = 2.0

@@ -9,7 +9,7 @@ from enum import Enum
 
 import strawberry
 
-from adapters.normalise import id_number_is_valid, normalise_phone
+from adapters.normalise import ascii_digits, id_number_is_valid, normalise_phone
 
 from .cases import LegalAidCase, UrbanCase
 from .context import NewLegalAidApplication, NewUrbanCase
@@ -167,7 +167,7 @@ class Checks:
             )
 
     def code(self, field: str, value: str, digits: int) -> None:
-        ok = len(value) == digits and value.isdigit()
+        ok = len(value) == digits and ascii_digits(value)
         self.require(ok, field, f"应为{digits}位数字 / must be {digits} digits")
 
 

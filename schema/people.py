@@ -52,7 +52,14 @@ class Resident(Node):
         )
     )
     birth_date: date | None = strawberry.field(description=d("出生日期", "Birth date"))
-    age: int = strawberry.field(description=d("年龄（周岁）", "Age in whole years"))
+    birth_year: int | None = strawberry.field(description=d("出生年份", "Year of birth"))
+    age: int | None = strawberry.field(
+        description=d(
+            "年龄（周岁）；看不到完整身份证号的角色得到按出生年份计的年龄",
+            "Age in whole years; roles that see the ID number masked get the age reached this "
+            "calendar year (from the birth year), which cannot date the birthday",
+        )
+    )
     id_number: str | None = strawberry.field(description=d("公民身份号码", "National ID number"))
     phone: str | None = strawberry.field(
         description=d("手机号（已规范为11位）", "Mobile number, normalised to 11 digits")
@@ -75,6 +82,7 @@ class Resident(Node):
             name=r.name,
             sex=r.sex,
             birth_date=r.birth_date,
+            birth_year=r.birth_date.year,
             age=r.age,
             id_number=r.id_number,
             phone=r.phone,

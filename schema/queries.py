@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 
 import adapters
-from adapters.normalise import BEIJING, id_number_is_valid
+from adapters.normalise import BEIJING, ascii_digits, id_number_is_valid
 
 from .cases import (
     Case,
@@ -113,7 +113,7 @@ class ServiceCenterFilter:
 
 
 def _code(argument: str, value: str | None, digits: int) -> str | None:
-    if value is not None and (len(value) != digits or not value.isdigit()):
+    if value is not None and (len(value) != digits or not ascii_digits(value)):
         raise bad_input(
             argument, f"{argument} 应为{digits}位数字 / {argument} must be {digits} digits"
         )
@@ -216,7 +216,10 @@ class Query:
                 kind, registry_number = parse_global_id(id)
                 if kind != "Resident":
                     return None
-            found = await data.resident(registry_number or "")
+            number = registry_number or ""
+            if not 1 <= len(number) <= 32 or not number.isascii() or not number.isalnum():
+                raise bad_input("registryNumber", "人口编号格式错误 / invalid registry number")
+            found = await data.resident(number)
         return None if found is None else Resident.of(found)
 
     @strawberry.field(

@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from adapters.normalise import ascii_digits
+
 from .errors import bad_input
 from .text import bilingual
 
@@ -69,7 +71,7 @@ def decode_cursor(cursor: str | None) -> int:
         prefix, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad_input("after", "游标无效 / invalid cursor") from None
-    if prefix != "o" or not number.isdigit():
+    if prefix != "o" or not ascii_digits(number):
         raise bad_input("after", "游标无效 / invalid cursor")
     return int(number) + 1
 
@@ -105,6 +107,11 @@ def parse_global_id(value: str) -> tuple[str, str]:
         kind, _, key = base64.urlsafe_b64decode(value.encode()).decode().partition(":")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad_input("id", "ID 无效 / invalid ID") from None
-    if not kind or not key:
+    # Keys are the systems' own codes: ASCII letters, digits and a few marks, never anything a
+    # backend could choke on.
+    if not kind or not key or len(key) > 64 or not all(ch in KEY_CHARACTERS for ch in key):
         raise bad_input("id", "ID 无效 / invalid ID")
     return kind, key
+
+
+KEY_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from collections import Counter
@@ -253,7 +254,18 @@ class UrbanService:
                 return False
             return reporter.id_number == value if key == "SBRSFZH" else reporter.phone == value
 
-        return (c for c in population.cases_of_grid(grid_ordinal, start, end) if matches(c))
+        # Cases written since are indexed by reporter wherever they were reported.
+        written = [
+            c
+            for ordinal, cases in population.writes.cases_by_grid.items()
+            if ordinal != grid_ordinal
+            for c in cases
+            if matches(c) and start <= c.filed < end
+        ]
+        written.sort(key=lambda c: c.filed, reverse=True)
+        return itertools.chain(
+            written, (c for c in population.cases_of_grid(grid_ordinal, start, end) if matches(c))
+        )
 
     def _micro_of(self, case: UrbanCase) -> str:
         micro = case.grid.micro_codes
@@ -316,7 +328,7 @@ class UrbanService:
         if args["SBRSFZH"] and not id_number_is_valid(args["SBRSFZH"]):
             raise SoapFault("Client", "2002", "参数SBRSFZH格式错误")
         reporter = None
-        if args["SBRXM"] or args["SBRDH"]:
+        if args["SBRXM"] or args["SBRDH"] or args["SBRSFZH"]:
             reporter = Reporter(args["SBRXM"] or "", args["SBRDH"] or "", args["SBRSFZH"] or "")
         box = population.top_grid(grid).box
         case = population.report_case(

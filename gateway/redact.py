@@ -1,0 +1,48 @@
+"""What a caller writes into the audit trail (the stated purpose, the operation's name) is
+checked and scrubbed first: no ID number, phone or other long number goes on record, however it
+is typed (fullwidth digits, spaces or dashes between them, percent-encoded).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+PURPOSE_MAX_CHARS = 200
+# Six or more digits, with separators between them, or an ID number's trailing X: any of an ID
+# number, a phone, a bank card or a registry number.
+LONG_NUMBER = re.compile(r"\d(?:[\s\-_.·/]*\d){5,}(?:[\s\-_.·/]*[Xx](?![A-Za-z]))?")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+REDACTED = "[已隐去]"
+
+
+class PurposeError(ValueError):
+    pass
+
+
+def scrub(text: str) -> str:
+    """NFKC first, so fullwidth and other compatibility digits are caught as digits."""
+    plain = unicodedata.normalize("NFKC", text)
+    plain = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in plain)
+    return EMAIL.sub(REDACTED, LONG_NUMBER.sub(REDACTED, plain))
+
+
+def read_purpose(header: bytes) -> str | None:
+    """The purpose from its header (percent-encoded UTF-8 for Chinese), checked and scrubbed.
+    Refused (PurposeError) when it is not valid UTF-8, too long or holds control characters."""
+    raw = header.decode("latin-1")
+    try:
+        stated = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise PurposeError("用途不是合法的 UTF-8 / the purpose is not valid UTF-8") from None
+    stated = stated.strip()
+    if not stated:
+        return None
+    if len(stated) > PURPOSE_MAX_CHARS:
+        raise PurposeError(
+            f"用途最多{PURPOSE_MAX_CHARS}字 / the purpose is at most {PURPOSE_MAX_CHARS} characters"
+        )
+    if any(not ch.isprintable() for ch in stated):
+        raise PurposeError("用途含控制字符 / the purpose holds control characters")
+    return scrub(stated)

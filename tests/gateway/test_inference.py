@@ -1,0 +1,201 @@
+"""Masks that cannot be undone: what a role can *learn* about a masked ID number from every field
+it receives, from aliased and repeated look-ups, and from filters; each attack is run against the
+gateway and the mocks as an attacker with a legitimate token would."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.auth import Role
+from mocks.population import Population
+from tests.conftest import AS_OF
+from tests.gateway.attacks import candidates
+from tests.gateway.conftest import Gateway, make_gateway
+
+TODAY = AS_OF.date()
+GROUP = """query($n: String!) { resident(registryNumber: $n) {
+    idNumber birthDate birthYear age sex registeredAddress address name } }"""
+MASKED_ID_ROLES = ["grid_worker", "community_admin", "district_admin", "urban_management"]
+LOOKUP = "query($id: String!) { resident(idNumber: $id) { registryNumber } }"
+BUDGET = 5
+
+
+def reporter_index(population: Population) -> int:
+    """A resident who reported a case by ID number (urban management sees reporters only)."""
+    for case in population.cases_of_grid(8, AS_OF - timedelta(days=60), AS_OF):
+        if case.reporter and case.reporter.id_number:
+            index = population.registry.index_of_id(case.reporter.id_number)
+            if index is not None:
+                return index
+    raise AssertionError("no reporter")
+
+
+def caller(gateway: Gateway, role: str, population: Population, index: int) -> Gateway:
+    person = population.person(index)
+    claims: dict[str, Any] = {
+        "grid_worker": {"grids": [person.grid.code]},
+        "community_admin": {"communities": [person.grid.community.code]},
+    }.get(role, {})
+    return gateway.as_role(Role(role), subject=f"attacker-{role}", **claims)
+
+
+async def seen_by(gateway: Gateway, role: str, index: int) -> dict[str, Any]:
+    population = gateway.mocks.population
+    body = await caller(gateway, role, population, index).query(
+        GROUP, {"n": population.person(index).registry_number}
+    )
+    shown: dict[str, Any] = body["data"]["resident"]
+    assert shown is not None, role
+    shown["age_this_year"] = True  # documented: masked-ID roles get the age by birth year
+    return shown
+
+
+@pytest.mark.parametrize("role", MASKED_ID_ROLES)
+async def test_no_combination_of_received_fields_rebuilds_a_masked_id_number(
+    gateway: Gateway, role: str
+) -> None:
+    population = gateway.mocks.population
+    index = reporter_index(population)
+    person = population.person(index)
+    shown = await seen_by(gateway, role, index)
+    assert shown["idNumber"] != person.id_number
+    assert person.birth.strftime("%Y%m%d") not in json.dumps(shown)
+    assert shown["birthDate"] is None
+    # The strongest attacker: the region known (from the grid), sex and check digit used.
+    fits = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY, stop_at=1000)
+    assert len(fits) >= 1000, (role, len(fits))
+    assert person.id_number in candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+
+
+async def test_the_age_seen_with_a_masked_id_cannot_date_the_birthday(gateway: Gateway) -> None:
+    """A whole age changes on the birthday, so watching it would date the birth to the day."""
+    population = gateway.mocks.population
+    index = reporter_index(population)
+    person = population.person(index)
+    shown = await seen_by(gateway, "community_admin", index)
+    assert shown["birthYear"] == person.birth.year
+    assert shown["age"] == TODAY.year - person.birth.year
+
+
+@pytest.mark.parametrize("role", ["community_admin", "grid_worker", "urban_management"])
+async def test_look_ups_cannot_confirm_a_guess_within_a_hundred_requests(
+    tmp_path: Path, role: str
+) -> None:
+    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
+    try:
+        population = gateway.mocks.population
+        index = reporter_index(population)
+        person = population.person(index)
+        shown = await seen_by(gateway, role, index)
+        guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+        attacker = caller(gateway, role, population, index)
+        gateway.reset_journals()
+
+        # Five aliased look-ups in one request: one is answered, the rest refused unsent.
+        aliased = " ".join(
+            f'g{i}: resident(idNumber: "{g}") {{ registryNumber }}' for i, g in enumerate(guesses[:5])
+        )
+        body = await attacker.query("{ %s }" % aliased)
+        codes = [e["extensions"]["code"] for e in body["errors"]]
+        assert codes.count("LOOKUP_LIMIT") == 4
+        assert gateway.calls()["civil-affairs"].get("rk.queryBySfzh", 0) <= 1
+
+        answered = recovered = refused = 0
+        for guess in guesses[5:100]:  # 96 more requests: 100 in all
+            reply = await attacker.query(LOOKUP, {"id": guess})
+            if reply.get("errors"):
+                assert reply["errors"][0]["extensions"]["code"] == "LOOKUP_BUDGET_EXHAUSTED"
+                refused += 1
+                continue
+            answered += 1
+            recovered += reply["data"]["resident"] is not None
+        assert answered <= BUDGET
+        assert refused >= 95 - BUDGET
+        assert recovered == 0
+        # Every miss is on record, without the guessed number.
+        lines = [json.loads(x) for x in (tmp_path / "audit.log").read_text().splitlines()]
+        misses = sum(line.get("lookups", {}).get("miss", 0) for line in lines)
+        assert misses == BUDGET
+        assert not any(g in (tmp_path / "audit.log").read_text() for g in guesses[:100])
+        metrics = (await gateway.client.get("/metrics")).text
+        assert f'govgraph_identifier_lookups_total{{outcome="miss",role="{role}"}} {BUDGET}.0' in metrics
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
+
+
+async def test_a_reported_case_is_a_look_up_too(gateway: Gateway) -> None:
+    """The reporter of a case answers who owns the ID number given: it spends the same budget."""
+    population = gateway.mocks.population
+    index = reporter_index(population)
+    person = population.person(index)
+    admin = caller(gateway, "community_admin", population, index)
+    shown = await seen_by(gateway, "community_admin", index)
+    guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+    for guess in guesses[:BUDGET]:
+        await admin.query(LOOKUP, {"id": guess})
+    gateway.reset_journals()
+    reply = await admin.query(
+        """mutation($grid: String!, $id: String!) { reportCase(input: {gridCode: $grid,
+            subClassCode: "0102", source: PATROL, description: "垃圾未清运", address: "北苑路1号",
+            reporterName: "某居民", reporterIdNumber: $id}) { case { number } } }""",
+        {"grid": person.grid.code, "id": guesses[BUDGET]},
+    )
+    assert reply["errors"][0]["extensions"]["code"] == "LOOKUP_BUDGET_EXHAUSTED"
+    assert gateway.calls()["urban-management"].get("ReportCase", 0) == 0
+
+
+async def test_roles_that_see_ids_whole_are_not_limited(gateway: Gateway) -> None:
+    population = gateway.mocks.population
+    civil = gateway.as_role(Role.CIVIL_AFFAIRS)
+    people = [population.person(i) for i in range(10, 17)]
+    aliased = " ".join(
+        f'p{i}: resident(idNumber: "{p.id_number}") {{ name }}' for i, p in enumerate(people)
+    )
+    data = await civil.data("{ %s }" % aliased)
+    assert [data[f"p{i}"]["name"] for i in range(len(people))] == [p.name for p in people]
+
+
+# -- filters as oracles --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "argument", "value", "allowed"),
+    [
+        ("community_admin", "tag", "DISABLED", False),
+        ("district_admin", "tag", "LOW_INCOME", False),
+        ("grid_worker", "tag", "DISABLED", True),
+        ("community_admin", "tag", "PARTY_MEMBER", True),
+        ("district_admin", "name", "王", False),
+        ("urban_management", "name", "王", False),
+        ("community_admin", "name", "王", True),
+    ],
+)
+async def test_filters_only_for_roles_that_see_the_value(
+    gateway: Gateway, role: str, argument: str, value: str, allowed: bool
+) -> None:
+    population = gateway.mocks.population
+    index = 2222
+    grid = population.person(index).grid.code
+    who = caller(gateway, role, population, index)
+    literal = value if argument == "tag" else json.dumps(value, ensure_ascii=False)
+    gateway.reset_journals()
+    for document in (
+        '{ residents(filter: {grid: "%s", %s: %s}, first: 5) { totalCount } }'
+        % (grid, argument, literal),
+        '{ grid(code: "%s") { residents(%s: %s, first: 5) { totalCount } } }'
+        % (grid, argument, literal),
+    ):
+        body = await who.query(document)
+        if allowed:
+            assert "errors" not in body, body
+        else:
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+            assert "totalCount" not in json.dumps(body["data"]).replace('"totalCount": null', "")
+    if not allowed:
+        assert gateway.calls()["civil-affairs"] == {}
