@@ -31,9 +31,9 @@ def scrub(text: str) -> str:
 def read_purpose(header: bytes) -> str | None:
     """The purpose from its header (percent-encoded UTF-8 for Chinese), checked and scrubbed.
     Refused (PurposeError) when it is not valid UTF-8, too long or holds control characters."""
-    raw = header.decode("latin-1")
     try:
-        stated = unquote(raw, errors="strict")
+        # Percent-encoded UTF-8 by the rules; raw UTF-8 from clients that send it anyway.
+        stated = unquote(header.decode("utf-8"), errors="strict")
     except UnicodeDecodeError:
         raise PurposeError("用途不是合法的 UTF-8 / the purpose is not valid UTF-8") from None
     stated = stated.strip()

@@ -69,7 +69,8 @@ async def test_no_combination_of_received_fields_rebuilds_a_masked_id_number(
     # The strongest attacker: the region known (from the grid), sex and check digit used.
     fits = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY, stop_at=1000)
     assert len(fits) >= 1000, (role, len(fits))
-    assert person.id_number in candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+    if shown.get("birthYear"):  # the attacker's tool is right: the true number is among them
+        assert person.id_number in candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
 
 
 async def test_the_age_seen_with_a_masked_id_cannot_date_the_birthday(gateway: Gateway) -> None:
@@ -92,7 +93,7 @@ async def test_look_ups_cannot_confirm_a_guess_within_a_hundred_requests(
         index = reporter_index(population)
         person = population.person(index)
         shown = await seen_by(gateway, role, index)
-        guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+        guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY, stop_at=100)
         attacker = caller(gateway, role, population, index)
         gateway.reset_journals()
 
@@ -103,7 +104,7 @@ async def test_look_ups_cannot_confirm_a_guess_within_a_hundred_requests(
         body = await attacker.query("{ %s }" % aliased)
         codes = [e["extensions"]["code"] for e in body["errors"]]
         assert codes.count("LOOKUP_LIMIT") == 4
-        assert gateway.calls()["civil-affairs"].get("rk.queryBySfzh", 0) <= 1
+        assert gateway.calls()["civil"].get("rk.queryBySfzh", 0) <= 1
 
         answered = recovered = refused = 0
         for guess in guesses[5:100]:  # 96 more requests: 100 in all
@@ -136,7 +137,7 @@ async def test_a_reported_case_is_a_look_up_too(gateway: Gateway) -> None:
     person = population.person(index)
     admin = caller(gateway, "community_admin", population, index)
     shown = await seen_by(gateway, "community_admin", index)
-    guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY)
+    guesses = candidates(shown["idNumber"], shown, person.id_number[:6], TODAY, stop_at=10)
     for guess in guesses[:BUDGET]:
         await admin.query(LOOKUP, {"id": guess})
     gateway.reset_journals()
@@ -147,7 +148,7 @@ async def test_a_reported_case_is_a_look_up_too(gateway: Gateway) -> None:
         {"grid": person.grid.code, "id": guesses[BUDGET]},
     )
     assert reply["errors"][0]["extensions"]["code"] == "LOOKUP_BUDGET_EXHAUSTED"
-    assert gateway.calls()["urban-management"].get("ReportCase", 0) == 0
+    assert gateway.calls()["urban"].get("ReportCase", 0) == 0
 
 
 async def test_roles_that_see_ids_whole_are_not_limited(gateway: Gateway) -> None:
@@ -198,4 +199,4 @@ async def test_filters_only_for_roles_that_see_the_value(
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
             assert "totalCount" not in json.dumps(body["data"]).replace('"totalCount": null', "")
     if not allowed:
-        assert gateway.calls()["civil-affairs"] == {}
+        assert gateway.calls()["civil"] == {}
