@@ -148,6 +148,7 @@ def create_app(
     app.state.backends = backends
     app.state.audit = audit
     app.state.metrics = metrics
+    app.state.schema = graphql.schema
     return app
 
 

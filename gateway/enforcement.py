@@ -63,7 +63,7 @@ class PolicyExtension(SchemaExtension):
         key = f"{parent}.{info.field_name}"
         if role is Role.AUDITOR and parent in ROOTS:
             self._deny(context, key)
-        level = access(role, key)
+        level = access(role, key, root)
         if level is Access.DENIED:
             self._deny(context, key)
         if parent == "Resident" and context.record is not None and context.audit is not None:

@@ -94,8 +94,8 @@ NOT_MASKED: dict[str, str] = {
     "Resident.registryNumber": "the registry's own key for the row; reveals nothing of the person",
     "Resident.relationToHead": "shown with the household row to whoever may see the row",
     "Household.size": "a count",
-    "GridWorker.name": "public duty contact, posted on every grid's notice board (网格员公示)",
-    "GridWorker.phone": "public duty contact, posted on every grid's notice board (网格员公示)",
+    "GridWorker.name": "full-time grid staff: a public duty contact (网格员公示); see ON_DUTY",
+    "GridWorker.phone": "full-time grid staff: a public duty contact (网格员公示); see ON_DUTY",
     "Lawyer.name": "practising lawyers are public (律师执业信息公开)",
     "LawOffice.phone": "an office's switchboard",
     "LawOffice.address": "an office",
@@ -106,6 +106,48 @@ NOT_MASKED: dict[str, str] = {
     "UrbanCase.address": "where the problem is, as posted on public case boards",
     "UrbanCase.description": "the problem as reported; the reporter is in reportedBy",
     "Dispute.description": "the kind of dispute as recorded by the mediator; parties are apart",
+    # names of places, organisations and things, not of people
+    **{
+        key: "the name of a place, organisation or thing"
+        for key in (
+            "Community.name",
+            "Community.streetName",
+            "Grid.name",
+            "Building.name",
+            "Service.name",
+            "Service.description",
+            "Organisation.name",
+            "ServiceCenter.name",
+            "LegalAidWorkstation.name",
+            "LawOffice.name",
+            "Department.name",
+            "Department.shortName",
+            "ClassCount.name",
+        )
+    },
+    **{
+        key: "a count or a flag"
+        for key in (
+            "Grid.residentCount",
+            "CaseStatistics.reported",
+            "PageInfo.hasNextPage",
+            "PageInfo.hasPreviousPage",
+        )
+    },
+    "FieldError.message": "our own validation message; never echoes the value",
+    # relations that lead to people: each person's fields have their rules, rows gateway.scope
+    **{
+        key: "leads to people, whose fields have their own rules; rows by gateway.scope"
+        for key in (
+            "Grid.leader",
+            "Grid.residents",
+            "Enrolment.resident",
+            "IdentityMatch.resident",
+            "Dispute.parties",
+            "Query.resident",
+            "Query.residents",
+        )
+    },
 }
 
 # Relations that lead to someone's records, and writes: who may follow or call them at all
@@ -126,6 +168,17 @@ RELATIONS: dict[str, dict[Role, Access]] = {
     "Mutation.applyLegalAid": _row(W, D, D, D, D, D, W),
     "Mutation.enrolInService": _row(W, W, W, D, D, W, D),
 }
+
+# Values public only while their holder is on public duty: full-time grid staff (网格长,
+# 专职网格员). Part-time grid workers (楼栋长, couriers, riders) are residents who volunteer:
+# their name and phone are personal, listed only to roles that see that grid's people
+# (`gateway.scope`) and masked as any name or phone.
+ON_DUTY: dict[str, Kind] = {"GridWorker.name": Kind.NAME, "GridWorker.phone": Kind.PHONE}
+
+
+def on_duty(key: str, root: object) -> bool:
+    return bool(getattr(root, "full_time", False))
+
 
 FIELD_POLICY: dict[str, dict[Role, Access]] = {
     **{key: VIEWS[kind] for key, kind in PERSONAL_FIELDS.items()},
@@ -155,14 +208,24 @@ PERSONAL_ARGUMENTS: dict[str, tuple[Kind, ArgumentRule]] = {
     "Mutation.applyLegalAid.input.address": (Kind.ADDRESS, ArgumentRule.WRITE),
 }
 
+# Arguments that look personal but take none: where a problem is, what it is.
+NOT_PERSONAL_ARGUMENTS: dict[str, str] = {
+    "Mutation.reportCase.input.address": "where the problem is (posted on public case boards)",
+    "Mutation.reportCase.input.description": "the problem; free text, checked for control characters",
+    "Mutation.applyLegalAid.input.description": "sent to legal aid only; shown as LEGAL_NARRATIVE",
+}
+
 # Roles that see whole ID numbers must state why (a purpose header), and it is logged.
 PURPOSE_REQUIRED = frozenset(
     role for role in Role if VIEWS[Kind.ID_NUMBER].get(role) is W and role is not R.RESIDENT
 )
 
 
-def access(role: Role, key: str) -> Access | None:
+def access(role: Role, key: str, root: object = None) -> Access | None:
     """None when the field is not sensitive; DENIED for roles the row does not name."""
+    duty = ON_DUTY.get(key)
+    if duty is not None:
+        return None if on_duty(key, root) else view(role, duty)
     rule = FIELD_POLICY.get(key)
     if rule is None:
         return None
@@ -178,7 +241,7 @@ def sees_whole(role: Role, kind: Kind) -> bool:
 
 
 def masked(key: str, value: Any, level: Access, root: Any = None) -> Any:
-    kind = PERSONAL_FIELDS.get(key)
+    kind = PERSONAL_FIELDS.get(key) or ON_DUTY.get(key)
     if kind is None or value is None:
         return value
     return mask(kind, value, level is Access.MASKED_LOW, root)

@@ -49,6 +49,7 @@ class ScopedData(RequestData):
         self._named: set[str] = set()
         self._households: set[str] = set()
         self._buildings: set[str] = set()
+        self._grids_seen: dict[str, adapters.Grid] = {}
         return self
 
     # -- predicates ---------------------------------------------------------------------
@@ -125,6 +126,24 @@ class ScopedData(RequestData):
         if p.role is Role.RESIDENT and p.registry_number:
             await self._visible(await RequestData.resident(self, p.registry_number))
         return code in (self._households if kind == "household" else self._buildings)
+
+    # -- places -------------------------------------------------------------------------
+    def _as_seen(self, grid: adapters.Grid) -> adapters.Grid:
+        """Part-time grid workers are residents: listed only to whoever sees the grid's people."""
+        if self._grid_people(grid.code) or all(w.full_time for w in grid.workers):
+            return grid
+        seen = self._grids_seen.get(grid.code)
+        if seen is None:
+            staff = tuple(w for w in grid.workers if w.full_time)
+            seen = self._grids_seen[grid.code] = dataclasses.replace(grid, workers=staff)
+        return seen
+
+    async def grids(self) -> list[adapters.Grid]:
+        return [self._as_seen(g) for g in await super().grids()]
+
+    async def grid(self, code: str) -> adapters.Grid | None:
+        found = await super().grid(code)
+        return None if found is None else self._as_seen(found)
 
     # -- people -------------------------------------------------------------------------
     async def resident(self, registry_number: str) -> adapters.Resident | None:

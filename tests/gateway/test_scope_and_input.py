@@ -271,9 +271,9 @@ async def test_a_resident_reports_as_themself_and_sees_the_case(
         resident = gateway.as_role(
             Role.RESIDENT, registry_number=me.registry_number, id_number=me.id_number
         )
-        created = (
-            await resident.data(REPORT, {"input": report_input(me.grid.code, **given)})
-        )["reportCase"]
+        created = (await resident.data(REPORT, {"input": report_input(me.grid.code, **given)}))[
+            "reportCase"
+        ]
         assert created["errors"] == []
         number = created["case"]["number"]
         assert created["case"]["reporter"]["resident"]["name"] == me.name
