@@ -58,7 +58,7 @@ from .observability import Metrics, log_request, request_stats
 from .policy import PURPOSE_REQUIRED
 from .ratelimit import RateLimiter
 from .redact import PurposeError, read_purpose, scrub
-from .scope import ScopedData
+from .scoped_writes import ScopedData
 from .settings import Settings
 from .trusted import TrustedDocuments, UntrustedDocumentError
 

@@ -215,6 +215,16 @@ NOT_PERSONAL_ARGUMENTS: dict[str, str] = {
     "Mutation.applyLegalAid.input.description": "sent to legal aid only; shown as LEGAL_NARRATIVE",
 }
 
+# Words by which a service's eligibility or purpose names a vulnerability or health condition:
+# an enrolment in such a service is a tag by another name, left out where tags are masked.
+VULNERABILITY_WORDS = ("残疾", "残障", "独居", "低保", "低收入", "特困", "困难", "心理", "精神")
+
+
+def reveals_vulnerability(service: Any) -> bool:
+    text = f"{service.name}{service.category}{service.eligibility}{service.description}"
+    return any(word in text for word in VULNERABILITY_WORDS)
+
+
 # Roles that see whole ID numbers must state why (a purpose header), and it is logged.
 PURPOSE_REQUIRED = frozenset(
     role for role in Role if VIEWS[Kind.ID_NUMBER].get(role) is W and role is not R.RESIDENT

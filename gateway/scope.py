@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Self
 
 import adapters
-from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
+from schema import CaseQuery
 
 from .auth import Principal, Role
 from .data import RequestData
@@ -25,7 +26,7 @@ from .errors import ForbiddenError
 from .kinds import Kind
 from .lookups import RequestLookups
 from .masks import VULNERABLE
-from .policy import sees_whole
+from .policy import reveals_vulnerability, sees_whole
 
 PEOPLE_OF_DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.CIVIL_AFFAIRS})
 NAMED_IN_OWN_ROWS = frozenset({Role.URBAN_MANAGEMENT, Role.LEGAL_AID})
@@ -35,13 +36,13 @@ NO_CASE = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
 VULNERABLE_CODES = frozenset(t.value for t in VULNERABLE)
 
 
-class ScopedData(RequestData):
-    """RequestData seen through one caller's scope."""
+class ScopedReads(RequestData):
+    """RequestData seen through one caller's scope; writes are `gateway.scoped_writes`."""
 
     principal: Principal
     lookups: RequestLookups | None
 
-    def bind(self, principal: Principal, lookups: RequestLookups | None = None) -> ScopedData:
+    def bind(self, principal: Principal, lookups: RequestLookups | None = None) -> Self:
         self.principal = principal
         self.lookups = lookups
         # What this request has shown the caller: households and buildings are reached
@@ -117,16 +118,6 @@ class ScopedData(RequestData):
             return community_code in p.communities
         return False
 
-    async def _through_people(self, code: str, reached: set[str], kind: str) -> bool:
-        """For callers who see no grid's people: a household or building is seen only through
-        a person they may see (a resident: their own)."""
-        if code in reached:
-            return True
-        p = self.principal
-        if p.role is Role.RESIDENT and p.registry_number:
-            await self._visible(await RequestData.resident(self, p.registry_number))
-        return code in (self._households if kind == "household" else self._buildings)
-
     # -- places -------------------------------------------------------------------------
     def _as_seen(self, grid: adapters.Grid) -> adapters.Grid:
         """Part-time grid workers are residents: listed only to whoever sees the grid's people."""
@@ -192,34 +183,33 @@ class ScopedData(RequestData):
         return page
 
     async def household(self, code: str) -> adapters.Household | None:
-        if not self._may_see_people():
-            return None
-        role = self.principal.role
-        if (role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS) and not await self._through_people(
-            code, self._households, "household"
-        ):
+        if not await self._may_reach(code, self._households):
             return None
         found = await super().household(code)
-        if found is None:
-            return None
-        if role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS:
-            return found
-        return found if self._grid_people(found.grid_code) else None
+        return found if found is not None and self._place_seen(found.grid_code) else None
 
     async def building(self, code: str) -> adapters.Building | None:
-        if not self._may_see_people():
-            return None
-        role = self.principal.role
-        if (role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS) and not await self._through_people(
-            code, self._buildings, "building"
-        ):
+        if not await self._may_reach(code, self._buildings):
             return None
         found = await super().building(code)
-        if found is None:
-            return None
-        if role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS:
-            return found
-        return found if self._grid_people(found.grid_code) else None
+        return found if found is not None and self._place_seen(found.grid_code) else None
+
+    async def _may_reach(self, code: str, reached: set[str]) -> bool:
+        """For callers who see no grid's people (residents, urban management, legal aid), a
+        household or building is seen only through a person they may see."""
+        if not self._may_see_people():
+            return False
+        role = self.principal.role
+        if role is not Role.RESIDENT and role not in NAMED_IN_OWN_ROWS:
+            return True
+        p = self.principal
+        if code not in reached and role is Role.RESIDENT and p.registry_number:
+            await self._visible(await RequestData.resident(self, p.registry_number))
+        return code in reached
+
+    def _place_seen(self, grid_code: str) -> bool:
+        role = self.principal.role
+        return role is Role.RESIDENT or role in NAMED_IN_OWN_ROWS or self._grid_people(grid_code)
 
     async def identify(
         self, id_number: str | None, phone: str | None
@@ -240,7 +230,13 @@ class ScopedData(RequestData):
     async def enrolments_of(self, registry_number: str) -> list[adapters.Enrolment]:
         if await self.resident(registry_number) is None:
             return []
-        return await super().enrolments_of(registry_number)
+        found = await super().enrolments_of(registry_number)
+        if sees_whole(self.principal.role, Kind.TAGS):
+            return found
+        # Being enrolled in a service for disabled or low-income residents, or in counselling,
+        # says what the masked tags hide: those enrolments are left out for such roles.
+        telling = {s.id for s in await self.services() if reveals_vulnerability(s)}
+        return [e for e in found if e.service_id not in telling]
 
     # -- cases --------------------------------------------------------------------------
     async def urban_case(self, number: str) -> adapters.UrbanCase | None:
@@ -339,77 +335,3 @@ class ScopedData(RequestData):
         if not allowed:
             raise ForbiddenError("无权查看该统计 / not allowed to see these statistics")
         return await super().statistics(kind, code, start, end)
-
-    # -- writes -------------------------------------------------------------------------
-    async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:
-        p = self.principal
-        if p.role is Role.RESIDENT:
-            case = await self._as_the_resident(case)
-        elif p.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN) and not self._grid_people(
-            case.grid_code
-        ):
-            raise Rejected("gridCode", "不在您负责的范围 / outside the grids you serve")
-        else:
-            await self._reporter_look_up(case)
-        return await super().report_case(case)
-
-    async def _as_the_resident(self, case: NewUrbanCase) -> NewUrbanCase:
-        """A resident reports as themself: the registry's identity, not a retyped one."""
-        p = self.principal
-        if case.reporter_id_number not in (None, p.id_number):
-            raise Rejected(
-                "reporterIdNumber", "只能以本人身份上报 / you can report only as yourself"
-            )
-        own = await RequestData.resident(self, p.registry_number) if p.registry_number else None
-        if own is None and p.id_number:
-            own = await RequestData.resident_by_id_number(self, p.id_number)
-        if own is None or (p.id_number and own.id_number != p.id_number):
-            raise Rejected(
-                "reporterIdNumber",
-                "登记信息中找不到您，请到社区核对 / your registry record was not found",
-            )
-        self._reached(own)
-        return dataclasses.replace(
-            case,
-            reporter_id_number=own.id_number,
-            reporter_name=own.name,
-            reporter_phone=case.reporter_phone or own.phone,
-        )
-
-    async def _reporter_look_up(self, case: NewUrbanCase) -> None:
-        """A reporter given by a role that sees IDs or phones masked is a look-up: the answer
-        says who that is."""
-        kinds = [
-            kind
-            for kind, value in (
-                (Kind.ID_NUMBER, case.reporter_id_number),
-                (Kind.PHONE, case.reporter_phone),
-            )
-            if value and not sees_whole(self.principal.role, kind)
-        ]
-        if not kinds or self.lookups is None:
-            return
-        guarded = self._guard(kinds[0])
-        if guarded is not None:
-            _, found = await self.identify(case.reporter_id_number, case.reporter_phone)
-            guarded.settle(found is not None)
-
-    async def rate_case(self, number: str, satisfaction: str) -> adapters.UrbanCase:
-        if await self.urban_case(number) is None:
-            raise Rejected("caseNumber", "案件不存在 / no such case")
-        return await super().rate_case(number, satisfaction)
-
-    async def apply_legal_aid(self, application: NewLegalAidApplication) -> adapters.LegalAidCase:
-        if (
-            self.principal.role is Role.RESIDENT
-            and application.id_number != self.principal.id_number
-        ):
-            raise Rejected("idNumber", "只能为本人申请 / you can apply only for yourself")
-        return await super().apply_legal_aid(application)
-
-    async def enrol(
-        self, registry_number: str, service_id: str, center_id: str
-    ) -> adapters.Enrolment:
-        if await self.resident(registry_number) is None:
-            raise Rejected("registryNumber", "居民不存在 / no such resident")
-        return await super().enrol(registry_number, service_id, center_id)

@@ -14,6 +14,7 @@ import pytest
 
 from gateway.auth import Role
 from mocks.population import Population
+from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway, make_gateway
 from tests.gateway.test_access import applicant_person
@@ -382,3 +383,30 @@ async def test_a_replayed_answer_is_on_record(tmp_path: Path) -> None:
     finally:
         await gateway.client.aclose()
         await app.state.backends.aclose()
+
+
+@pytest.mark.parametrize(("role", "shown"), [("grid_worker", True), ("community_admin", False)])
+async def test_an_enrolment_that_tells_a_vulnerability_follows_the_tags(
+    gateway: Gateway, role: str, shown: bool
+) -> None:
+    """Being enrolled in home visits for residents living alone or disabled is a tag by
+    another name: left out where the tags are masked."""
+    population = gateway.mocks.population
+    services = {s.id: s for s in population.services.services}
+    enrolment = next(
+        e for e in population.services.enrolments if services[e.service_id].category == "志愿服务"
+    )
+    index = index_of_registry_number(enrolment.registry_number)
+    assert index is not None
+    person = population.person(index)
+    claims = (
+        {"grids": [person.grid.code]}
+        if role == "grid_worker"
+        else {"communities": [person.grid.community.code]}
+    )
+    data = await gateway.as_role(Role(role), **claims).data(
+        '{ resident(registryNumber: "%s") { enrolments { code service { name } } } }'
+        % person.registry_number
+    )
+    codes = {e["code"] for e in data["resident"]["enrolments"]}
+    assert (enrolment.id in codes) is shown
