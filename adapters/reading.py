@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from gateway.errors import ContractError
+from connectors.errors import ContractError
 
 from .normalise import beijing_time, id_number_is_valid
 

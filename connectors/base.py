@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import httpx
 
-from gateway.errors import (
+from .errors import (
     BackendContractError,
     BackendError,
     BackendRateLimitedError,
@@ -22,7 +22,6 @@ from gateway.errors import (
     BackendUnavailableError,
     ContractError,
 )
-
 from .observe import REQUEST_ID, BackendObserver, NoObserver
 from .resilience import CircuitBreaker, ResiliencePolicy, RetryBudget, backoff, remaining
 from .transport import LegacyTransport

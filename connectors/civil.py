@@ -15,9 +15,8 @@ from typing import Any, cast
 
 import httpx
 
-from gateway.errors import BackendContractError, BackendStatusError
-
 from .base import Backend, BackendSettings, chunks, status_error
+from .errors import BackendContractError, BackendStatusError
 from .records import (
     CivilBuildingRecord,
     CivilEnrolmentRecord,

@@ -11,12 +11,11 @@ from typing import Any, cast
 
 import httpx
 
-from gateway.errors import (
+from .base import Backend, BackendSettings, SingleFlight, status_error
+from .errors import (
     BackendContractError,
     BackendRateLimitedError,
 )
-
-from .base import Backend, BackendSettings, SingleFlight, status_error
 from .records import (
     LegalApplicationRecord,
     LegalDisputeRecord,

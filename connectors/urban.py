@@ -16,9 +16,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from gateway.errors import BackendContractError, BackendStatusError
-
 from .base import Backend, BackendSettings, SingleFlight, chunks, status_error
+from .errors import BackendContractError, BackendStatusError
 from .records import (
     Page,
     UrbanCaseRecord,

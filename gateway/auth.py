@@ -16,8 +16,7 @@ import jwt
 from cachetools import LRUCache
 
 from adapters.normalise import ascii_digits
-
-from .errors import AuthError
+from connectors.errors import AuthError
 
 
 class Role(Enum):

@@ -10,11 +10,11 @@ import httpx
 
 import adapters
 from connectors.civil import CivilAffairsConnector
+from connectors.errors import BackendContractError, ContractError
 from connectors.legal import LegalAidConnector
 from connectors.urban import UrbanConnector
 
 from .caches import InFlight, ReferenceCache
-from .errors import BackendContractError, ContractError
 from .loaders import BatchObserver
 from .settings import Settings
 

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache, TTLCache
 
-from .errors import BackendError
+from connectors.errors import BackendError
 
 T = TypeVar("T")
 

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import adapters
 from adapters.normalise import BEIJING
+from connectors.errors import BackendContractError, BackendStatusError
 from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
 
 from .backends import Backends, adapt, adapt_by_key
-from .errors import BackendContractError, BackendStatusError
 from .loaders import Loader, by_key, one_call_each
 from .settings import Settings
 

@@ -12,11 +12,11 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
+from connectors.errors import ForbiddenError
 from schema import Context
 
 from .audit import AuditLog, AuditRecord
 from .auth import Principal, Role
-from .errors import ForbiddenError
 from .policy import Access, access, masked
 from .redact import scrub
 

@@ -16,10 +16,10 @@ from graphql import GraphQLError
 from starlette.types import Scope
 from strawberry.extensions import ParserCache, ValidationCache
 
+from connectors.errors import GovGraphError
 from schema import build_schema
 
 from .enforcement import PolicyExtension
-from .errors import GovGraphError
 
 log = logging.getLogger("govgraph.graphql")
 MASKED = "内部错误 / internal error"

@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from connectors.errors import AuthError, GovGraphError
 from connectors.observe import REQUEST_ID
 from connectors.resilience import deadline
 
@@ -48,7 +49,6 @@ from .auth import Authenticator, Principal
 from .backends import Backends
 from .caches import noting_stale
 from .enforcement import GatewayContext
-from .errors import AuthError, GovGraphError
 from .graphql import present, request_id_of
 from .idempotency import IdempotencyStore, KeyState
 from .inputs import control_in_document, control_in_variables, malformed_unicode

@@ -23,7 +23,7 @@ from graphql import (
     VariableNode,
 )
 
-from .errors import LimitError
+from connectors.errors import LimitError
 
 DEFAULT_PAGE = 20
 # Fields that cost a backend call each time they resolve (one per parent), by Type.field.

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from cachetools import LRUCache
 
-from .errors import LookupBudgetError, LookupLimitError
+from connectors.errors import LookupBudgetError, LookupLimitError
 
 
 class MissBudget(Protocol):

@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Self
 
 import adapters
+from connectors.errors import ForbiddenError
 from schema import CaseQuery
 
 from .auth import Principal, Role
 from .data import RequestData
-from .errors import ForbiddenError
 from .kinds import Kind
 from .lookups import RequestLookups
 from .masks import VULNERABLE

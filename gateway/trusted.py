@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import GovGraphError
+from connectors.errors import GovGraphError
 
 
 class UntrustedDocumentError(GovGraphError):

@@ -23,8 +23,8 @@ from adapters.normalise import (
     legacy_date,
     normalise_phone,
 )
+from connectors.errors import ContractError
 from connectors.records import LegalApplicationRecord, UrbanCaseRecord, UrbanGridRecord
-from gateway.errors import ContractError
 from mocks import Population, build_mocks
 from tests.adapters.samples import fetch
 from tests.conftest import AS_OF

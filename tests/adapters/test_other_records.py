@@ -25,7 +25,7 @@ from adapters import (
     service_from_civil_affairs,
     workstation_from_legal,
 )
-from gateway.errors import ContractError
+from connectors.errors import ContractError
 from mocks import Population, build_mocks
 from tests.adapters.samples import fetch
 

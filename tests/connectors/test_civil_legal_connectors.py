@@ -11,15 +11,15 @@ import respx
 
 from connectors.base import BackendSettings
 from connectors.civil import CivilAffairsConnector
-from connectors.legal import LegalAidConnector
-from connectors.urban import UrbanConnector
-from gateway.errors import (
+from connectors.errors import (
     BackendContractError,
     BackendRateLimitedError,
     BackendStatusError,
     BackendUnavailableError,
     GovGraphError,
 )
+from connectors.legal import LegalAidConnector
+from connectors.urban import UrbanConnector
 from mocks import MockSet, Population, build_mocks
 from mocks.civil import APP_KEY, SECRET
 from mocks.legal import CLIENT_ID, CLIENT_SECRET

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from connectors.base import Backend, BackendSettings
+from connectors.errors import BackendTimeoutError, BackendUnavailableError
 from connectors.resilience import ResiliencePolicy
 from connectors.transport import LegacyTransport
-from gateway.errors import BackendTimeoutError, BackendUnavailableError
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 GBK_BODY = "<名称>双井社区</名称>".encode("gbk")

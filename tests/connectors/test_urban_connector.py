@@ -8,13 +8,13 @@ import pytest
 import respx
 
 from connectors.base import BackendSettings
-from connectors.urban import NAMESPACE, UrbanConnector
-from gateway.errors import (
+from connectors.errors import (
     BackendContractError,
     BackendStatusError,
     BackendTimeoutError,
     BackendUnavailableError,
 )
+from connectors.urban import NAMESPACE, UrbanConnector
 from mocks import Population, create_urban_app
 from mocks.urban import PASSWORD, USERNAME
 from tests.conftest import AS_OF, ManualClock

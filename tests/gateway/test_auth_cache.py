@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from connectors.errors import AuthError
 from gateway.auth import Authenticator, Role, mint_token
-from gateway.errors import AuthError
 
 SECRET = "a-test-secret-of-enough-length-for-hs256"
 

@@ -1,4 +1,6 @@
-"""The project's one error tree. Every failure the gateway knows carries a stable `code`.
+"""The project's one error tree, at the bottom of the house: every layer imports it, none
+re-defines it, and the gateway maps it to GraphQL errors at its edge (`gateway.graphql`). Every
+failure the gateway knows carries a stable `code`.
 
     GovGraphError                      code
     ├── BackendError                   (a legacy system failed us)
