@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from gateway.auth import Role, mint_token
+from gateway.access.auth import Role, mint_token
 from gateway.settings import Settings
 
 HERE = Path(__file__).parent

@@ -54,7 +54,7 @@ def running_stack(
     mocks_command = [
         sys.executable,
         "-m",
-        "gateway.cli",
+        "gateway.cli.main",
         "mocks",
         "--scale",
         scale,
@@ -81,7 +81,7 @@ def running_stack(
     }
     mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     gateway = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(ports["gateway"])],
+        [sys.executable, "-m", "gateway.cli.main", "serve", "--port", str(ports["gateway"])],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ import httpx
 import psutil
 
 from bench.processes import running_stack
-from gateway.auth import Role, mint_token
+from gateway.access.auth import Role, mint_token
 from gateway.settings import Settings
 
 QUERIES = [

@@ -1,5 +1,5 @@
 """The project's one error tree, at the bottom of the house: every layer imports it, none
-re-defines it, and the gateway maps it to GraphQL errors at its edge (`gateway.graphql`). Every
+re-defines it, and the gateway maps it to GraphQL errors at its edge (`gateway.http.graphql`). Every
 failure the gateway knows carries a stable `code`.
 
     GovGraphError                      code

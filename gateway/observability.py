@@ -20,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:
-    from .backends import Backends
+    from gateway.backends.wiring import Backends
 
 access_log = logging.getLogger("govgraph.access")
 BREAKER_VALUES = {"closed": 0, "half_open": 1, "open": 2}

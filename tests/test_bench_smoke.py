@@ -33,7 +33,7 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
         [
             sys.executable,
             "-m",
-            "gateway.cli",
+            "gateway.cli.main",
             "bench",
             "--quick",
             "--latency-ms",

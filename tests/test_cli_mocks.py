@@ -23,7 +23,7 @@ def test_govgraph_mocks_serves_three_systems_and_stops_on_ctrl_c() -> None:
     command = [
         sys.executable,
         "-m",
-        "gateway.cli",
+        "gateway.cli.main",
         "mocks",
         "--scale",
         "tiny",

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.app import create_app
-from gateway.auth import Role, mint_token
+from gateway.access.auth import Role, mint_token
+from gateway.http.app import create_app
 from gateway.settings import Settings
 from mocks import InProcessTransport, MockSet, build_mocks
 from tests.conftest import AS_OF, frozen_population

@@ -26,9 +26,9 @@ from graphql import (
     is_leaf_type,
 )
 
-from gateway.auth import Role
-from gateway.kinds import Kind
-from gateway.policy import ON_DUTY, PERSONAL_FIELDS, Access, view
+from gateway.access.auth import Role
+from gateway.access.kinds import Kind
+from gateway.access.policy import ON_DUTY, PERSONAL_FIELDS, Access, view
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from mocks.population import Population
 from mocks.population.vocab import PERSON_TYPES
 from tests.conftest import AS_OF

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from connectors.errors import AuthError
-from gateway.auth import Authenticator, Role, mint_token
+from gateway.access.auth import Authenticator, Role, mint_token
 
 SECRET = "a-test-secret-of-enough-length-for-hs256"
 

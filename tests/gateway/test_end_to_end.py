@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway
 

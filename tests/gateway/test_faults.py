@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from tests.gateway.conftest import Gateway, make_gateway
 
 FAST = {

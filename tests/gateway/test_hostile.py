@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from tests.gateway.conftest import Gateway, token
 
 GQL = "application/graphql-response+json"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters import MatchMethod, resident_from_civil_affairs
-from gateway.data import RequestData
+from gateway.backends.data import RequestData
 from mocks import Population
 from mocks.civil.records import person_record
 from tests.conftest import AS_OF

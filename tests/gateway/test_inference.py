@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from mocks.population import Population
 from tests.conftest import AS_OF
 from tests.gateway.attacks import candidates

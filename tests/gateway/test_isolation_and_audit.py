@@ -13,8 +13,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from gateway.audit import AuditLog, verify_files
-from gateway.auth import Role
+from gateway.access.audit import AuditLog, verify_files
+from gateway.access.auth import Role
 from gateway.settings import Settings
 from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway, make_gateway, token
@@ -237,7 +237,7 @@ def test_audit_verify_command(tmp_path: Path) -> None:
             await log.commit({"request_id": f"r{number}", "outcome": "ok"})
 
     asyncio.run(three())
-    command = [sys.executable, "-m", "gateway.cli", "audit", "verify"]
+    command = [sys.executable, "-m", "gateway.cli.main", "audit", "verify"]
     intact = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60)
     assert (intact.returncode, intact.stdout.strip()) == (0, "ok: 3 lines, chain intact")
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -331,7 +331,7 @@ async def test_production_mode_hides_introspection_and_explorer_and_refuses_dev_
 
 def test_token_command_refuses_in_production() -> None:
     refused = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "token", "--role", "district_admin"],
+        [sys.executable, "-m", "gateway.cli.main", "token", "--role", "district_admin"],
         capture_output=True,
         text=True,
         timeout=60,

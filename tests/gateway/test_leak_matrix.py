@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from gateway import policy
-from gateway.auth import Role
-from gateway.kinds import Kind
-from gateway.policy import Access
+from gateway.access import policy
+from gateway.access.auth import Role
+from gateway.access.kinds import Kind
+from gateway.access.policy import Access
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from tests.gateway.conftest import Gateway, make_gateway
 
 ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")

@@ -8,8 +8,7 @@ import re
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 
-from gateway.graphql import build_gateway_schema
-from gateway.policy import (
+from gateway.access.policy import (
     NOT_MASKED,
     NOT_PERSONAL_ARGUMENTS,
     ON_DUTY,
@@ -18,6 +17,7 @@ from gateway.policy import (
     RELATIONS,
     VIEWS,
 )
+from gateway.http.graphql import build_gateway_schema
 
 # What a field or argument holding a person's value is called, in this schema or a new one.
 PERSONAL_LOOKING = re.compile(
@@ -68,7 +68,9 @@ def test_every_personal_looking_field_has_a_rule() -> None:
         and not key.startswith("Mutation.")
         and not name.endswith(("Code", "Codes"))
     ]
-    assert missing == [], f"personal-looking fields with no rule in gateway.policy: {missing}"
+    assert missing == [], (
+        f"personal-looking fields with no rule in gateway.access.policy: {missing}"
+    )
 
 
 def test_every_rule_names_a_field_of_the_schema() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.auth import Principal, Role
-from gateway.ratelimit import RateLimiter
+from gateway.access.auth import Principal, Role
+from gateway.state.ratelimit import RateLimiter
 
 
 def limiter() -> RateLimiter:

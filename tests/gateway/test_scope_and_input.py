@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Role
+from gateway.access.auth import Role
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF

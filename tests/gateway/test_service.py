@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.graphql import MASKED
+from gateway.http.graphql import MASKED
 from schema import build_schema
 from tests.gateway.conftest import Gateway
 
@@ -83,7 +83,7 @@ async def test_get_runs_queries_but_not_mutations(gateway: Gateway) -> None:
 async def test_unexpected_failures_are_masked(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from gateway.data import RequestData
+    from gateway.backends.data import RequestData
 
     async def broken(self: RequestData) -> list[object]:
         raise RuntimeError("secret 11010519491231002X")
@@ -130,7 +130,7 @@ def test_every_type_and_field_has_a_chinese_and_english_description() -> None:
 
 def test_schema_command_prints_the_sdl() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "schema"],
+        [sys.executable, "-m", "gateway.cli.main", "schema"],
         capture_output=True,
         text=True,
         check=True,

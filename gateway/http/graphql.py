@@ -17,9 +17,8 @@ from starlette.types import Scope
 from strawberry.extensions import ParserCache, ValidationCache
 
 from connectors.errors import GovGraphError
+from gateway.access.enforcement import PolicyExtension
 from schema import build_schema
-
-from .enforcement import PolicyExtension
 
 log = logging.getLogger("govgraph.graphql")
 MASKED = "内部错误 / internal error"

@@ -52,7 +52,7 @@ def first_queries(id_number: str, community: str, until: str, since: str) -> lis
 
 
 def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
-    from .auth import Role, mint_token
+    from gateway.access.auth import Role, mint_token
 
     grid = population.geography.grids[0]
     application = population.legal.applications[0]
@@ -98,8 +98,8 @@ def _log_to_stdout() -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app
-    from .settings import Settings
+    from gateway.http.app import create_app
+    from gateway.settings import Settings
 
     settings = Settings.load(path=args.config)
     _log_to_stdout()
@@ -112,11 +112,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.http.app import create_app
+    from gateway.settings import Settings
     from mocks import DEFAULT_PORTS, Population, build_mocks
     from mocks.serve import describe, servers
-
-    from .app import create_app
-    from .settings import Settings
 
     population = Population(seed=args.seed, preset=args.scale)
     mocks = build_mocks(population, latency_ms=args.latency_ms)
@@ -169,8 +168,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .auth import Role, mint_token
-    from .settings import Settings
+    from gateway.access.auth import Role, mint_token
+    from gateway.settings import Settings
 
     settings = Settings.load(path=args.config)
     if settings.production:
@@ -196,7 +195,7 @@ def _token(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .audit import verify_files
+    from gateway.access.audit import verify_files
 
     verdict = verify_files([Path(p) for p in args.files])
     if verdict.ok:
@@ -300,7 +299,7 @@ def _presets() -> list[str]:
 
 
 def _roles() -> list[Any]:
-    from .auth import Role
+    from gateway.access.auth import Role
 
     return list(Role)
 

@@ -8,7 +8,7 @@
 Households and buildings are seen through a person the caller may see. Rows out of scope are
 absent from lists and null from look-ups, with no error, so their existence cannot be learned;
 the backend is not asked where the scope alone decides. Look-ups and filters by a personal value
-follow `PERSONAL_ARGUMENTS` in `gateway.policy`.
+follow `PERSONAL_ARGUMENTS` in `gateway.access.policy`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from typing import Self
 
 import adapters
 from connectors.errors import ForbiddenError
+from gateway.access.auth import Principal, Role
+from gateway.access.kinds import Kind
+from gateway.access.lookups import RequestLookups
+from gateway.access.masks import VULNERABLE
+from gateway.access.policy import reveals_vulnerability, sees_whole
+from gateway.backends.data import RequestData
 from schema import CaseQuery
-
-from .auth import Principal, Role
-from .data import RequestData
-from .kinds import Kind
-from .lookups import RequestLookups
-from .masks import VULNERABLE
-from .policy import reveals_vulnerability, sees_whole
 
 PEOPLE_OF_DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.CIVIL_AFFAIRS})
 NAMED_IN_OWN_ROWS = frozenset({Role.URBAN_MANAGEMENT, Role.LEGAL_AID})
@@ -37,7 +36,7 @@ VULNERABLE_CODES = frozenset(t.value for t in VULNERABLE)
 
 
 class ScopedReads(RequestData):
-    """RequestData seen through one caller's scope; writes are `gateway.scoped_writes`."""
+    """RequestData seen through one caller's scope; writes are `gateway.access.scoped_writes`."""
 
     principal: Principal
     lookups: RequestLookups | None

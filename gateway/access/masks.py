@@ -1,7 +1,7 @@
 """How a personal value is masked, by what kind of value it is, whichever system it came from.
 
 The ID-number masks and the birth-date view of the same roles are chosen together (see
-`gateway.policy`): a masked ID number hides the birth date and the first two sequence digits, so
+`gateway.access.policy`): a masked ID number hides the birth date and the first two sequence digits, so
 that with the birth year these roles see, about 3,300 numbers fit the structure and the check
 digit (GB 11643: 6 region + 8 birth date + 3 sequence + 1 check).
 """
@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters import PersonType
-
-from .kinds import Kind
+from gateway.access.kinds import Kind
 
 # Vulnerability tags: visible to the grid worker of that grid (care visits) and to civil
 # affairs, and to the resident themself; to no one else.

@@ -11,11 +11,10 @@ from typing import Any, TypeVar
 import adapters
 from adapters.normalise import BEIJING
 from connectors.errors import BackendContractError, BackendStatusError
+from gateway.backends.loaders import Loader, by_key, one_call_each
+from gateway.backends.wiring import Backends, adapt, adapt_by_key
+from gateway.settings import Settings
 from schema import CaseQuery, NewLegalAidApplication, NewUrbanCase, Rejected
-
-from .backends import Backends, adapt, adapt_by_key
-from .loaders import Loader, by_key, one_call_each
-from .settings import Settings
 
 URBAN, CIVIL, LEGAL = "urban-management", "civil-affairs", "legal-aid"
 RECONCILE_SLACK = timedelta(minutes=2)  # clocks of the gateway and a legacy system differ

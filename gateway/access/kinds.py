@@ -2,7 +2,7 @@
 came from: a name from the urban system's case record is a name like one from the registry.
 
 Some kinds encode one another (an ID number holds the region, the birth date and the sex), so a
-role's view of each kind is chosen with the others in mind (`gateway.policy`).
+role's view of each kind is chosen with the others in mind (`gateway.access.policy`).
 """
 
 from __future__ import annotations

@@ -43,24 +43,23 @@ from starlette.types import Receive, Scope, Send
 from connectors.errors import AuthError, GovGraphError
 from connectors.observe import REQUEST_ID
 from connectors.resilience import deadline
-
-from .audit import AuditLog, AuditRecord
-from .auth import Authenticator, Principal
-from .backends import Backends
-from .caches import noting_stale
-from .enforcement import GatewayContext
-from .graphql import present, request_id_of
-from .idempotency import IdempotencyStore, KeyState
-from .inputs import control_in_document, control_in_variables, malformed_unicode
-from .limits import Limits, analyse
-from .lookups import InMemoryMissBudget, MissBudget, RequestLookups
-from .observability import Metrics, log_request, request_stats
-from .policy import PURPOSE_REQUIRED
-from .ratelimit import RateLimiter
-from .redact import PurposeError, read_purpose, scrub
-from .scoped_writes import ScopedData
-from .settings import Settings
-from .trusted import TrustedDocuments, UntrustedDocumentError
+from gateway.access.audit import AuditLog, AuditRecord
+from gateway.access.auth import Authenticator, Principal
+from gateway.access.enforcement import GatewayContext
+from gateway.access.lookups import InMemoryMissBudget, MissBudget, RequestLookups
+from gateway.access.policy import PURPOSE_REQUIRED
+from gateway.access.redact import PurposeError, read_purpose, scrub
+from gateway.access.scoped_writes import ScopedData
+from gateway.backends.wiring import Backends
+from gateway.http.graphql import present, request_id_of
+from gateway.http.inputs import control_in_document, control_in_variables, malformed_unicode
+from gateway.http.limits import Limits, analyse
+from gateway.http.trusted import TrustedDocuments, UntrustedDocumentError
+from gateway.observability import Metrics, log_request, request_stats
+from gateway.settings import Settings
+from gateway.state.caches import noting_stale
+from gateway.state.idempotency import IdempotencyStore, KeyState
+from gateway.state.ratelimit import RateLimiter
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

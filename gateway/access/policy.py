@@ -1,8 +1,8 @@
 """The one declarative access policy. Each personal field of the schema has a kind of value
-(`gateway.kinds`); each role has one view of each kind: the whole value, a masked one, or
+(`gateway.access.kinds`); each role has one view of each kind: the whole value, a masked one, or
 nothing (null with a FORBIDDEN error). Relations that lead to someone's records are allowed or
 denied per role. Applied in one place, `PolicyExtension`; which rows a role may see at all is
-`gateway.scope`, and arguments that take a personal value are ruled in `PERSONAL_ARGUMENTS`.
+`gateway.access.scope`, and arguments that take a personal value are ruled in `PERSONAL_ARGUMENTS`.
 
 Minimum necessary access (PIPL arts. 6, 28): each role sees what its work needs, and no
 combination of what it sees rebuilds what it is not shown. Roles that see an ID number masked
@@ -15,9 +15,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from .auth import Role
-from .kinds import Kind
-from .masks import mask
+from gateway.access.auth import Role
+from gateway.access.kinds import Kind
+from gateway.access.masks import mask
 
 
 class Access(Enum):
@@ -135,9 +135,9 @@ NOT_MASKED: dict[str, str] = {
         )
     },
     "FieldError.message": "our own validation message; never echoes the value",
-    # relations that lead to people: each person's fields have their rules, rows gateway.scope
+    # relations that lead to people: each person's fields have their rules, rows gateway.access.scope
     **{
-        key: "leads to people, whose fields have their own rules; rows by gateway.scope"
+        key: "leads to people, whose fields have their own rules; rows by gateway.access.scope"
         for key in (
             "Grid.leader",
             "Grid.residents",
@@ -151,7 +151,7 @@ NOT_MASKED: dict[str, str] = {
 }
 
 # Relations that lead to someone's records, and writes: who may follow or call them at all
-# (which rows, and on whose behalf, is `gateway.scope`).
+# (which rows, and on whose behalf, is `gateway.access.scope`).
 RELATIONS: dict[str, dict[Role, Access]] = {
     #                                   resident grid community district urban civil legal
     "Household.members": _row(W, W, W, W, D, W, D),
@@ -172,7 +172,7 @@ RELATIONS: dict[str, dict[Role, Access]] = {
 # Values public only while their holder is on public duty: full-time grid staff (网格长,
 # 专职网格员). Part-time grid workers (楼栋长, couriers, riders) are residents who volunteer:
 # their name and phone are personal, listed only to roles that see that grid's people
-# (`gateway.scope`) and masked as any name or phone.
+# (`gateway.access.scope`) and masked as any name or phone.
 ON_DUTY: dict[str, Kind] = {"GridWorker.name": Kind.NAME, "GridWorker.phone": Kind.PHONE}
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import dataclasses
 
 import adapters
+from gateway.access.auth import Role
+from gateway.access.kinds import Kind
+from gateway.access.policy import sees_whole
+from gateway.access.scope import ScopedReads
+from gateway.backends.data import RequestData
 from schema import NewLegalAidApplication, NewUrbanCase, Rejected
-
-from .auth import Role
-from .data import RequestData
-from .kinds import Kind
-from .policy import sees_whole
-from .scope import ScopedReads
 
 
 class ScopedData(ScopedReads):

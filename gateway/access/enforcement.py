@@ -1,5 +1,5 @@
 """Applies the access policy to every field as it resolves, and fills the audit record: the one
-place where `gateway.policy` takes effect."""
+place where `gateway.access.policy` takes effect."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from connectors.errors import ForbiddenError
+from gateway.access.audit import AuditLog, AuditRecord
+from gateway.access.auth import Principal, Role
+from gateway.access.policy import Access, access, masked
+from gateway.access.redact import scrub
 from schema import Context
-
-from .audit import AuditLog, AuditRecord
-from .auth import Principal, Role
-from .policy import Access, access, masked
-from .redact import scrub
 
 ROOTS = frozenset({"Query", "Mutation"})
 

@@ -13,10 +13,9 @@ from connectors.civil import CivilAffairsConnector
 from connectors.errors import BackendContractError, ContractError
 from connectors.legal import LegalAidConnector
 from connectors.urban import UrbanConnector
-
-from .caches import InFlight, ReferenceCache
-from .loaders import BatchObserver
-from .settings import Settings
+from gateway.backends.loaders import BatchObserver
+from gateway.settings import Settings
+from gateway.state.caches import InFlight, ReferenceCache
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -23,16 +23,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from adapters.normalise import BEIJING
-
-from .audit import AuditLog
-from .auth import Authenticator
-from .backends import Backends, Transports
-from .graphql import build_gateway_schema
-from .http import GraphQLHTTP
-from .idempotency import IdempotencyStore, InMemoryIdempotencyStore
-from .observability import Metrics, make_tracer
-from .settings import Settings
-from .trusted import TrustedDocuments
+from gateway.access.audit import AuditLog
+from gateway.access.auth import Authenticator
+from gateway.backends.wiring import Backends, Transports
+from gateway.http.graphql import build_gateway_schema
+from gateway.http.graphql_http import GraphQLHTTP
+from gateway.http.trusted import TrustedDocuments
+from gateway.observability import Metrics, make_tracer
+from gateway.settings import Settings
+from gateway.state.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
 READINESS_PROBES = {
@@ -153,5 +152,5 @@ def create_app(
 
 
 def create_app_from_env() -> Starlette:
-    """For process managers: `uvicorn --factory gateway.app:create_app_from_env --workers 4`."""
+    """For process managers: `uvicorn --factory gateway.http.app:create_app_from_env --workers 4`."""
     return create_app(Settings.load())

@@ -13,7 +13,7 @@ from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
-from .auth import Principal, Role
+from gateway.access.auth import Principal, Role
 
 
 class RateLimiter:
