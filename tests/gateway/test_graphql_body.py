@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gateway.http.graphql_http import GraphQLBody
+from gateway.http.requests import GraphQLBody
 
 
 def test_the_body_is_compact_utf8_json_that_parses_to_the_result() -> None:

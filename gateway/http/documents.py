@@ -1,0 +1,66 @@
+"""GraphQL documents: parsed and validated once per distinct text (bounded caches: clients send
+the same few documents), and their request errors presented without the values they quote."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import strawberry
+from cachetools import LRUCache
+from graphql import DocumentNode, GraphQLError, parse, specified_rules, validate
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from gateway.http.graphql import present
+from gateway.settings import Settings
+
+SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+class Documents:
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        self.schema = schema
+        self.settings = settings
+        rules = list(specified_rules)
+        if settings.production:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = rules
+        self._parsed: LRUCache[str, DocumentNode] = LRUCache(maxsize=settings.document_cache_size)
+        self._validated: LRUCache[str, list[GraphQLError]] = LRUCache(
+            maxsize=settings.document_cache_size
+        )
+
+    def parse(self, query: str) -> DocumentNode:
+        """Parsing is cached by document text (bounded): clients send the same few documents."""
+        cached = self._parsed.get(query)
+        if cached is None:
+            cached = parse(query, max_tokens=self.settings.max_tokens, no_location=False)
+            self._parsed[query] = cached
+        return cached
+
+    def validate(self, query: str, document: DocumentNode) -> list[GraphQLError]:
+        cached = self._validated.get(query)
+        if cached is None:
+            cached = validate(self.schema._schema, document, self.rules, max_errors=20)
+            self._validated[query] = cached
+        return cached
+
+    def validation_error(self, error: GraphQLError) -> dict[str, Any]:
+        message = error.message
+        if self.settings.production:
+            message = SUGGESTION.sub("", message)
+        formatted: dict[str, Any] = dict(error.formatted)
+        formatted["message"] = message
+        formatted["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
+        return formatted
+
+    @staticmethod
+    def request_error(error: GraphQLError) -> dict[str, Any]:
+        if error.message.startswith("Variable "):
+            # graphql-core quotes the offending value; keep only which variable it was.
+            name = error.message.split(" ", 2)[1]
+            return {
+                "message": f"变量 {name} 的值无效 / invalid value for variable {name}",
+                "extensions": {"code": "BAD_VARIABLES"},
+            }
+        return dict(present(error).formatted)
