@@ -1,0 +1,58 @@
+"""What every part of a request's data source shares: the backends, the clock, batching, the
+loaders' construction (each system's part adds its own) and coalescing of identical calls."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from adapters.normalise import BEIJING
+from gateway.backends.loaders import one_call_each
+from gateway.backends.wiring import Backends
+from gateway.settings import Settings
+
+URBAN, CIVIL, LEGAL = "urban-management", "civil-affairs", "legal-aid"
+RECONCILE_SLACK = timedelta(minutes=2)  # clocks of the gateway and a legacy system differ
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def window(offset: int, limit: int) -> tuple[int, int, int]:
+    """(page number, page size, items to skip) for a system that pages by number and size."""
+    if limit == 0:
+        return 1, 1, 0
+    if offset % limit == 0:
+        return offset // limit + 1, limit, 0
+    size = offset + limit
+    return 1, size, offset
+
+
+class DataBase:
+    def __init__(
+        self, backends: Backends, settings: Settings, clock: Callable[[], datetime]
+    ) -> None:
+        self.backends = backends
+        self.clock = clock
+        # Set when this request retries a write whose earlier outcome is unknown: writes first
+        # look for what that attempt may have done at the backend.
+        self.reconcile_since: datetime | None = None
+        self.batching = settings.batching
+        self._make_loaders()
+
+    def _make_loaders(self) -> None:
+        """Each system's part makes its loaders here, then calls on."""
+
+    def _shared(self, call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
+        """One call per distinct key; the same call already under way for another request is
+        joined rather than sent again."""
+        name = call.__name__
+
+        async def joined(key: K) -> V:
+            return await self.backends.coalesced((name, key), lambda: call(key))
+
+        joined.__name__ = name
+        return one_call_each(joined)
+
+    def today(self) -> date:
+        return self.clock().astimezone(BEIJING).date()
