@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from adapters.normalise import ascii_digits
+
 
 def bad_input(argument: str, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
+
+
+def code_argument(argument: str, value: str | None, digits: int) -> str | None:
+    if value is not None and (len(value) != digits or not ascii_digits(value)):
+        raise bad_input(
+            argument, f"{argument} 应为{digits}位数字 / {argument} must be {digits} digits"
+        )
+    return value
 
 
 class Rejected(Exception):

@@ -10,7 +10,7 @@ import strawberry
 import adapters
 
 from .context import CaseQuery
-from .relay import Connection, Node, connection, global_id, page_window
+from .relay import Connection, Node, connection, global_id, page_cap, page_window
 from .text import bilingual as d
 
 if TYPE_CHECKING:  # names for type checkers; Strawberry resolves the lazy types at run time
@@ -25,11 +25,6 @@ ServiceCenterRef: TypeAlias = Annotated["ServiceCenter", strawberry.lazy("schema
 LegalAidWorkstationRef: TypeAlias = Annotated[
     "LegalAidWorkstation", strawberry.lazy("schema.services")
 ]
-
-
-def page_cap(info: strawberry.Info) -> int:
-    cap: int = info.context.page_size_cap
-    return cap
 
 
 @strawberry.type(description=d("网格员", "A grid worker (网格员) or the grid leader (网格长)"))

@@ -76,6 +76,11 @@ def decode_cursor(cursor: str | None) -> int:
     return int(number) + 1
 
 
+def page_cap(info: strawberry.Info) -> int:
+    cap: int = info.context.page_size_cap
+    return cap
+
+
 def page_window(first: int | None, after: str | None, cap: int) -> tuple[int, int]:
     """(offset, limit) from Relay arguments, within the page-size cap."""
     limit = DEFAULT_PAGE_SIZE if first is None else first

@@ -208,8 +208,15 @@ def _audit(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bench.harness import Options
-    from bench.run import markdown, run
+    try:
+        from bench.harness import Options
+        from bench.report import markdown
+        from bench.run import run
+    except ImportError as missing:
+        print(
+            f"govgraph bench needs the bench extra: pip install 'govgraph[bench]' ({missing.name})"
+        )
+        return 2
 
     report = run(
         Options(

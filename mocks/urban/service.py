@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,25 +12,13 @@ from xml.etree.ElementTree import Element
 
 from cachetools import LRUCache
 
-from ..population import BEIJING, Grid, Population, Reporter, UrbanCase, id_number_is_valid
+from ..population import Grid, Population, Reporter, UrbanCase, id_number_is_valid
 from ..population.vocab import CASE_STATUSES, DEPARTMENTS, EVENT_CLASS_BY_SUB, SATISFACTION
 from .contract import BATCH_CAP, OPERATIONS, PAGE_SIZE_CAP, Param
+from .records import Record, case_record, figures_of, legacy_time, parse_legacy_time
 from .soap import SoapFault
 
-TIME_FORMAT = "%Y%m%d%H%M%S"
 SOURCES = ("监督员上报", "12345热线", "公众举报/小程序", "视频", "上级交办")
-Record = dict[str, Any]
-
-
-def legacy_time(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone(BEIJING).strftime(TIME_FORMAT)
-
-
-def parse_legacy_time(value: str, name: str) -> datetime:
-    try:
-        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=BEIJING)
-    except ValueError as error:
-        raise SoapFault("Client", "2002", f"参数{name}格式错误，应为yyyyMMddHHmmss") from error
 
 
 class UrbanService:
@@ -204,7 +191,7 @@ class UrbanService:
                 "TotalCount": total,
                 "PageSize": size,
                 "CurrentPageIndex": index,
-                "Cases": [self._case(c, now) for c in found],
+                "Cases": [case_record(c, now) for c in found],
             }
         cases = self._cases_for(keys[0], args[keys[0]], start, end)
         if args["ZT"]:
@@ -214,7 +201,7 @@ class UrbanService:
         skip, total, page = (index - 1) * size, 0, []
         for case in cases:
             if skip <= total < skip + size:
-                page.append(self._case(case, now))
+                page.append(case_record(case, now))
             total += 1
         return {"TotalCount": total, "PageSize": size, "CurrentPageIndex": index, "Cases": page}
 
@@ -275,42 +262,10 @@ class UrbanService:
         share = (case.x - box.west) / (box.east - box.west)
         return micro[min(len(micro) - 1, int(share * len(micro)))]
 
-    def _case(self, case: UrbanCase, now: datetime) -> Record:
-        reporter = case.reporter
-        return {
-            "AJBH": case.number,
-            "WGBM": case.grid.code,
-            "DLBM": case.event.main_code,
-            "DLMC": case.event.main_name,
-            "XLBM": case.event.sub_code,
-            "XLMC": case.event.sub_name,
-            "AJLY": case.source,
-            "WTMS": case.description,
-            "DZ": case.address,
-            "X": case.x,
-            "Y": case.y,
-            "LASJ": legacy_time(case.filed),
-            "PQSJ": legacy_time(
-                case.dispatched if case.dispatched and case.dispatched <= now else None
-            ),
-            "CZSX": legacy_time(
-                case.deadline if case.dispatched and case.dispatched <= now else None
-            ),
-            "JASJ": legacy_time(case.closed if case.closed and case.closed <= now else None),
-            "ZT": case.status(now),
-            "CQBZ": "1" if case.is_overdue(now) else "0",
-            "PQCS": case.dispatch_count if case.dispatched and case.dispatched <= now else 0,
-            "ZRBM": case.event.department,
-            "MYD": case.rating(now),
-            "SBRXM": reporter.name if reporter else "",
-            "SBRDH": reporter.phone if reporter else "",
-            "SBRSFZH": reporter.id_number if reporter else "",
-        }
-
     def op_GetCasesByCodes(self, args: dict[str, Any]) -> Record:
         now = self.population.now()
         found = (self.population.case(code) for code in args["Codes"])
-        return {"Cases": [self._case(c, now) for c in found if c is not None]}
+        return {"Cases": [case_record(c, now) for c in found if c is not None]}
 
     def op_ReportCase(self, args: dict[str, Any]) -> Record:
         population = self.population
@@ -389,55 +344,6 @@ class UrbanService:
             cases = (c for o in ordinals for c in population.cases_of_grid(o, start, end))
             if kind == "BM":
                 cases = (c for c in cases if c.event.department == target)
-            figures = self._statistics(kind, target, start, end, cases, now)
+            figures = figures_of(kind, target, start, end, cases, now)
             self._figures[key] = figures
         return {"Statistics": figures}
-
-    @staticmethod
-    def _statistics(
-        kind: str,
-        target: str,
-        start: datetime,
-        end: datetime,
-        cases: Iterator[UrbanCase],
-        now: datetime,
-    ) -> Record:
-        statuses: Counter[str] = Counter()
-        classes: Counter[tuple[str, str]] = Counter()
-        ratings: Counter[str] = Counter()
-        reported = overdue = on_time = 0
-        hours_to_close = 0.0
-        for case in cases:
-            reported += 1
-            status = case.status(now)
-            statuses[status] += 1
-            classes[(case.event.main_code, case.event.main_name)] += 1
-            late = case.is_overdue(now)
-            overdue += late
-            if status == "结案":
-                assert case.closed is not None  # noqa: S101
-                hours_to_close += (case.closed - case.filed).total_seconds() / 3600
-                on_time += not late
-                if case.satisfaction:
-                    ratings[case.satisfaction] += 1
-        closed = statuses["结案"]
-        rated = sum(ratings.values())
-        return {
-            "TJLX": kind,
-            "TJDX": target,
-            "KSSJ": legacy_time(start),
-            "JSSJ": legacy_time(end),
-            "SBS": reported,
-            "JAS": closed,
-            "ZFS": statuses["作废"],
-            "CQS": overdue,
-            "ASJAS": on_time,
-            "PJCZSC": round(hours_to_close / closed, 2) if closed else 0,
-            "PJS": rated,
-            "MYS": ratings["满意"],
-            "JBMYS": ratings["基本满意"],
-            "BMYS": ratings["不满意"],
-            "MYL": round((ratings["满意"] + ratings["基本满意"]) / rated, 4) if rated else 0,
-            "ZTTJ": [{"DM": s, "MC": s, "SL": statuses[s]} for s in CASE_STATUSES if statuses[s]],
-            "DLTJ": [{"DM": c, "MC": n, "SL": k} for (c, n), k in sorted(classes.items())],
-        }

@@ -1,0 +1,44 @@
+"""The benchmark's report as Markdown: one row per standard query, then the peer comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "| query | backend requests / min | p50 ms (c1) | lower bound ms | p50/bound (c1) | measured bound ms | p50/measured bound (c1) | p50 ms (cN) | shared bound ms (cN) | p50/shared bound (cN) | rps (cN) | CPU ms/req (c1) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for q in report["queries"]:
+        if "c1" not in q:
+            continue
+        cn = next(
+            v for k, v in q.items() if k.startswith("c") and k != "c1" and isinstance(v, dict)
+        )
+        lines.append(
+            f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} |"
+        )
+    peer = report.get("peer") or {}
+    if peer.get("queries"):
+        c = report["settings"]["concurrency"]
+        lines += [
+            "",
+            f"Peer: {peer['queries'][0]['peer']}.",
+            "",
+            f"| query | backend requests ours / peer | p50 ms c1 ours / peer | p50 ms c{c} ours / peer | rps c{c} ours / peer | rps ratio c{c} by round | errors ours / peer |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for q in peer["queries"]:
+            ours1, peer1 = q["govgraph_c1"], q["peer_c1"]
+            oursn, peern = q[f"govgraph_c{c}"], q[f"peer_c{c}"]
+            errors = (
+                sum(q[f"govgraph_c{k}"]["graphql_errors"] for k in (1, c)),
+                sum(q[f"peer_c{k}"]["graphql_errors"] for k in (1, c)),
+            )
+            lines.append(
+                f"| {q['name']} | {q['govgraph_backend_requests']} / {q['peer_backend_requests']} | {ours1['p50_ms']} / {peer1['p50_ms']} | {oursn['p50_ms']} / {peern['p50_ms']} | {oursn['rps']} / {peern['rps']} | {', '.join(str(r) for r in q.get(f'round_throughput_ratios_c{c}', []))} | {errors[0]} / {errors[1]} |"
+            )
+    elif peer:
+        lines += ["", f"Peer: skipped ({peer.get('skipped')})."]
+    return "\n".join(lines) + "\n"
