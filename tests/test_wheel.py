@@ -43,7 +43,11 @@ def test_every_command_runs_from_an_installed_wheel(tmp_path: Path) -> None:
         return done.stdout
 
     where = subprocess.run(
-        [str(python), "-c", "import gateway, bench, mocks; print(gateway.__file__, bench.__file__)"],
+        [
+            str(python),
+            "-c",
+            "import gateway, bench, mocks; print(gateway.__file__, bench.__file__)",
+        ],
         cwd=elsewhere,
         capture_output=True,
         text=True,

@@ -89,9 +89,7 @@ async def test_a_resident_found_by_id_number_is_not_looked_up_again_by_registry_
 ) -> None:
     gateway = gateway.as_role(Role.DISTRICT_ADMIN)
     population = gateway.mocks.population
-    await gateway.data(
-        PROFILE, {"id": population.person(8).id_number}
-    )  # session, token, grids
+    await gateway.data(PROFILE, {"id": population.person(8).id_number})  # session, token, grids
     resident = population.person(7)
     gateway.reset_journals()
     data = await gateway.data(PROFILE, {"id": resident.id_number})
