@@ -109,7 +109,7 @@ class Metrics:
 
     def watch(self, backends: Backends) -> None:
         self._backends = backends
-        for connector in (backends.urban, backends.civil, backends.legal):
+        for connector in backends.connectors.values():
             connector.backend.observer = self
 
     # -- BackendObserver --------------------------------------------------------------
@@ -184,7 +184,7 @@ class _StateCollector:
             "Calls in flight to each legacy system",
             labels=["backend"],
         )
-        for connector in (backends.urban, backends.civil, backends.legal):
+        for connector in backends.connectors.values():
             backend = connector.backend
             breaker.add_metric([backend.name], BREAKER_VALUES[backend.breaker.state.value])
             in_flight.add_metric([backend.name], backend.in_flight)

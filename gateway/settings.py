@@ -114,7 +114,7 @@ class Settings:
         )
 
     def backend(self, name: str) -> BackendSettings:
-        url = {"urban": self.urban_url, "civil": self.civil_url, "legal": self.legal_url}[name]
+        url = getattr(self, f"{name}_url")
         return BackendSettings(
             base_url=url,
             connect_timeout_s=self.connect_timeout_s,

@@ -16,6 +16,7 @@ from connectors.urban import UrbanConnector
 from gateway.backends.loaders import BatchObserver
 from gateway.settings import Settings
 from gateway.state.caches import InFlight, ReferenceCache
+from gateway.systems import SYSTEMS, Connector
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,25 +52,13 @@ class Backends:
     def __init__(self, settings: Settings, transports: Transports | None = None) -> None:
         transports = transports or {}
         self.settings = settings
-        self.urban = UrbanConnector(
-            settings.backend("urban"),
-            settings.urban_username,
-            settings.urban_password,
-            transports.get("urban"),
-        )
-        self.civil = CivilAffairsConnector(
-            settings.backend("civil"),
-            settings.civil_app_key,
-            settings.civil_secret,
-            transports.get("civil"),
-        )
-        self.legal = LegalAidConnector(
-            settings.backend("legal"),
-            settings.legal_client_id,
-            settings.legal_client_secret,
-            transports.get("legal"),
-            rate_limit_rps=settings.legal_rate_limit_rps,
-        )
+        # One connector per registered system; the three below are typed for their data parts.
+        self.connectors: dict[str, Connector] = {
+            system.key: system.connect(settings, transports.get(system.key)) for system in SYSTEMS
+        }
+        self.urban: UrbanConnector = self.connectors["urban"]  # type: ignore[assignment]
+        self.civil: CivilAffairsConnector = self.connectors["civil"]  # type: ignore[assignment]
+        self.legal: LegalAidConnector = self.connectors["legal"]  # type: ignore[assignment]
         entries = settings.cache_max_entries
         self.grids: ReferenceCache[dict[str, adapters.Grid]] = ReferenceCache(
             "grids", settings.ttl_grids_s, entries
@@ -91,7 +80,7 @@ class Backends:
         return [self.grids, self.departments, self.services, self.legal_reference]  # type: ignore[list-item]
 
     async def aclose(self) -> None:
-        await asyncio.gather(self.urban.aclose(), self.civil.aclose(), self.legal.aclose())
+        await asyncio.gather(*(connector.aclose() for connector in self.connectors.values()))
 
     async def grid_index(self) -> dict[str, adapters.Grid]:
         async def load() -> dict[str, adapters.Grid]:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from gateway.systems import SYSTEMS
+
 
 def _mocks(args: argparse.Namespace) -> int:
     from mocks import DEFAULT_PORTS, Population, build_mocks
@@ -24,11 +26,7 @@ def _mocks(args: argparse.Namespace) -> int:
         jitter_ms=args.jitter_ms,
         legal_rps=args.legal_rps,
     )
-    ports = {
-        "urban": args.urban_port or DEFAULT_PORTS["urban"],
-        "civil": args.civil_port or DEFAULT_PORTS["civil"],
-        "legal": args.legal_port or DEFAULT_PORTS["legal"],
-    }
+    ports = {key: getattr(args, f"{key}_port") or port for key, port in DEFAULT_PORTS.items()}
     preset = population.preset
     print(
         f"population seed={args.seed} scale={preset.name}: {preset.grids} grids, "
@@ -122,11 +120,7 @@ def _demo(args: argparse.Namespace) -> int:
     host = "127.0.0.1"
     ports = dict(DEFAULT_PORTS)
     settings = Settings().with_values(
-        {
-            "urban_url": f"http://{host}:{ports['urban']}",
-            "civil_url": f"http://{host}:{ports['civil']}",
-            "legal_url": f"http://{host}:{ports['legal']}",
-        }
+        {f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()}
     )
     gateway = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=args.port, log_level="warning")
@@ -245,9 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--legal-rps", type=float, default=20.0, help="the legal-aid system's per-client limit"
     )
     mocks.add_argument("--host", default="127.0.0.1")
-    mocks.add_argument("--urban-port", type=int)
-    mocks.add_argument("--civil-port", type=int)
-    mocks.add_argument("--legal-port", type=int)
+    for system in SYSTEMS:  # each mock answers as its system, on a port of its own
+        mocks.add_argument(f"--{system.key}-port", type=int)
     mocks.set_defaults(handler=_mocks)
 
     serve = commands.add_parser("serve", help="run the gateway against configured backends")

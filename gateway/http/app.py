@@ -32,13 +32,9 @@ from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
 from gateway.state.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from gateway.systems import SYSTEMS, System
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
-READINESS_PROBES = {
-    "urban-management": ("urban", "/UrbanService.asmx?wsdl"),
-    "civil-affairs": ("civil", "/openapi.json"),
-    "legal-aid": ("legal", "/openapi.json"),
-}
 
 
 def beijing_clock() -> datetime:
@@ -94,15 +90,9 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        clients = {
-            "urban": backends.urban.backend,
-            "civil": backends.civil.backend,
-            "legal": backends.legal.backend,
-        }
-
-        async def probe(name: str) -> tuple[str, dict[str, object]]:
-            key, path = READINESS_PROBES[name]
-            backend = clients[key]
+        async def probe(system: System) -> tuple[str, dict[str, object]]:
+            name, path = system.name, system.readiness_path
+            backend = backends.connectors[system.key].backend
             state: dict[str, object] = {
                 "breaker": backend.breaker.state.value,
                 "retries": backend.budget.retries,
@@ -118,7 +108,7 @@ def create_app(
                 **state,
             }
 
-        states = dict(await asyncio.gather(*(probe(name) for name in READINESS_PROBES)))
+        states = dict(await asyncio.gather(*(probe(system) for system in SYSTEMS)))
         ready = all(s["reachable"] and s["breaker"] == "closed" for s in states.values())
         return JSONResponse({"ready": ready, "backends": states}, 200 if ready else 503)
 
