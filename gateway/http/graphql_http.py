@@ -159,7 +159,15 @@ class GraphQLHTTP:
             operations, batched = await read_operations(request, self.settings)
             principal = await self._authenticate(request, request_id)
             record = await self._record(request, principal, request_id)
-            results = [await self._run(op, request, principal, record, media) for op in operations]
+            # One HTTP request, batched or not, makes at most one look-up by a personal value.
+            lookups = RequestLookups(
+                principal.subject or f"client:{principal.client}",
+                self.miss_budget,
+                lambda outcome: self._lookup_done(principal, record, outcome),
+            )
+            results = [
+                await self._run(op, request, principal, record, lookups, media) for op in operations
+            ]
             names = [
                 scrub(op.resolved_name or op.operation_name or "anonymous") for op in operations
             ]
@@ -214,7 +222,13 @@ class GraphQLHTTP:
 
     # -- one operation ---------------------------------------------------------------------
     async def _run(
-        self, op: Operation, request: Request, principal: Principal, record: AuditRecord, media: str
+        self,
+        op: Operation,
+        request: Request,
+        principal: Principal,
+        record: AuditRecord,
+        lookups: RequestLookups,
+        media: str,
     ) -> tuple[int, dict[str, Any]]:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
@@ -286,11 +300,6 @@ class GraphQLHTTP:
             if replay is not None:
                 await self.audit.record(record, "replayed")
                 return replay
-        lookups = RequestLookups(
-            principal.subject or f"client:{principal.client}",
-            self.miss_budget,
-            lambda outcome: self._lookup_done(principal, record, outcome),
-        )
         data = ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups)
         data.reconcile_since = reconcile_since
         context = GatewayContext(

@@ -206,3 +206,20 @@ async def test_filters_only_for_roles_that_see_the_value(
             assert "totalCount" not in json.dumps(body["data"]).replace('"totalCount": null', "")
     if not allowed:
         assert gateway.calls()["civil"] == {}
+
+
+async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path) -> None:
+    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), batching_enabled=True)
+    try:
+        population = gateway.mocks.population
+        index = reporter_index(population)
+        person = population.person(index)
+        admin = caller(gateway, "community_admin", population, index)
+        batch = [{"query": LOOKUP, "variables": {"id": person.id_number}}] * 2
+        response = await gateway.client.post("/graphql", json=batch, headers=admin.headers)
+        first, second = response.json()
+        assert first["data"]["resident"] is not None
+        assert second["errors"][0]["extensions"]["code"] == "LOOKUP_LIMIT"
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
