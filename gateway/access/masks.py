@@ -46,10 +46,15 @@ def mask_name(value: str) -> str:
 COMMUNITY_END = re.compile(r"^.*?社区")
 
 
+ROAD = re.compile(r"^\D*")
+
+
 def mask_address(value: str) -> str:
-    """The address up to the community, no further."""
+    """The address up to the community, no further; an address with no community in it (a
+    building's name, "北苑路507号4幢") keeps only the road's name, before any number."""
     found = COMMUNITY_END.match(value)
-    return (found.group(0) if found else value[:6]) + "***"
+    kept = found.group(0) if found else ROAD.match(value).group(0)[:12]  # type: ignore[union-attr]
+    return kept + "***"
 
 
 def _without_vulnerability(tags: list[Any]) -> list[Any]:

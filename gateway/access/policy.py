@@ -81,6 +81,7 @@ PERSONAL_FIELDS: dict[str, Kind] = {
     "Resident.tags": Kind.TAGS,
     "Household.address": Kind.ADDRESS,
     "Building.leaderName": Kind.NAME,
+    "Building.name": Kind.ADDRESS,  # "北苑路507号4幢": with a resident, where they live
     "CaseReporter.name": Kind.NAME,
     "CaseReporter.phone": Kind.PHONE,
     "LegalAidCase.applicantName": Kind.NAME,
@@ -113,7 +114,6 @@ NOT_MASKED: dict[str, str] = {
             "Community.name",
             "Community.streetName",
             "Grid.name",
-            "Building.name",
             "Service.name",
             "Service.description",
             "Organisation.name",

@@ -410,3 +410,19 @@ async def test_an_enrolment_that_tells_a_vulnerability_follows_the_tags(
     )
     codes = {e["code"] for e in data["resident"]["enrolments"]}
     assert (enrolment.id in codes) is shown
+
+
+async def test_a_building_name_is_an_address_and_masked_as_one(gateway: Gateway) -> None:
+    """With a resident, a building's name says where they live, down to the building."""
+    person = gateway.mocks.population.person(2222)
+    query = '{ resident(registryNumber: "%s") { address building { name } } }' % (
+        person.registry_number
+    )
+    district = (await gateway.as_role(Role.DISTRICT_ADMIN).data(query))["resident"]
+    worker = (await gateway.as_role(Role.GRID_WORKER, grids=[person.grid.code]).data(query))[
+        "resident"
+    ]
+    assert worker["building"]["name"] in person.current_address
+    assert district["building"]["name"].endswith("***")
+    assert not any(ch.isdigit() for ch in district["building"]["name"])
+    assert district["building"]["name"] != worker["building"]["name"]
