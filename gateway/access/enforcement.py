@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLResolveInfo, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from connectors.errors import ForbiddenError
@@ -34,13 +34,14 @@ class PolicyExtension(SchemaExtension):
         context = self.execution_context.context
         record = getattr(context, "record", None)
         if record is not None:
-            name = self.execution_context.operation_name
-            record.operation = None if name is None else scrub(name)
             query = self.execution_context.query or ""
             record.query_hash = hashlib.sha256(query.encode()).hexdigest()[:32]
         yield
         if record is None or context.audit is None or not record.touched():
             return
+        # The operation's own name, as the document gives it, not only as the request did.
+        name = self.execution_context.operation_name or _named_in(self.execution_context)
+        record.operation = None if name is None else scrub(name)
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or []
         outcome = (
@@ -83,6 +84,16 @@ class PolicyExtension(SchemaExtension):
         if context.record is not None:
             context.record.denied.add(key)
         raise ForbiddenError(f"无权访问 {key} / not allowed: {key}", field=key)
+
+
+def _named_in(execution: Any) -> str | None:
+    document = getattr(execution, "graphql_document", None)
+    operations = [
+        d for d in getattr(document, "definitions", ()) if isinstance(d, OperationDefinitionNode)
+    ]
+    if len(operations) == 1 and operations[0].name is not None:
+        return operations[0].name.value
+    return None
 
 
 async def _masked_later(result: Awaitable[Any], key: str, level: Access, root: Any) -> Any:

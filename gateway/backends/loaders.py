@@ -80,10 +80,15 @@ def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
 
 def one_call_each(call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
     """For systems with no batch call: one call per distinct key, all at once (the connector's
-    in-flight cap spaces them)."""
+    in-flight cap spaces them). A call that fails fails its own key only: the loader rejects
+    the keys whose value is an exception and answers the others."""
 
     async def batch(keys: list[K]) -> list[V]:
-        return list(await asyncio.gather(*(call(key) for key in keys)))
+        results = await asyncio.gather(*(call(key) for key in keys), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancelled: nothing to answer
+        return list(results)  # type: ignore[arg-type]
 
     batch.__name__ = getattr(call, "__name__", "batch")
     return batch

@@ -237,3 +237,37 @@ async def test_idempotency_key_semantics(resilient: tuple[Gateway, Any]) -> None
 async def _after(seconds: float, call: Any) -> Any:
     await asyncio.sleep(seconds)
     return await call
+
+
+async def test_one_failed_call_fails_only_its_own_key(tmp_path: Path) -> None:
+    """Legal aid has no batch look-up: 50 residents are 50 calls; one in 25 failing must blank
+    only the residents whose call failed."""
+    gw, app = await make_gateway(
+        audit_path=str(tmp_path / "audit.log"), retry_max_attempts=1, breaker_failures=50
+    )
+    try:
+        gateway = gw.as_role(Role.DISTRICT_ADMIN)
+        grid = gateway.mocks.population.geography.grids[3]
+        legal = gateway.mocks.apps()["legal"]
+        await gateway.query(
+            '{ legalAidWorkstations(community: "%s") { code } }' % grid.community.code
+        )
+        legal.faults.error_rate = 0.04
+        gateway.reset_journals()
+        body = await gateway.query(
+            """query($grid: String!) { residents(filter: {grid: $grid}, first: 50) {
+                edges { node { registryNumber legalAidCases { number } } } } }""",
+            {"grid": grid.code},
+        )
+        failed = sum(1 for r in legal.journal.recent if r["status"] >= 400)
+        edges = body["data"]["residents"]["edges"]
+        blank = [i for i, e in enumerate(edges) if e["node"]["legalAidCases"] is None]
+        assert len(edges) == 50
+        assert 1 <= failed < 50, failed
+        assert len(blank) == failed
+        errored = {tuple(e["path"][:4]) for e in body["errors"]}
+        assert errored == {("residents", "edges", i, "node") for i in blank}
+        assert all(e["extensions"]["code"].startswith("BACKEND_") for e in body["errors"])
+    finally:
+        await gw.client.aclose()
+        await app.state.backends.aclose()

@@ -426,3 +426,17 @@ async def test_a_building_name_is_an_address_and_masked_as_one(gateway: Gateway)
     assert district["building"]["name"].endswith("***")
     assert not any(ch.isdigit() for ch in district["building"]["name"])
     assert district["building"]["name"] != worker["building"]["name"]
+
+
+async def test_the_trail_names_an_operation_the_request_did_not(tmp_path: Path) -> None:
+    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
+    try:
+        civil = gateway.as_role(Role.CIVIL_AFFAIRS)
+        await civil.data(
+            'query WhoLivesThere { resident(registryNumber: "RK32021300000005") { name } }'
+        )
+        line = json.loads((tmp_path / "audit.log").read_text().splitlines()[-1])
+        assert line["operation"] == "WhoLivesThere"
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
