@@ -83,6 +83,9 @@ class Backend:
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
         self.in_flight = 0
         self.observer: BackendObserver = NoObserver()
+        # Awaited before every attempt, first or retry: a system's pace (legal aid's budget)
+        # counts every request it receives.
+        self.before_attempt: Callable[[], Awaitable[None]] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._default_headers = {
             name.decode().lower(): (name.decode(), value.decode())
@@ -138,6 +141,8 @@ class Backend:
             attempt += 1
             if not self.breaker.allow():
                 raise BackendUnavailableError(self.name, operation, "circuit open", breaker="open")
+            if self.before_attempt is not None:
+                await self.before_attempt()
             self._apply_deadline(request, operation)
             request_id = REQUEST_ID.get()
             if request_id:

@@ -74,6 +74,7 @@ class LegalAidConnector:
         self.clock = clock
         self.sleep = sleep
         self.limiter = PacedLimiter(rate_limit_rps, clock, sleep)
+        self.backend.before_attempt = self.limiter.acquire
         self._token: tuple[str, float] | None = None
         self._refresh = SingleFlight()
         self.tokens_fetched = 0
@@ -123,7 +124,6 @@ class LegalAidConnector:
         refreshed = False
         while True:
             token = await self._access_token()
-            await self.limiter.acquire()
             request = self.backend.request(
                 method, API + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )

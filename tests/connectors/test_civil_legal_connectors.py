@@ -311,3 +311,28 @@ async def test_legal_failures_map_to_errors_without_personal_values(
     assert raised.value.extensions["code"] == code
     assert raised.value.extensions["operation"] == "list_applications"
     assert "11010519491231002X" not in str(raised.value)
+
+
+async def test_legal_retries_go_through_the_pace_too(
+    respx_mock: respx.MockRouter, legal: LegalAidConnector
+) -> None:
+    """Every attempt the system receives, first or retry, is paced: a retry after a 429 takes
+    its token from the same budget."""
+    respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
+    limited = httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "rate_limited"})
+    route = respx_mock.get(f"{LEGAL}/api/v1/applications/FY1").mock(
+        side_effect=[limited, limited, httpx.Response(200, json={"record_code": "FY1"})]
+    )
+    paced: list[int] = []
+    assert legal.backend.before_attempt == legal.limiter.acquire
+    original = legal.limiter.acquire
+
+    async def counted() -> None:
+        paced.append(1)
+        await original()
+
+    legal.backend.before_attempt = counted
+    await legal.application("FY1")
+    api_attempts = route.call_count
+    assert api_attempts == 3
+    assert len(paced) == api_attempts + 1  # and the token request
