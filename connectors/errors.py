@@ -14,7 +14,8 @@ failure the gateway knows carries a stable `code`.
     ├── LimitError                     LIMIT_EXCEEDED
     │   ├── LookupLimitError           LOOKUP_LIMIT         a second look-up by a personal value
     │   └── LookupBudgetError          LOOKUP_BUDGET_EXHAUSTED  too many look-ups found no one
-    └── InputError                     BAD_USER_INPUT       an argument failed validation
+    ├── InputError                     BAD_USER_INPUT       an argument failed validation
+    └── StateUnavailableError          STATE_UNAVAILABLE    the shared state store (Redis) failed
 
 Messages name the backend, the operation and the field, never a personal value; connectors map
 every transport and parsing failure into this tree, so nothing from httpx leaks upward.
@@ -91,6 +92,10 @@ class InputError(GovGraphError):
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(message, argument=argument)
         self.argument = argument
+
+
+class StateUnavailableError(GovGraphError):
+    code = "STATE_UNAVAILABLE"
 
 
 class ContractError(Exception):

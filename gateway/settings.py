@@ -44,6 +44,12 @@ class Settings:
     retry_max_wait_s: float = 5.0
     breaker_failures: int = 5
     breaker_cooldown_s: float = 10.0
+    # Shared state for many workers and replicas: redis://, rediss://, valkey:// (empty: each
+    # process keeps its own, for the demo and one process).
+    state_url: str = ""
+    state_namespace: str = "govgraph"
+    state_timeout_s: float = 0.5
+    workers: int = 1
     identifier_miss_budget: int = 5
     identifier_miss_window_s: float = 86_400.0
     idempotency_ttl_s: float = 86_400.0
@@ -102,6 +108,11 @@ class Settings:
             )
         if self.audit_hmac_key == DEV_AUDIT_KEY:
             raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
+        if self.workers > 1 and not self.state_url:
+            raise ValueError(
+                "several workers need GOVGRAPH_STATE_URL (Redis or Valkey): without it each "
+                "worker keeps its own idempotency keys, rate limits and look-up budgets"
+            )
 
     def resilience(self) -> ResiliencePolicy:
         return ResiliencePolicy(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 
 import httpx
@@ -9,6 +9,7 @@ import pytest
 from mocks import Population, build_mocks
 from mocks.harness import Harness
 from mocks.population import BEIJING
+from tests.redis_server import RedisServer
 
 AS_OF = datetime(2026, 11, 1, 12, 0, tzinfo=BEIJING)
 
@@ -66,3 +67,12 @@ async def client_for() -> AsyncIterator[ClientFor]:
 @pytest.fixture
 def demo_mocks(demo_population: Population):  # type: ignore[no-untyped-def]
     return build_mocks(demo_population)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session; tests keep apart by namespace."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
