@@ -104,8 +104,17 @@ class Metrics:
             ["role", "outcome"],
             registry=r,
         )
+        self.state_fallbacks = Counter(
+            "govgraph_state_fallbacks",
+            "Times the shared state store failed and a worker's own state stood in",
+            ["what"],
+            registry=r,
+        )
         self._backends: Backends | None = None
         r.register(_StateCollector(self))
+
+    def state_fallback(self, what: str) -> None:
+        self.state_fallbacks.labels(what).inc()
 
     def watch(self, backends: Backends) -> None:
         self._backends = backends

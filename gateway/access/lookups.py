@@ -8,7 +8,9 @@ refused, found or not, until old misses age out. Misses are audited and counted 
 `govgraph_identifier_lookups_total`, for operators to alert on. Roles that see the value whole
 are not limited: a look-up tells them nothing they are not shown.
 
-The budget is kept in process; a shared store (several workers) implements `MissBudget`.
+The budget is kept in process, or on the shared store (`SharedMissBudget`) when there is one,
+so that N workers do not give a caller N budgets; if the store fails, each worker's own count
+stands in until it is back.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from connectors.errors import LookupBudgetError, LookupLimitError
 
 
 class MissBudget(Protocol):
-    def spent(self, subject: str) -> bool: ...
+    async def spent(self, subject: str) -> bool: ...
 
-    def miss(self, subject: str) -> None: ...
+    async def miss(self, subject: str) -> None: ...
 
 
 class InMemoryMissBudget:
@@ -54,10 +56,10 @@ class InMemoryMissBudget:
             times.popleft()
         return times
 
-    def spent(self, subject: str) -> bool:
+    async def spent(self, subject: str) -> bool:
         return len(self._recent(subject)) >= self.allowed
 
-    def miss(self, subject: str) -> None:
+    async def miss(self, subject: str) -> None:
         self._recent(subject).append(self.clock())
 
 
@@ -70,7 +72,7 @@ class RequestLookups:
         self.on_outcome = on_outcome
         self.used = 0
 
-    def admit(self) -> None:
+    async def admit(self) -> None:
         """Before the look-up is sent: refused if this request already made one, or the
         caller's misses are spent."""
         if self.used >= 1:
@@ -78,14 +80,14 @@ class RequestLookups:
             raise LookupLimitError(
                 "每个请求只能按身份证号或手机号查找一人 / one look-up by ID number or phone a request"
             )
-        if self.budget.spent(self.subject):
+        if await self.budget.spent(self.subject):
             self.on_outcome("refused")
             raise LookupBudgetError(
                 "未命中的查找次数已用完，请稍后再试 / too many look-ups found no one; try later"
             )
         self.used += 1
 
-    def settle(self, found: bool) -> None:
+    async def settle(self, found: bool) -> None:
         if not found:
-            self.budget.miss(self.subject)
+            await self.budget.miss(self.subject)
         self.on_outcome("hit" if found else "miss")

@@ -151,17 +151,17 @@ class ScopedReads(RequestData):
             return None
         if not self._may_see_people():
             return None
-        guarded = self._guard(Kind.ID_NUMBER)
+        guarded = await self._guard(Kind.ID_NUMBER)
         found = await self._visible(await super().resident_by_id_number(id_number))
         if guarded is not None:
-            guarded.settle(found is not None)
+            await guarded.settle(found is not None)
         return found
 
-    def _guard(self, kind: Kind) -> RequestLookups | None:
+    async def _guard(self, kind: Kind) -> RequestLookups | None:
         """The look-up rules for roles that do not see this kind of value whole."""
         if self.lookups is None or sees_whole(self.principal.role, kind):
             return None
-        self.lookups.admit()
+        await self.lookups.admit()
         return self.lookups
 
     async def residents_of_grid(

@@ -65,10 +65,10 @@ class ScopedData(ScopedReads):
         ]
         if not kinds or self.lookups is None:
             return
-        guarded = self._guard(kinds[0])
+        guarded = await self._guard(kinds[0])
         if guarded is not None:
             _, found = await self.identify(case.reporter_id_number, case.reporter_phone)
-            guarded.settle(found is not None)
+            await guarded.settle(found is not None)
 
     async def rate_case(self, number: str, satisfaction: str) -> adapters.UrbanCase:
         if await self.urban_case(number) is None:

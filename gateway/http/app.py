@@ -32,6 +32,9 @@ from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
 from gateway.state.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from gateway.state.shared import SharedState
+from gateway.state.shared_budgets import SharedMissBudget
+from gateway.state.shared_keys import SharedIdempotencyStore
 from gateway.systems import SYSTEMS, System
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
@@ -65,10 +68,29 @@ def create_app(
     trusted = TrustedDocuments(
         settings.trusted_documents_path or None, settings.trusted_documents_strict
     )
-    store = idempotency or InMemoryIdempotencyStore(
-        settings.idempotency_ttl_s, settings.idempotency_max_keys
-    )
     metrics = Metrics(tracer=make_tracer(settings.otlp_endpoint, tracer_provider))
+    shared = (
+        SharedState(settings.state_url, settings.state_namespace, settings.state_timeout_s)
+        if settings.state_url
+        else None
+    )
+    store: IdempotencyStore = idempotency or (
+        SharedIdempotencyStore(
+            shared, settings.idempotency_ttl_s, lease_s=2 * settings.request_deadline_s + 5
+        )
+        if shared is not None
+        else InMemoryIdempotencyStore(settings.idempotency_ttl_s, settings.idempotency_max_keys)
+    )
+    miss_budget = (
+        SharedMissBudget(
+            shared,
+            settings.identifier_miss_budget,
+            settings.identifier_miss_window_s,
+            on_fallback=metrics.state_fallback,
+        )
+        if shared is not None
+        else None
+    )
     metrics.watch(backends)
     backends.metrics = metrics
     graphql = GraphQLHTTP(
@@ -81,6 +103,8 @@ def create_app(
         trusted,
         store,
         metrics,
+        miss_budget,
+        shared,
     )
 
     async def prometheus(request: Request) -> Response:
@@ -110,7 +134,12 @@ def create_app(
 
         states = dict(await asyncio.gather(*(probe(system) for system in SYSTEMS)))
         ready = all(s["reachable"] and s["breaker"] == "closed" for s in states.values())
-        return JSONResponse({"ready": ready, "backends": states}, 200 if ready else 503)
+        body: dict[str, object] = {"ready": ready, "backends": states}
+        if shared is not None:
+            # Shown, but not a reason to leave the pool: reads go on without the store (each
+            # worker counts on its own) and only writes wait for it (503 STATE_UNAVAILABLE).
+            body["state"] = {"reachable": await shared.ping()}
+        return JSONResponse(body, 200 if ready else 503)
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/explorer/")
@@ -121,6 +150,8 @@ def create_app(
             yield
         finally:
             await backends.aclose()
+            if shared is not None:
+                await shared.aclose()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),  # every method reaches it: others get a coded 405
@@ -138,6 +169,7 @@ def create_app(
     app.state.audit = audit
     app.state.metrics = metrics
     app.state.schema = graphql.schema
+    app.state.shared = shared
     return app
 
 

@@ -60,6 +60,7 @@ from gateway.settings import Settings
 from gateway.state.caches import noting_stale
 from gateway.state.idempotency import IdempotencyStore
 from gateway.state.ratelimit import RateLimiter
+from gateway.state.shared import SharedState
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 
@@ -77,6 +78,7 @@ class GraphQLHTTP:
         idempotency: IdempotencyStore,
         metrics: Metrics,
         miss_budget: MissBudget | None = None,
+        shared: SharedState | None = None,
     ) -> None:
         self.schema = schema
         self.backends = backends
@@ -106,6 +108,8 @@ class GraphQLHTTP:
             settings.rate_public_cost_per_minute,
             settings.rate_user_requests_per_minute,
             settings.rate_user_cost_per_minute,
+            shared=shared,
+            on_fallback=metrics.state_fallback,
         )
         self.documents = Documents(schema, settings)
         self.purpose_header = settings.purpose_header.lower().encode("latin-1")

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 
+from connectors.errors import StateUnavailableError
 from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal
 from gateway.http.requests import Operation, RequestRefused
 from gateway.state.idempotency import IdempotencyStore, KeyState
 from gateway.state.ratelimit import RateLimiter
+
+LOG = logging.getLogger("govgraph.state")
+STATE_DOWN = "共享状态存储不可用，写操作暂停，未执行 / the shared state store is unavailable: the write was not made"
 
 
 class WriteKeys:
@@ -48,7 +53,13 @@ class WriteKeys:
                 [query, op.variables, op.operation_name], sort_keys=True, ensure_ascii=False
             ).encode()
         ).hexdigest()
-        existing = await self.store.claim(owner, key, fingerprint, self.clock())
+        try:
+            existing = await self.store.claim(owner, key, fingerprint, self.clock())
+        except StateUnavailableError:
+            # Without the key's record a retry could write twice: nothing is written.
+            raise RequestRefused(
+                503, "STATE_UNAVAILABLE", STATE_DOWN, {"Retry-After": "1"}
+            ) from None
         if existing is None:
             return (owner, key), None, None
         if existing.fingerprint != fingerprint:
@@ -80,10 +91,29 @@ class WriteKeys:
                     },
                 ),
             )
-        await self.store.resume(owner, key)
+        try:
+            await self.store.resume(owner, key)
+        except StateUnavailableError:
+            raise RequestRefused(
+                503, "STATE_UNAVAILABLE", STATE_DOWN, {"Retry-After": "1"}
+            ) from None
         return (owner, key), existing.first_attempt_at, None
 
     async def settle(
+        self,
+        idempotency: tuple[str, str],
+        errors: list[dict[str, Any]],
+        body: dict[str, Any],
+        record: AuditRecord,
+    ) -> None:
+        """The write is done either way; if the store fails now, the key keeps its lease and a
+        retry after it finds the write at the backend (reconciliation), so nothing is doubled."""
+        try:
+            await self._settle(idempotency, errors, body, record)
+        except StateUnavailableError:
+            LOG.warning("idempotency: the shared store failed while settling a key")
+
+    async def _settle(
         self,
         idempotency: tuple[str, str],
         errors: list[dict[str, Any]],

@@ -2,18 +2,27 @@
 requests a minute, and query cost a minute, so that one client cannot enumerate residents by
 aliasing or paging. Sliding-window counters from the `limits` library, in memory: two counters
 a client and tier, whatever the cost spent (a moving window keeps one entry per unit of cost,
-so a heavy client's 200,000 a minute would be 200,000 entries, and every hit would copy them)."""
+so a heavy client's 200,000 a minute would be 200,000 entries, and every hit would copy them).
+
+With a shared store (`state_url`) the counters live there, so a client's allowance is the same
+with one worker or many; if the store fails, each worker counts on its own until it is back
+(counted in `govgraph_state_fallbacks_total`)."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Callable
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from gateway.access.auth import Principal, Role
+from gateway.state.shared import SharedState
+
+LOG = logging.getLogger("govgraph.state")
 
 
 class RateLimiter:
@@ -23,8 +32,20 @@ class RateLimiter:
         public_cost: int,
         user_requests: int,
         user_cost: int,
+        shared: SharedState | None = None,
+        on_fallback: Callable[[str], None] = lambda what: None,
     ) -> None:
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._shared: SlidingWindowCounterRateLimiter | None = None
+        if shared is not None:
+            storage: Storage = RedisStorage(
+                "async+" + shared.url,
+                implementation="redispy",
+                key_prefix=f"{shared.namespace}:rl",
+                connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
+            )
+            self._shared = SlidingWindowCounterRateLimiter(storage)
+        self.on_fallback = on_fallback
         self._tiers = {
             True: (RateLimitItemPerMinute(public_requests), RateLimitItemPerMinute(public_cost)),
             False: (RateLimitItemPerMinute(user_requests), RateLimitItemPerMinute(user_cost)),
@@ -43,8 +64,24 @@ class RateLimiter:
         weight = max(1, math.ceil(cost))
         if weight > budget.amount:
             return 60
+        if self._shared is not None:
+            try:
+                return await self._admit(self._shared, requests, budget, key, weight)
+            except Exception:  # the limits library re-raises the store's own errors
+                LOG.warning("rate limits: shared store unavailable, counting locally")
+                self.on_fallback("rate_limit")
+        return await self._admit(self._local, requests, budget, key, weight)
+
+    @staticmethod
+    async def _admit(
+        limiter: SlidingWindowCounterRateLimiter,
+        requests: RateLimitItemPerMinute,
+        budget: RateLimitItemPerMinute,
+        key: str,
+        weight: int,
+    ) -> int:
         for item, amount in ((requests, 1), (budget, weight)):
-            if not await self._limiter.hit(item, key, cost=amount):
-                stats = await self._limiter.get_window_stats(item, key)
+            if not await limiter.hit(item, key, cost=amount):
+                stats = await limiter.get_window_stats(item, key)
                 return max(1, math.ceil(stats.reset_time - time.time()))
         return 0
