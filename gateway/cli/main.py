@@ -189,14 +189,11 @@ def _token(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from gateway.access.audit import verify_files
+    from gateway.access.audit_verify import verify_files
 
     verdict = verify_files([Path(p) for p in args.files])
-    if verdict.ok:
-        print(f"ok: {verdict.lines} lines, chain intact")
-        return 0
-    print(f"broken at line {verdict.first_bad_line}: {verdict.reason}")
-    return 1
+    print(verdict.describe())
+    return 0 if verdict.ok else (3 if verdict.torn else 1)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -271,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_commands.add_parser("verify", help="check the hash chain of audit files")
     verify.add_argument(
-        "files", nargs="+", help="oldest first, e.g. audit.log.2 audit.log.1 audit.log"
+        "files", nargs="+", help="oldest first (audit.log.2 audit.log.1 audit.log), or a directory"
     )
     verify.set_defaults(handler=_audit)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from gateway.access.audit import AuditLog, verify_files
+from gateway.access.audit import AuditLog
+from gateway.access.audit_verify import verify_files
 from gateway.access.auth import Role
 from gateway.settings import Settings
 from tests.conftest import AS_OF
