@@ -40,6 +40,7 @@ class Stack:
     gateway_url: str
     mock_urls: dict[str, str]
     gateway_pid: int
+    gateway_urls: list[str]
 
 
 @contextlib.contextmanager
@@ -49,8 +50,11 @@ def running_stack(
     latency_ms: float = 0.0,
     gateway_env: dict[str, str] | None = None,
     legal_rps: float = 20.0,
+    gateways: int = 1,
 ) -> Iterator[Stack]:
-    ports = {name: free_port() for name in ("urban", "civil", "legal", "gateway")}
+    """The mocks in one process and `gateways` gateway processes (replicas) against them."""
+    ports = {name: free_port() for name in ("urban", "civil", "legal")}
+    gateway_ports = [free_port() for _ in range(gateways)]
     mocks_command = [
         sys.executable,
         "-m",
@@ -80,25 +84,29 @@ def running_stack(
         **(gateway_env or {}),
     }
     mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli.main", "serve", "--port", str(ports["gateway"])],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli.main", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in gateway_ports
+    ]
     try:
         mock_urls = {
             name: f"http://127.0.0.1:{ports[name]}" for name in ("urban", "civil", "legal")
         }
         for url in mock_urls.values():
             wait_until_up(f"{url}/__admin/info", mocks)
-        gateway_url = f"http://127.0.0.1:{ports['gateway']}"
-        wait_until_up(f"{gateway_url}/healthz", gateway)
-        yield Stack(gateway_url, mock_urls, gateway.pid)
+        urls = [f"http://127.0.0.1:{port}" for port in gateway_ports]
+        for url, process in zip(urls, started, strict=True):
+            wait_until_up(f"{url}/healthz", process)
+        yield Stack(urls[0], mock_urls, started[0].pid, urls)
     finally:
-        for process in (gateway, mocks):
+        for process in (*started, mocks):
             process.terminate()
-        for process in (gateway, mocks):
+        for process in (*started, mocks):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -100,9 +101,30 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.settings import Settings
 
     settings = Settings.load(path=args.config)
+    if args.workers:
+        settings = settings.with_values({"workers": args.workers})
+    try:
+        settings.check()
+    except ValueError as refused:
+        print(f"govgraph serve: {refused}", file=sys.stderr)
+        return 2
     _log_to_stdout()
     host = args.host or settings.host
     port = args.port or settings.port
+    if settings.workers > 1:
+        # Each worker builds its app from the same settings (GOVGRAPH_* and the config file).
+        if args.config:
+            os.environ["GOVGRAPH_CONFIG"] = args.config
+        os.environ["GOVGRAPH_WORKERS"] = str(settings.workers)
+        uvicorn.run(
+            "gateway.http.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=settings.workers,
+            log_level="warning",
+        )
+        return 0
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     return 0
 
@@ -244,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="a TOML settings file (else GOVGRAPH_CONFIG)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (more than one needs a state_url)"
+    )
     serve.set_defaults(handler=_serve)
 
     demo = commands.add_parser("demo", help="run the three mocks and the gateway together")

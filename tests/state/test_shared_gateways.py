@@ -139,3 +139,26 @@ async def test_while_redis_is_down_reads_go_on_and_writes_wait(tmp_path: Path) -
             await gateway.client.aclose()
             await app.state.backends.aclose()
             await app.state.shared.aclose()
+
+
+def test_production_refuses_several_workers_without_a_state_url() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "GOVGRAPH_PRODUCTION": "true",
+        "GOVGRAPH_JWT_SECRET": "s" * 40,
+        "GOVGRAPH_AUDIT_HMAC_KEY": "a-production-key",
+        "GOVGRAPH_STATE_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway.cli.main", "serve", "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "GOVGRAPH_STATE_URL" in done.stderr
