@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -55,6 +55,15 @@ URL_CACHE_SIZE = 256
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class Slots(Protocol):
+    """Places in flight shared with other processes (a global cap per backend); `acquire`
+    returns a token for `release`."""
+
+    async def acquire(self, backend: str) -> str: ...
+
+    async def release(self, backend: str, token: str) -> None: ...
+
+
 class Backend:
     """A legacy system's HTTP client: its in-flight cap, circuit breaker, retries within a
     budget for idempotent calls, the request deadline, and error mapping."""
@@ -86,6 +95,8 @@ class Backend:
         # Awaited before every attempt, first or retry: a system's pace (legal aid's budget)
         # counts every request it receives.
         self.before_attempt: Callable[[], Awaitable[None]] | None = None
+        # Set when workers and replicas share one cap: a place there too, beside the local one.
+        self.slots: Slots | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._default_headers = {
             name.decode().lower(): (name.decode(), value.decode())
@@ -176,6 +187,7 @@ class Backend:
         attributes = {"backend": self.name, "operation": operation, "attempt": str(attempt)}
         with self.observer.span(f"backend {self.name} {operation}", attributes):
             async with self._in_flight:
+                token = await self.slots.acquire(self.name) if self.slots is not None else None
                 self.in_flight += 1
                 self.observer.call_started(self.name)
                 started = time.perf_counter()
@@ -189,6 +201,8 @@ class Backend:
                     raise
                 finally:
                     self.in_flight -= 1
+                    if token is not None and self.slots is not None:
+                        await self.slots.release(self.name, token)
                     self.observer.call_finished(
                         self.name, operation, outcome, time.perf_counter() - started
                     )

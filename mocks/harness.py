@@ -71,8 +71,12 @@ class Journal:
     in_flight: int = 0
     peak_in_flight: int = 0
     recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100))
+    by_status: Counter[int] = field(default_factory=Counter)
+    # requests begun in each whole second, for the busiest second a system saw
+    per_second: Counter[int] = field(default_factory=Counter)
 
     def begin(self, operation: str) -> None:
+        self.per_second[int(time.time())] += 1
         self.total += 1
         self.by_operation[operation] += 1
         self.in_flight += 1
@@ -80,6 +84,7 @@ class Journal:
 
     def end(self, operation: str, status: int, started: float, request_id: str) -> None:
         self.in_flight -= 1
+        self.by_status[status] += 1
         self.recent.append(
             {
                 "operation": operation,
@@ -95,6 +100,8 @@ class Journal:
         self.by_operation.clear()
         self.peak_in_flight = self.in_flight
         self.recent.clear()
+        self.by_status.clear()
+        self.per_second.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -102,6 +109,8 @@ class Journal:
             "by_operation": dict(self.by_operation),
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
+            "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
+            "busiest_second": max(self.per_second.values(), default=0),
             "recent": list(self.recent),
         }
 

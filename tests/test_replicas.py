@@ -86,3 +86,65 @@ async def test_two_replicas_keep_one_trail_and_one_write_per_key(
     tampered.write_text("\n".join(raw) + "\n", encoding="utf-8")
     broken = verify_files([tampered])
     assert (broken.ok, broken.first_bad_line, broken.writer) == (False, 58, edited["writer"])
+
+
+# Page sizes differ from dashboard to dashboard, so that no two calls are the same one shared.
+DASHBOARD = """{ grids(first: 5) { edges { node { code
+    residents(first: %d) { totalCount } cases(first: %d) { totalCount } } } } }"""
+LEGAL = """query($grid: String!) { residents(filter: {grid: $grid}, first: 10) {
+    edges { node { legalAidCases { number } } } } }"""
+
+
+@pytest.mark.heavy
+async def test_two_replicas_keep_one_cap_and_one_pace_for_the_legacy_systems(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    env = {
+        "GOVGRAPH_STATE_URL": redis_server.url,
+        "GOVGRAPH_STATE_NAMESPACE": f"replicas-{uuid.uuid4().hex[:6]}",
+        "GOVGRAPH_MAX_IN_FLIGHT": "4",
+        "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "100000",
+    }
+    with running_stack(tmp_path, latency_ms=5, gateway_env=env, gateways=2) as stack:
+        district = {
+            "Authorization": f"Bearer {token(Role.DISTRICT_ADMIN)}",
+            "X-Purpose": "replica-check",
+        }
+        limits = httpx.Limits(max_connections=400)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+            for url in stack.mock_urls.values():
+                await client.post(f"{url}/__admin/reset")
+            dashboards = await asyncio.gather(
+                *(
+                    client.post(
+                        f"{stack.gateway_urls[i % 2]}/graphql",
+                        json={"query": DASHBOARD % (i % 50 + 1, i % 40 + 1)},
+                        headers=district,
+                    )
+                    for i in range(200)
+                )
+            )
+            assert {d.status_code for d in dashboards} == {200}
+            assert not any("errors" in d.json() for d in dashboards)
+            grids = [f"32021300100{c}00{g}" for c in (1, 2) for g in range(1, 6)]
+            legal = await asyncio.gather(
+                *(
+                    client.post(
+                        f"{stack.gateway_urls[i % 2]}/graphql",
+                        json={"query": LEGAL, "variables": {"grid": grid}},
+                        headers=district,
+                    )
+                    for i, grid in enumerate(grids)
+                )
+            )
+            assert {r.status_code for r in legal} == {200}
+            journals = {
+                name: (await client.get(f"{url}/__admin/requests")).json()
+                for name, url in stack.mock_urls.items()
+            }
+    for name in ("urban", "civil"):
+        assert journals[name]["total"] >= 200
+        assert journals[name]["peak_in_flight"] <= 4, (name, journals[name]["peak_in_flight"])
+    assert journals["legal"]["total"] >= 90
+    assert "429" not in journals["legal"]["by_status"]
+    assert journals["legal"]["busiest_second"] <= 20

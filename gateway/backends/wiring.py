@@ -16,6 +16,8 @@ from connectors.urban import UrbanConnector
 from gateway.backends.loaders import BatchObserver
 from gateway.settings import Settings
 from gateway.state.caches import InFlight, ReferenceCache
+from gateway.state.shared import SharedState
+from gateway.state.shared_limits import SharedPace, SharedSlots
 from gateway.systems import SYSTEMS, Connector
 
 T = TypeVar("T")
@@ -49,7 +51,13 @@ def adapt_by_key(
 
 
 class Backends:
-    def __init__(self, settings: Settings, transports: Transports | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        transports: Transports | None = None,
+        shared: SharedState | None = None,
+        on_fallback: Callable[[str], None] = lambda what: None,
+    ) -> None:
         transports = transports or {}
         self.settings = settings
         # One connector per registered system; the three below are typed for their data parts.
@@ -59,6 +67,8 @@ class Backends:
         self.urban: UrbanConnector = self.connectors["urban"]  # type: ignore[assignment]
         self.civil: CivilAffairsConnector = self.connectors["civil"]  # type: ignore[assignment]
         self.legal: LegalAidConnector = self.connectors["legal"]  # type: ignore[assignment]
+        if shared is not None:
+            self._share_protection(settings, shared, on_fallback)
         entries = settings.cache_max_entries
         self.grids: ReferenceCache[dict[str, adapters.Grid]] = ReferenceCache(
             "grids", settings.ttl_grids_s, entries
@@ -75,6 +85,33 @@ class Backends:
         self.in_flight = InFlight()
         self.coalescing = settings.coalesce_in_flight and settings.batching
         self.metrics: BatchObserver | None = None  # set by the app when metrics are on
+
+    def _share_protection(
+        self, settings: Settings, shared: SharedState, on_fallback: Callable[[str], None]
+    ) -> None:
+        """One in-flight cap per backend and one legal-aid pace for every worker and replica;
+        while the store is away, each worker keeps to its share."""
+        share = max(1, settings.workers)
+        slots = SharedSlots(
+            shared,
+            settings.max_in_flight,
+            lease_s=settings.connect_timeout_s + settings.read_timeout_s + 5,
+            fallback_share=settings.max_in_flight // share,
+            on_fallback=on_fallback,
+        )
+        for connector in self.connectors.values():
+            connector.backend.slots = slots
+        limiter = self.legal.limiter
+        limiter.rate = settings.legal_rate_limit_rps / share
+        pace = SharedPace(
+            shared,
+            self.legal.backend.name,
+            settings.legal_rate_limit_rps,
+            burst=1.0,  # evenly spaced: no second sees more than the pace
+            local=limiter.acquire,
+            on_fallback=on_fallback,
+        )
+        self.legal.backend.before_attempt = pace.acquire
 
     def caches(self) -> list[ReferenceCache[object]]:
         return [self.grids, self.departments, self.services, self.legal_reference]  # type: ignore[list-item]

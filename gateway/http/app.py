@@ -52,7 +52,6 @@ def create_app(
     tracer_provider: Any = None,
 ) -> Starlette:
     settings.check()
-    backends = Backends(settings, transports)
     audit = AuditLog(
         settings.audit_path or None,
         settings.audit_hmac_key.encode(),
@@ -74,6 +73,7 @@ def create_app(
         if settings.state_url
         else None
     )
+    backends = Backends(settings, transports, shared, on_fallback=metrics.state_fallback)
     store: IdempotencyStore = idempotency or (
         SharedIdempotencyStore(
             shared, settings.idempotency_ttl_s, lease_s=2 * settings.request_deadline_s + 5
