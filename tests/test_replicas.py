@@ -148,3 +148,70 @@ async def test_two_replicas_keep_one_cap_and_one_pace_for_the_legacy_systems(
     assert journals["legal"]["total"] >= 90
     assert "429" not in journals["legal"]["by_status"]
     assert journals["legal"]["busiest_second"] <= 20
+
+
+@pytest.mark.heavy
+async def test_redis_stopped_mid_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    env = {
+        "GOVGRAPH_STATE_URL": server.url,
+        "GOVGRAPH_STATE_TIMEOUT_S": "0.3",
+        "GOVGRAPH_RATE_USER_REQUESTS_PER_MINUTE": "12",
+    }
+    try:
+        with running_stack(tmp_path, gateway_env=env, legal_rps=10_000, gateways=2) as stack:
+            grid = "320213001001001"
+            worker = {"Authorization": f"Bearer {token(Role.GRID_WORKER, grids=[grid])}"}
+            async with httpx.AsyncClient(timeout=60) as client:
+                # A client's allowance is the same with two replicas as with one: 12 a minute.
+                statuses = [
+                    (
+                        await client.post(
+                            f"{stack.gateway_urls[i % 2]}/graphql",
+                            json={"query": "{ departments { code } }"},
+                            headers=worker,
+                        )
+                    ).status_code
+                    for i in range(16)
+                ]
+                assert (statuses.count(200), statuses.count(429)) == (12, 4)
+
+                other = {
+                    "Authorization": f"Bearer {token(Role.GRID_WORKER, grids=[grid], subject='w2')}"
+                }
+                await client.post(f"{stack.mock_urls['urban']}/__admin/reset")
+
+                async def write(number: int) -> int:
+                    answer = await client.post(
+                        f"{stack.gateway_urls[number % 2]}/graphql",
+                        json={"query": REPORT, "variables": {"grid": grid}},
+                        headers={**other, "Idempotency-Key": f"load-{number}"},
+                    )
+                    return answer.status_code
+
+                async def read(number: int) -> int:
+                    answer = await client.post(
+                        f"{stack.gateway_urls[number % 2]}/graphql",
+                        json={"query": '{ grid(code: "%s") { name } }' % grid},
+                        headers=other,
+                    )
+                    return answer.status_code
+
+                before = await asyncio.gather(*(write(n) for n in range(5)))
+                server.stop()
+                during_writes = await asyncio.gather(*(write(n) for n in range(5, 10)))
+                during_reads = await asyncio.gather(*(read(n) for n in range(10)))
+                server.start()
+                after = await asyncio.gather(*(write(n) for n in range(10, 15)))
+                again = await asyncio.gather(*(write(n) for n in range(10, 15)))  # retried
+                journal = (await client.get(f"{stack.mock_urls['urban']}/__admin/requests")).json()
+    finally:
+        server.stop()
+    assert before == [200] * 5
+    assert during_writes == [503] * 5
+    assert [s for s in during_reads if s >= 500] == []
+    assert after == [200] * 5 and again == [200] * 5
+    # every 200 is one case at the backend; no 503 made one; no retry made a second
+    assert journal["by_operation"].get("ReportCase", 0) == 10
