@@ -51,6 +51,7 @@ def running_stack(
     gateway_env: dict[str, str] | None = None,
     legal_rps: float = 20.0,
     gateways: int = 1,
+    workers: int = 1,
 ) -> Iterator[Stack]:
     """The mocks in one process and `gateways` gateway processes (replicas) against them."""
     ports = {name: free_port() for name in ("urban", "civil", "legal")}
@@ -86,7 +87,15 @@ def running_stack(
     mocks = subprocess.Popen(mocks_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli.main", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                *(["--workers", str(workers)] if workers > 1 else []),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

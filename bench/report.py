@@ -41,4 +41,12 @@ def markdown(report: dict[str, Any]) -> str:
             )
     elif peer:
         lines += ["", f"Peer: skipped ({peer.get('skipped')})."]
+    workers = report.get("workers")
+    if workers:
+        lines += [
+            "",
+            f"Workers ({workers['query']}, mock latency 0, concurrency {workers['concurrency']}): "
+            f"{workers['rps_1_worker']} requests/s with one worker process, "
+            f"{workers['rps_2_workers']} with two ({workers['ratio']}x).",
+        ]
     return "\n".join(lines) + "\n"

@@ -41,6 +41,7 @@ from bench.harness import (
 from bench.peer import peer_comparison
 from bench.processes import running_stack
 from bench.report import markdown
+from bench.workers import worker_scaling
 from connectors.base import BackendSettings
 from connectors.civil import CivilAffairsConnector
 from connectors.urban import UrbanConnector
@@ -283,11 +284,13 @@ def run(options: Options) -> dict[str, Any]:
         ]
     )
     peer = peer_comparison(options) if options.peer and not options.quick else None
+    workers = worker_scaling(options)
     report = {
         "queries": queries,
         "peer": peer,
         "batching_off": naive,
         "scale_curve": scale_curve,
+        "workers": workers,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

@@ -67,6 +67,9 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     service_map = next(q for q in report["queries"] if q["name"] == "service_map")
     assert service_map["backend_requests"] == 0  # reference data, all cached
     assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
+    workers = report["workers"]
+    assert workers["rps_1_worker"] > 0 and workers["rps_2_workers"] > 0
+    assert "with one worker process" in markdown.read_text(encoding="utf-8")
 
 
 def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
