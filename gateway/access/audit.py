@@ -32,8 +32,14 @@ def _canonical(entry: dict[str, Any]) -> str:
 
 
 def chain_hash(previous: str, entry: dict[str, Any]) -> str:
-    body = {k: v for k, v in entry.items() if k != "hash"}
+    body = {k: v for k, v in entry.items() if k not in ("hash", "seal")}
     return hashlib.sha256((previous + _canonical(body)).encode()).hexdigest()
+
+
+def seal(key: bytes, line_hash: str) -> str:
+    """The line's hash under the audit key: whoever can write the file but lacks the key cannot
+    forge a line, or a whole writer's chain, that verifies with the key."""
+    return hmac.new(key, line_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass
@@ -92,6 +98,7 @@ class AuditLog:
             "prev": self._last,
         }
         entry["hash"] = chain_hash(self._last, entry)
+        entry["seal"] = seal(self.key, entry["hash"])
         self._last = entry["hash"]
         return _canonical(entry) + "\n"
 

@@ -11,13 +11,14 @@ is a rotated backup (`*.N`): older backups may have been removed by retention.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.access.audit import GENESIS, chain_hash
+from gateway.access.audit import GENESIS, chain_hash, seal
 
 BACKUP = re.compile(r"\.(\d+)$")
 
@@ -49,7 +50,9 @@ class Line:
     may_start_midway: bool  # in the oldest file, a rotated backup
 
 
-def verify(lines: Iterable[Line | str]) -> Verdict:
+def verify(lines: Iterable[Line | str], key: bytes | None = None) -> Verdict:
+    """With the audit key, every line's seal is checked too: a line or chain forged by someone
+    without the key fails."""
     heads: dict[str, tuple[str, int]] = {}
     count = 0
     for count, item in enumerate(lines, start=1):
@@ -72,6 +75,12 @@ def verify(lines: Iterable[Line | str]) -> Verdict:
         previous, seq = str(entry.get("prev")), entry.get("seq")
         if chain_hash(previous, entry) != entry["hash"]:
             return Verdict(False, count, count, "line was edited", writer or None)
+        if key is not None and not hmac.compare_digest(
+            str(entry.get("seal", "")), seal(key, entry["hash"])
+        ):
+            return Verdict(
+                False, count, count, "not sealed with the audit key: forged", writer or None
+            )
         head = heads.get(writer)
         if head is None:
             starts = previous == GENESIS and seq in (1, None)
@@ -113,7 +122,7 @@ def trail_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def verify_files(paths: list[Path]) -> Verdict:
+def verify_files(paths: list[Path], key: bytes | None = None) -> Verdict:
     files = trail_files(paths)
 
     def lines() -> Iterator[Line]:
@@ -126,4 +135,4 @@ def verify_files(paths: list[Path]) -> Verdict:
             for number, row in enumerate(kept):
                 yield Line(row, cut and number == len(kept) - 1, midway)
 
-    return verify(lines())
+    return verify(lines(), key)

@@ -212,8 +212,10 @@ def _audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from gateway.access.audit_verify import verify_files
+    from gateway.settings import Settings
 
-    verdict = verify_files([Path(p) for p in args.files])
+    key = Settings.load(path=args.config).audit_hmac_key.encode() if args.key else None
+    verdict = verify_files([Path(p) for p in args.files], key)
     print(verdict.describe())
     return 0 if verdict.ok else (3 if verdict.torn else 1)
 
@@ -295,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "files", nargs="+", help="oldest first (audit.log.2 audit.log.1 audit.log), or a directory"
     )
+    verify.add_argument(
+        "--key",
+        action="store_true",
+        help="also check every line's seal with the audit key (GOVGRAPH_AUDIT_HMAC_KEY)",
+    )
+    verify.add_argument("--config", help="a TOML settings file (else GOVGRAPH_CONFIG)")
     verify.set_defaults(handler=_audit)
 
     bench = commands.add_parser(

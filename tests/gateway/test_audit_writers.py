@@ -87,3 +87,18 @@ def test_a_directory_is_read_oldest_first(tmp_path: Path) -> None:
     assert len(list(directory.iterdir())) > 2
     verdict = verify_files([directory])
     assert verdict.ok and verdict.lines == 40
+
+
+def test_a_forged_writer_chain_fails_with_the_audit_key(trail: list[str], tmp_path: Path) -> None:
+    """Without the key anyone can append a self-consistent chain; the key's seal tells it."""
+    forger = AuditLog(str(tmp_path / "forged.log"), b"not-the-key")
+    asyncio.run(forger.commit({"request_id": "fake", "outcome": "ok"}))
+    fake = (tmp_path / "forged.log").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "mixed.log"
+    path.write_text("\n".join([*trail, *fake]) + "\n", encoding="utf-8")
+    assert verify_files([path]).ok  # chains alone cannot tell
+    verdict = verify_files([path], key=b"key")
+    assert not verdict.ok and verdict.first_bad_line == 31 and "forged" in verdict.reason
+    genuine = tmp_path / "genuine.log"
+    genuine.write_text("\n".join(trail) + "\n", encoding="utf-8")
+    assert verify_files([genuine], key=b"key").ok

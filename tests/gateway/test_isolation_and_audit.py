@@ -4,6 +4,7 @@ data is on record, and the record holds nothing raw and detects tampering."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -241,6 +242,16 @@ def test_audit_verify_command(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "gateway.cli.main", "audit", "verify"]
     intact = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60)
     assert (intact.returncode, intact.stdout.strip()) == (0, "ok: 3 lines, chain intact")
+    env = {**os.environ, "GOVGRAPH_AUDIT_HMAC_KEY": "key"}
+    sealed = subprocess.run(
+        [*command, "--key", str(path)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert sealed.returncode == 0, sealed.stdout
+    env["GOVGRAPH_AUDIT_HMAC_KEY"] = "another-key"
+    forged = subprocess.run(
+        [*command, "--key", str(path)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert forged.returncode == 1 and "forged" in forged.stdout
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text(
         "\n".join([lines[0], lines[1].replace('"ok"', '"denied"'), lines[2]]) + "\n",
