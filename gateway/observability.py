@@ -104,6 +104,11 @@ class Metrics:
             ["role", "outcome"],
             registry=r,
         )
+        self.cors_refused = Counter(
+            "govgraph_cors_refused",
+            "Requests from another origin that CORS does not allow",
+            registry=r,
+        )
         self.state_fallbacks = Counter(
             "govgraph_state_fallbacks",
             "Times the shared state store failed and a worker's own state stood in",

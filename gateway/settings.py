@@ -44,6 +44,10 @@ class Settings:
     retry_max_wait_s: float = 5.0
     breaker_failures: int = 5
     breaker_cooldown_s: float = 10.0
+    # Browsers on other origins: comma-separated, `*` for a port or a subdomain label.
+    cors_origins: str = ""
+    cors_credentials: bool = False
+    cors_max_age_s: float = 600.0
     # Shared state for many workers and replicas: redis://, rediss://, valkey:// (empty: each
     # process keeps its own, for the demo and one process).
     state_url: str = ""
@@ -108,6 +112,8 @@ class Settings:
             )
         if self.audit_hmac_key == DEV_AUDIT_KEY:
             raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
+        if any(o.strip() == "*" for o in self.cors_origins.split(",")):
+            raise ValueError("production refuses GOVGRAPH_CORS_ORIGINS=*: list the origins")
         if self.workers > 1 and not self.state_url:
             raise ValueError(
                 "several workers need GOVGRAPH_STATE_URL (Redis or Valkey): without it each "

@@ -14,6 +14,8 @@ from typing import Any
 
 from gateway.systems import SYSTEMS
 
+DEMO_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
+
 
 def _mocks(args: argparse.Namespace) -> int:
     from mocks import DEFAULT_PORTS, Population, build_mocks
@@ -142,7 +144,10 @@ def _demo(args: argparse.Namespace) -> int:
     host = "127.0.0.1"
     ports = dict(DEFAULT_PORTS)
     settings = Settings().with_values(
-        {f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()}
+        {
+            **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
+            "cors_origins": DEMO_ORIGINS,
+        }
     )
     gateway = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=args.port, log_level="warning")
@@ -150,7 +155,9 @@ def _demo(args: argparse.Namespace) -> int:
     tokens = demo_tokens(settings, population)
     print(describe(mocks, host, ports))
     print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
-    print(f"explorer (GraphiQL) http://{host}:{args.port}/explorer/\n\nFirst queries to try:")
+    print(f"explorer (GraphiQL) http://{host}:{args.port}/explorer/")
+    print(f"CORS: pages on {DEMO_ORIGINS} may call it (a Vite dev server, say)")
+    print("\nFirst queries to try:")
     application = population.legal.applications[0]
     if population.registry.index_of_id(application.applicant.id_number) is None:
         application = population.legal.applications[1]

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -26,6 +27,7 @@ from adapters.normalise import BEIJING
 from gateway.access.audit import AuditLog
 from gateway.access.auth import Authenticator
 from gateway.backends.wiring import Backends, Transports
+from gateway.http.cors import CountingCORS
 from gateway.http.graphql import build_gateway_schema
 from gateway.http.graphql_http import GraphQLHTTP
 from gateway.http.trusted import TrustedDocuments
@@ -164,7 +166,13 @@ def create_app(
             Route("/", home, methods=["GET"]),
             Mount("/explorer", StaticFiles(directory=EXPLORER, html=True), name="explorer"),
         ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(CountingCORS, settings=settings, on_refused=metrics.cors_refused.inc)
+        ],
+    )
     app.state.backends = backends
     app.state.audit = audit
     app.state.metrics = metrics

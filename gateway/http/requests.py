@@ -110,11 +110,14 @@ async def read_operations(request: Request, settings: Settings) -> tuple[list[Op
     if len(url) > settings.max_url_length:
         raise RequestRefused(414, "URI_TOO_LONG", "请求地址过长 / URI too long")
     if request.method == "GET":
-        if not any(request.headers.get(h.decode()) for h in PREFLIGHT_HEADERS):
+        # CSRF needs a credential the browser adds by itself: a cookie. A Bearer token in a
+        # header is never sent cross-site unbidden, so a GET without cookies needs no preflight.
+        cookies = bool(request.headers.get("cookie"))
+        if cookies and not any(request.headers.get(h.decode()) for h in PREFLIGHT_HEADERS):
             raise RequestRefused(
                 400,
                 "CSRF_PREFLIGHT_REQUIRED",
-                "GET 请求须带 X-GovGraph-Preflight 头 / GET needs a preflight header",
+                "带 Cookie 的 GET 请求须带 X-GovGraph-Preflight 头 / a GET with cookies needs a preflight header",
             )
         params = request.query_params
         try:

@@ -171,11 +171,12 @@ CORPUS = [
         headers={"Content-Type": "multipart/form-data; boundary=x"},
     ),
     Hostile(
-        "csrf-get-without-preflight",
+        "csrf-get-with-cookie-without-preflight",
         400,
         "CSRF_PREFLIGHT_REQUIRED",
         method="GET",
         params={"query": "{ departments { code } }"},
+        headers={"Cookie": "session=abc"},
     ),
     Hostile(
         "xml-body",

@@ -73,11 +73,16 @@ async def test_get_runs_queries_but_not_mutations(gateway: Gateway) -> None:
     assert mutation.status_code == 405
     assert mutation.headers["allow"] == "POST"
     assert "RateCase" not in gateway.calls()["urban"]
-    no_preflight = await gateway.client.get(
-        "/graphql", params={"query": "{ departments { code } }"}
+    # No cookie, no CSRF: a plain GET (the GraphQL-over-HTTP audit's) runs.
+    plain = await gateway.client.get("/graphql", params={"query": "{ departments { code } }"})
+    assert plain.status_code == 200 and plain.json()["data"]["departments"]
+    with_cookie = await gateway.client.get(
+        "/graphql",
+        params={"query": "{ departments { code } }"},
+        headers={"Cookie": "session=abc"},
     )
-    assert no_preflight.status_code == 400
-    assert no_preflight.json()["errors"][0]["extensions"]["code"] == "CSRF_PREFLIGHT_REQUIRED"
+    assert with_cookie.status_code == 400
+    assert with_cookie.json()["errors"][0]["extensions"]["code"] == "CSRF_PREFLIGHT_REQUIRED"
 
 
 async def test_unexpected_failures_are_masked(

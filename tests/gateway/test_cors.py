@@ -1,0 +1,79 @@
+"""Browsers on other origins: allowed origins get CORS headers and a cached preflight; others
+get none (the browser blocks the answer), and are counted; `*` is refused in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.access.auth import Role
+from gateway.settings import Settings
+from tests.gateway.conftest import make_gateway
+
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+}
+
+
+async def test_allowed_and_refused_origins(tmp_path: Path) -> None:
+    gateway, app = await make_gateway(
+        audit_path=str(tmp_path / "audit.log"),
+        cors_origins="http://localhost:*,https://*.district.example",
+    )
+    try:
+        for origin in ("http://localhost:5173", "https://dashboard.district.example"):
+            answer = await gateway.client.options(
+                "/graphql", headers={"Origin": origin, **PREFLIGHT}
+            )
+            assert answer.status_code == 200
+            assert answer.headers["access-control-allow-origin"] == origin
+            assert answer.headers["access-control-max-age"] == "600"
+            assert "idempotency-key" in answer.headers["access-control-allow-headers"].lower()
+            assert "access-control-allow-credentials" not in answer.headers
+        refused = await gateway.client.options(
+            "/graphql", headers={"Origin": "https://evil.example", **PREFLIGHT}
+        )
+        assert refused.status_code == 400
+        assert "access-control-allow-origin" not in refused.headers
+
+        caller = gateway.as_role(Role.DISTRICT_ADMIN)
+        allowed = await gateway.client.post(
+            "/graphql",
+            json={"query": "{ departments { code } }"},
+            headers={**caller.headers, "Origin": "http://localhost:5173"},
+        )
+        assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+        assert "X-Request-ID" in allowed.headers["access-control-expose-headers"]
+        other = await gateway.client.post(
+            "/graphql",
+            json={"query": "{ departments { code } }"},
+            headers={**caller.headers, "Origin": "https://evil.example"},
+        )
+        assert "access-control-allow-origin" not in other.headers
+        metrics = (await gateway.client.get("/metrics")).text
+        assert "govgraph_cors_refused_total 2.0" in metrics
+    finally:
+        await gateway.client.aclose()
+        await app.state.backends.aclose()
+
+
+async def test_no_origins_configured_means_no_cors(gateway) -> None:  # type: ignore[no-untyped-def]
+    answer = await gateway.client.options(
+        "/graphql", headers={"Origin": "http://localhost:5173", **PREFLIGHT}
+    )
+    assert "access-control-allow-origin" not in answer.headers
+
+
+def test_production_refuses_any_origin() -> None:
+    settings = Settings().with_values(
+        {
+            "production": True,
+            "jwt_secret": "s" * 40,
+            "audit_hmac_key": "a-production-key",
+            "cors_origins": "*",
+        }
+    )
+    with pytest.raises(ValueError, match="CORS"):
+        settings.check()
