@@ -89,6 +89,7 @@ class Settings:
     rate_user_cost_per_minute: int = 200_000
     trusted_documents_path: str = ""
     trusted_documents_strict: bool = False
+    persisted_queries_max_entries: int = 10_000
 
     document_cache_size: int = 512
     otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4318/v1/traces; empty: no tracing

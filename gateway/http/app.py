@@ -30,6 +30,7 @@ from gateway.backends.wiring import Backends, Transports
 from gateway.http.cors import CountingCORS
 from gateway.http.graphql import build_gateway_schema
 from gateway.http.graphql_http import GraphQLHTTP
+from gateway.http.persisted import InMemoryQueryStore, PersistedDocuments, SharedQueryStore
 from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
@@ -66,9 +67,7 @@ def create_app(
         hs256_secret=settings.jwt_secret or None,
         jwks_path=settings.jwks_path or None,
     )
-    trusted = TrustedDocuments(
-        settings.trusted_documents_path or None, settings.trusted_documents_strict
-    )
+
     metrics = Metrics(tracer=make_tracer(settings.otlp_endpoint, tracer_provider))
     shared = (
         SharedState(settings.state_url, settings.state_namespace, settings.state_timeout_s)
@@ -76,6 +75,16 @@ def create_app(
         else None
     )
     backends = Backends(settings, transports, shared, on_fallback=metrics.state_fallback)
+    trusted = TrustedDocuments(
+        settings.trusted_documents_path or None, settings.trusted_documents_strict
+    )
+    persisted = PersistedDocuments(
+        trusted,
+        SharedQueryStore(shared, settings.idempotency_ttl_s)
+        if shared is not None
+        else InMemoryQueryStore(settings.persisted_queries_max_entries),
+        settings.max_query_chars,
+    )
     store: IdempotencyStore = idempotency or (
         SharedIdempotencyStore(
             shared, settings.idempotency_ttl_s, lease_s=2 * settings.request_deadline_s + 5
@@ -102,7 +111,7 @@ def create_app(
         clock,
         audit,
         authenticator,
-        trusted,
+        persisted,
         store,
         metrics,
         miss_budget,

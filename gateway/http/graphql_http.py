@@ -42,6 +42,7 @@ from gateway.http.documents import Documents
 from gateway.http.graphql import present, request_id_of
 from gateway.http.inputs import control_in_document, control_in_variables
 from gateway.http.limits import Limits, analyse
+from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
 from gateway.http.requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -53,7 +54,7 @@ from gateway.http.requests import (
     pick,
     read_operations,
 )
-from gateway.http.trusted import TrustedDocuments, UntrustedDocumentError
+from gateway.http.trusted import UntrustedDocumentError
 from gateway.http.write_keys import WriteKeys
 from gateway.observability import Metrics, log_request, request_stats
 from gateway.settings import Settings
@@ -74,7 +75,7 @@ class GraphQLHTTP:
         clock: Callable[[], datetime],
         audit: AuditLog,
         authenticator: Authenticator,
-        trusted: TrustedDocuments,
+        persisted: PersistedDocuments,
         idempotency: IdempotencyStore,
         metrics: Metrics,
         miss_budget: MissBudget | None = None,
@@ -86,7 +87,7 @@ class GraphQLHTTP:
         self.clock = clock
         self.audit = audit
         self.authenticator = authenticator
-        self.trusted = trusted
+        self.persisted = persisted
         self.idempotency = idempotency
         self.keys = WriteKeys(idempotency, clock)
         self.metrics = metrics
@@ -237,9 +238,11 @@ class GraphQLHTTP:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
         try:
-            query = self.trusted.resolve(op.query, op.extensions)
+            query, register = await self.persisted.resolve(op.query, op.extensions, op.document_id)
         except UntrustedDocumentError as error:
             raise RequestRefused(403, error.code, error.message) from None
+        except PersistedQueryNotFoundError as error:
+            return document_error, errors_body(error.code, error.message)
         except GovGraphError as error:
             raise RequestRefused(400, error.code, error.message) from None
         if len(query) > self.settings.max_query_chars:
@@ -290,6 +293,8 @@ class GraphQLHTTP:
             return document_error, {
                 "errors": [self.documents.validation_error(e) for e in problems]
             }
+        if register is not None:  # parsed, within limits and valid: now it may be registered
+            await self.persisted.register(register, query)
         wait = await self.rate.admit(principal, analysis.cost)
         if wait:
             raise RequestRefused(

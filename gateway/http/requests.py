@@ -50,6 +50,7 @@ class Operation:
     operation_name: str | None
     extensions: dict[str, Any]
     resolved_name: str | None = None  # the operation's name in the document, once parsed
+    document_id: str | None = None  # a persisted document's id, sent instead of the query
 
 
 def media_type(value: str) -> str:
@@ -93,7 +94,12 @@ def operation_of(payload: object) -> Operation:
         raise RequestRefused(
             400, "BAD_REQUEST", "extensions 应为对象 / extensions must be an object"
         )
-    return Operation(query, variables or {}, name, extensions or {})
+    document_id = payload.get("documentId")
+    if document_id is not None and not isinstance(document_id, str):
+        raise RequestRefused(
+            400, "BAD_REQUEST", "documentId 应为字符串 / documentId must be a string"
+        )
+    return Operation(query, variables or {}, name, extensions or {}, document_id=document_id)
 
 
 async def read_operations(request: Request, settings: Settings) -> tuple[list[Operation], bool]:
@@ -132,6 +138,7 @@ async def read_operations(request: Request, settings: Settings) -> tuple[list[Op
             "variables": variables,
             "operationName": params.get("operationName"),
             "extensions": extensions,
+            "documentId": params.get("documentId"),
         }
         refuse_malformed(payload)
         return [operation_of(payload)], False

@@ -295,9 +295,9 @@ CORPUS = [
         headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."},
     ),
     Hostile(
-        "unknown-persisted-query",
-        403,
-        "UNTRUSTED_DOCUMENT",
+        "unknown-persisted-query",  # Apollo's link then sends the query with its hash
+        200,
+        "PERSISTED_QUERY_NOT_FOUND",
         {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
     ),
 ]

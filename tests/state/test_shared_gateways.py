@@ -162,3 +162,21 @@ def test_production_refuses_several_workers_without_a_state_url() -> None:
     )
     assert done.returncode == 2
     assert "GOVGRAPH_STATE_URL" in done.stderr
+
+
+async def test_a_query_registered_on_one_gateway_is_known_to_the_other(
+    pair: list[Gateway],
+) -> None:
+    import hashlib
+
+    query = "query Depts { departments { code } }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    first = await pair[0].client.post("/graphql", json={"extensions": persisted})
+    assert first.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    registered = await pair[0].client.post(
+        "/graphql", json={"query": query, "extensions": persisted}
+    )
+    assert registered.json()["data"]["departments"]
+    hit = await pair[1].client.post("/graphql", json={"extensions": persisted})
+    assert hit.json()["data"] == registered.json()["data"]
