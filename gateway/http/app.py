@@ -41,6 +41,7 @@ from gateway.state.shared_keys import SharedIdempotencyStore
 from gateway.systems import SYSTEMS, System
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
+FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()  # a grid, in red
 
 
 def beijing_clock() -> datetime:
@@ -155,6 +156,11 @@ def create_app(
     async def home(request: Request) -> Response:
         return RedirectResponse("/explorer/")
 
+    async def favicon(request: Request) -> Response:
+        return Response(
+            FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
@@ -167,6 +173,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),  # every method reaches it: others get a coded 405
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

@@ -32,10 +32,11 @@ async def test_explorer_page_references_nothing_outside_the_gateway(gateway: Gat
     assert "GraphiQL" in page.text or "graphiql" in page.text
     parser = References()
     parser.feed(page.text)
-    assert len(parser.urls) == 5
+    assert len(parser.urls) == 6  # five assets and the favicon
     for url in parser.urls:
         assert not re.match(r"^([a-z]+:)?//", url), url
-        asset = await gateway.client.get(f"/explorer/{url.removeprefix('./')}")
+        path = url if url.startswith("/") else f"/explorer/{url.removeprefix('./')}"
+        asset = await gateway.client.get(path)
         assert asset.status_code == 200, url
         assert len(asset.content) > 100
     script = (await gateway.client.get("/explorer/explorer.js")).text
@@ -151,3 +152,12 @@ async def test_the_explorers_first_query_runs(gateway: Gateway) -> None:
     query = "\n".join(line for line in lines if not line.startswith("#"))
     data = await gateway.data(query)
     assert len(data["grids"]["edges"]) == 5
+
+
+async def test_a_favicon_for_the_browser_tab(gateway: Gateway) -> None:
+    answer = await gateway.client.get("/favicon.ico")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert answer.content.startswith(b"<svg")
+    page = await gateway.client.get("/explorer/")
+    assert 'rel="icon" href="/favicon.ico"' in page.text
