@@ -23,6 +23,10 @@ LOG = logging.getLogger("govgraph.state")
 STATE_DOWN = "共享状态存储不可用，写操作暂停，未执行 / the shared state store is unavailable: the write was not made"
 
 
+def state_down() -> RequestRefused:
+    return RequestRefused(503, "STATE_UNAVAILABLE", STATE_DOWN, {"Retry-After": "1"})
+
+
 class WriteKeys:
     def __init__(self, store: IdempotencyStore, clock: Any) -> None:
         self.store = store
@@ -57,9 +61,7 @@ class WriteKeys:
             existing = await self.store.claim(owner, key, fingerprint, self.clock())
         except StateUnavailableError:
             # Without the key's record a retry could write twice: nothing is written.
-            raise RequestRefused(
-                503, "STATE_UNAVAILABLE", STATE_DOWN, {"Retry-After": "1"}
-            ) from None
+            raise state_down() from None
         if existing is None:
             return (owner, key), None, None
         if existing.fingerprint != fingerprint:
@@ -94,9 +96,7 @@ class WriteKeys:
         try:
             await self.store.resume(owner, key)
         except StateUnavailableError:
-            raise RequestRefused(
-                503, "STATE_UNAVAILABLE", STATE_DOWN, {"Retry-After": "1"}
-            ) from None
+            raise state_down() from None
         return (owner, key), existing.first_attempt_at, None
 
     async def settle(
@@ -108,31 +108,22 @@ class WriteKeys:
     ) -> None:
         """The write is done either way; if the store fails now, the key keeps its lease and a
         retry after it finds the write at the backend (reconciliation), so nothing is doubled."""
-        try:
-            await self._settle(idempotency, errors, body, record)
-        except StateUnavailableError:
-            LOG.warning("idempotency: the shared store failed while settling a key")
-
-    async def _settle(
-        self,
-        idempotency: tuple[str, str],
-        errors: list[dict[str, Any]],
-        body: dict[str, Any],
-        record: AuditRecord,
-    ) -> None:
         owner, key = idempotency
         codes = [e.get("extensions", {}) for e in errors]
-        if any(c.get("outcome") == "unknown" for c in codes):
-            await self.store.mark_unknown(owner, key)
-        elif any(
-            str(c.get("code", "")).startswith("BACKEND_") or c.get("code") == "INTERNAL"
-            for c in codes
-        ):
-            await self.store.release(owner, key)  # nothing was written: try afresh
-        else:
-            stored = {
-                "response": body,
-                "fields": dict(record.fields),
-                "residents": sorted(record.residents),
-            }
-            await self.store.complete(owner, key, 200, stored)
+        try:
+            if any(c.get("outcome") == "unknown" for c in codes):
+                await self.store.mark_unknown(owner, key)
+            elif any(
+                str(c.get("code", "")).startswith("BACKEND_") or c.get("code") == "INTERNAL"
+                for c in codes
+            ):
+                await self.store.release(owner, key)  # nothing was written: try afresh
+            else:
+                stored = {
+                    "response": body,
+                    "fields": dict(record.fields),
+                    "residents": sorted(record.residents),
+                }
+                await self.store.complete(owner, key, 200, stored)
+        except StateUnavailableError:
+            LOG.warning("idempotency: the shared store failed while settling a key")
