@@ -50,6 +50,7 @@ class ScopedReads(RequestData):
         self._households: set[str] = set()
         self._buildings: set[str] = set()
         self._grids_seen: dict[str, adapters.Grid] = {}
+        self._grid_view: tuple[dict[str, adapters.Grid], list[adapters.Grid]] | None = None
         return self
 
     # -- predicates ---------------------------------------------------------------------
@@ -129,7 +130,12 @@ class ScopedReads(RequestData):
         return seen
 
     async def grids(self) -> list[adapters.Grid]:
-        return [self._as_seen(g) for g in await super().grids()]
+        # Resolvers ask for the grid list many times a request (a community's grids, each
+        # grid's children): the caller's view of it is made once per cached index.
+        index = await self.backends.grid_index()
+        if self._grid_view is None or self._grid_view[0] is not index:
+            self._grid_view = (index, [self._as_seen(g) for g in index.values()])
+        return list(self._grid_view[1])
 
     async def grid(self, code: str) -> adapters.Grid | None:
         found = await super().grid(code)
