@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,19 @@ class Gateway:
 
     def calls(self) -> dict[str, dict[str, int]]:
         return {name: dict(app.journal.by_operation) for name, app in self.mocks.apps().items()}
+
+
+@asynccontextmanager
+async def open_gateway(
+    population_preset: str = "demo", **settings: Any
+) -> AsyncIterator[tuple[Gateway, Any]]:
+    """A gateway over fresh mocks for one test, closed after it."""
+    gw, app = await make_gateway(population_preset, **settings)
+    try:
+        yield gw, app
+    finally:
+        await gw.client.aclose()
+        await app.state.backends.aclose()
 
 
 async def make_gateway(

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.access.auth import Role
 from gateway.settings import Settings
-from tests.gateway.conftest import make_gateway
+from tests.gateway.conftest import open_gateway
 
 PREFLIGHT = {
     "Access-Control-Request-Method": "POST",
@@ -18,11 +18,10 @@ PREFLIGHT = {
 
 
 async def test_allowed_and_refused_origins(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "audit.log"),
         cors_origins="http://localhost:*,https://*.district.example",
-    )
-    try:
+    ) as (gateway, _app):
         for origin in ("http://localhost:5173", "https://dashboard.district.example"):
             answer = await gateway.client.options(
                 "/graphql", headers={"Origin": origin, **PREFLIGHT}
@@ -54,9 +53,6 @@ async def test_allowed_and_refused_origins(tmp_path: Path) -> None:
         assert "access-control-allow-origin" not in other.headers
         metrics = (await gateway.client.get("/metrics")).text
         assert "govgraph_cors_refused_total 2.0" in metrics
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_no_origins_configured_means_no_cors(gateway) -> None:  # type: ignore[no-untyped-def]

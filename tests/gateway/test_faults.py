@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.access.auth import Role
-from tests.gateway.conftest import Gateway, make_gateway
+from tests.gateway.conftest import Gateway, make_gateway, open_gateway
 
 FAST = {
     "read_timeout_s": 0.3,
@@ -144,10 +144,10 @@ async def test_a_malformed_answer_fails_only_its_own_fields(
 
 
 async def test_reference_data_is_served_stale_while_its_system_is_down(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(
-        audit_path=str(tmp_path / "a.log"), ttl_departments_s=0.05, **FAST
-    )
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "a.log"), ttl_departments_s=0.05, **FAST) as (
+        gateway,
+        _app,
+    ):
         fresh = await gateway.query("{ departments { code } }")
         assert "extensions" not in fresh
         gateway.mocks.urban.faults.outage = True
@@ -155,9 +155,6 @@ async def test_reference_data_is_served_stale_while_its_system_is_down(tmp_path:
         stale = await gateway.query("{ departments { code } }")
         assert stale["data"] == fresh["data"]
         assert stale["extensions"] == {"stale": ["departments"]}
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_a_write_retried_five_times_after_a_timeout_happens_exactly_once(
@@ -242,10 +239,9 @@ async def _after(seconds: float, call: Any) -> Any:
 async def test_one_failed_call_fails_only_its_own_key(tmp_path: Path) -> None:
     """Legal aid has no batch look-up: 50 residents are 50 calls; one in 25 failing must blank
     only the residents whose call failed."""
-    gw, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "audit.log"), retry_max_attempts=1, breaker_failures=50
-    )
-    try:
+    ) as (gw, _app):
         gateway = gw.as_role(Role.DISTRICT_ADMIN)
         grid = gateway.mocks.population.geography.grids[3]
         legal = gateway.mocks.apps()["legal"]
@@ -268,6 +264,3 @@ async def test_one_failed_call_fails_only_its_own_key(tmp_path: Path) -> None:
         errored = {tuple(e["path"][:4]) for e in body["errors"]}
         assert errored == {("residents", "edges", i, "node") for i in blank}
         assert all(e["extensions"]["code"].startswith("BACKEND_") for e in body["errors"])
-    finally:
-        await gw.client.aclose()
-        await app.state.backends.aclose()

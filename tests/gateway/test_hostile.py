@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.access.auth import Role
-from tests.gateway.conftest import Gateway, token
+from tests.gateway.conftest import Gateway, open_gateway, token
 
 GQL = "application/graphql-response+json"
 
@@ -339,35 +339,28 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 async def test_limit_values_are_hidden_in_production(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.gateway.conftest import make_gateway
 
     settings = {
         "production": True,
         "jwt_secret": "a-real-secret-from-the-vault-0123456789",
         "audit_hmac_key": "k" * 40,
     }
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "a.log"), **settings)
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "a.log"), **settings) as (gateway, _app):
         body = (await gateway.client.post("/graphql", json=q(aliases(40)))).json()
         assert body["errors"][0]["extensions"]["code"] == "ALIAS_LIMIT"
         assert "40" not in body["errors"][0]["message"]
         assert "15" not in body["errors"][0]["message"]
         typo = (await gateway.client.post("/graphql", json=q("{ department { code } }"))).json()
         assert "Did you mean" not in typo["errors"][0]["message"]
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_rate_limit_per_client_answers_429_with_retry_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.gateway.conftest import make_gateway
 
-    gateway, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "a.log"),
         rate_public_requests_per_minute=5,
         rate_user_cost_per_minute=300,
-    )
-    try:
+    ) as (gateway, _app):
         statuses = [
             (await gateway.client.post("/graphql", json=q("{ departments { code } }"))).status_code
             for _ in range(7)
@@ -387,18 +380,13 @@ async def test_rate_limit_per_client_answers_429_with_retry_after(tmp_path) -> N
         ]
         assert staff_statuses[0] == 200
         assert 429 in staff_statuses
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_batches_are_capped_when_enabled(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.gateway.conftest import make_gateway
 
-    gateway, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "a.log"), batching_enabled=True, max_batch_operations=3
-    )
-    try:
+    ) as (gateway, _app):
         two = await gateway.client.post(
             "/graphql", json=[q("{ departments { code } }"), q("{ communities { code } }")]
         )
@@ -409,25 +397,19 @@ async def test_batches_are_capped_when_enabled(tmp_path) -> None:  # type: ignor
             400,
             "BATCH_LIMIT",
         )
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_trusted_documents_in_strict_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import hashlib
 
-    from tests.gateway.conftest import make_gateway
-
     allowed = "{ departments { code } }"
     listing = tmp_path / "trusted.json"
     listing.write_text(json.dumps({"departments": allowed}), encoding="utf-8")
-    gateway, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "a.log"),
         trusted_documents_path=str(listing),
         trusted_documents_strict=True,
-    )
-    try:
+    ) as (gateway, _app):
         assert (await gateway.client.post("/graphql", json=q(allowed))).status_code == 200
         by_hash = {
             "extensions": {
@@ -443,9 +425,6 @@ async def test_trusted_documents_in_strict_mode(tmp_path) -> None:  # type: igno
             403,
             "UNTRUSTED_DOCUMENT",
         )
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_graphql_response_media_type_is_returned_when_asked(gateway: Gateway) -> None:

@@ -15,7 +15,7 @@ from gateway.access.auth import Role
 from mocks.population import Population
 from tests.conftest import AS_OF
 from tests.gateway.attacks import candidates
-from tests.gateway.conftest import Gateway, make_gateway
+from tests.gateway.conftest import Gateway, open_gateway
 
 TODAY = AS_OF.date()
 GROUP = """query($n: String!) { resident(registryNumber: $n) {
@@ -89,8 +89,7 @@ async def test_the_age_seen_with_a_masked_id_cannot_date_the_birthday(gateway: G
 async def test_look_ups_cannot_confirm_a_guess_within_a_hundred_requests(
     tmp_path: Path, role: str
 ) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         population = gateway.mocks.population
         index = reporter_index(population)
         person = population.person(index)
@@ -131,9 +130,6 @@ async def test_look_ups_cannot_confirm_a_guess_within_a_hundred_requests(
             f'govgraph_identifier_lookups_total{{outcome="miss",role="{role}"}} {BUDGET}.0'
             in metrics
         )
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_a_reported_case_is_a_look_up_too(gateway: Gateway) -> None:
@@ -209,8 +205,10 @@ async def test_filters_only_for_roles_that_see_the_value(
 
 
 async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), batching_enabled=True)
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log"), batching_enabled=True) as (
+        gateway,
+        _app,
+    ):
         population = gateway.mocks.population
         index = reporter_index(population)
         person = population.person(index)
@@ -220,6 +218,3 @@ async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path)
         first, second = response.json()
         assert first["data"]["resident"] is not None
         assert second["errors"][0]["extensions"]["code"] == "LOOKUP_LIMIT"
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()

@@ -19,7 +19,7 @@ from gateway.access.audit_verify import verify_files
 from gateway.access.auth import Role
 from gateway.settings import Settings
 from tests.conftest import AS_OF
-from tests.gateway.conftest import Gateway, make_gateway, token
+from tests.gateway.conftest import Gateway, make_gateway, open_gateway, token
 
 ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")
 PHONE = re.compile(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")
@@ -326,17 +326,13 @@ async def test_production_mode_hides_introspection_and_explorer_and_refuses_dev_
         "jwt_secret": "a-real-secret-from-the-vault-0123456789",
         "audit_hmac_key": "a-real-audit-key",
     }
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "a.log"), **settings)
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "a.log"), **settings) as (gateway, _app):
         body = (
             await gateway.client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
         ).json()
         assert body.get("data") is None
         assert "introspection" in body["errors"][0]["message"].lower()
         assert (await gateway.client.get("/explorer/")).status_code == 404
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
     with pytest.raises(ValueError, match="JWT_SECRET"):
         Settings(production=True).check()
 

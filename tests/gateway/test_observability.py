@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.access.auth import Role
-from tests.gateway.conftest import Gateway, make_gateway
+from tests.gateway.conftest import Gateway, open_gateway
 
 ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")
 PHONE = re.compile(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")
@@ -160,8 +160,10 @@ async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "a.log"), tracer_provider=provider)
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "a.log"), tracer_provider=provider) as (
+        gateway,
+        _app,
+    ):
         admin = gateway.as_role(Role.DISTRICT_ADMIN)
         await admin.data(
             '{ cases(filter: {grid: "320213001001001"}, first: 20) { edges { node { ... on UrbanCase { reporter { method } } } } } }'
@@ -183,7 +185,4 @@ async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None
             return span
 
         assert all(root_of(s) is roots[0] for s in backend_spans)
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
         provider.shutdown()

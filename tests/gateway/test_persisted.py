@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.gateway.conftest import Gateway, make_gateway
+from tests.gateway.conftest import Gateway, make_gateway, open_gateway
 
 QUERY = "query Departments { departments { code name } }"
 
@@ -83,12 +83,11 @@ async def test_trusted_documents_from_the_tools_in_strict_mode(tmp_path: Path, m
         if make is codegen_file
         else [(op["id"], op["body"]) for op in json.loads(listing.read_text())["operations"]]
     )
-    gateway, app = await make_gateway(
+    async with open_gateway(
         audit_path=str(tmp_path / "a.log"),
         trusted_documents_path=str(listing),
         trusted_documents_strict=True,
-    )
-    try:
+    ) as (gateway, _app):
         by_id = await gateway.client.post("/graphql", json={"documentId": f"sha256:{document_id}"})
         assert by_id.status_code == 200 and by_id.json()["data"]["departments"]
         by_hash = await gateway.client.post("/graphql", json=apq(document_id))
@@ -107,9 +106,6 @@ async def test_trusted_documents_from_the_tools_in_strict_mode(tmp_path: Path, m
         await gateway.client.post("/graphql", json=apq(sha(other_query), other_query))
         later = await gateway.client.post("/graphql", json=apq(sha(other_query)))
         assert later.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from gateway.access.auth import Role
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF
-from tests.gateway.conftest import Gateway, make_gateway
+from tests.gateway.conftest import Gateway, open_gateway
 from tests.gateway.test_access import applicant_person
 from tests.gateway.test_inference import reporter_index
 
@@ -132,8 +132,7 @@ async def test_a_resident_sees_only_their_own_building(gateway: Gateway) -> None
 
 
 async def test_building_leader_names_are_masked_and_audited(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         person = gateway.mocks.population.person(2222)
         district = gateway.as_role(Role.DISTRICT_ADMIN)
         response = await district.post(
@@ -145,9 +144,6 @@ async def test_building_leader_names_are_masked_and_audited(tmp_path: Path) -> N
         lines = [json.loads(x) for x in (tmp_path / "audit.log").read_text().splitlines()]
         mine = [x for x in lines if x.get("request_id") == response.headers["x-request-id"]]
         assert mine and mine[0]["fields"] == {"Building.leaderName": "masked"}
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 # -- input at the edge ---------------------------------------------------------------------
@@ -266,8 +262,7 @@ async def test_lone_surrogates_in_get_variables_are_a_bad_request(gateway: Gatew
 async def test_a_resident_reports_as_themself_and_sees_the_case(
     tmp_path: Path, given: dict[str, str]
 ) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         me = gateway.mocks.population.person(2223)
         resident = gateway.as_role(
             Role.RESIDENT, registry_number=me.registry_number, id_number=me.id_number
@@ -288,9 +283,6 @@ async def test_a_resident_reports_as_themself_and_sees_the_case(
         )
         assert number in {c["number"] for c in seen["resident"]["reportedCases"]}
         assert seen["case"] == {"number": number}
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_the_urban_mock_keeps_a_reporter_given_by_id_alone(gateway: Gateway) -> None:
@@ -321,8 +313,7 @@ async def test_the_urban_mock_keeps_a_reporter_given_by_id_alone(gateway: Gatewa
 async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
     tmp_path: Path, purpose: str
 ) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         headers = gateway.as_role(Role.CIVIL_AFFAIRS, purpose=None).headers
         encoded = purpose.encode()  # raw UTF-8 where it is not percent-encoded
         response = await gateway.client.post(
@@ -336,9 +327,6 @@ async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
         for raw in ("320213198104290203", "13812345678", "li.wei@example.cn", "5678"):
             assert raw not in trail.replace("-", "").replace(" ", "")
         assert "[已隐去]" in line["purpose"]
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 @pytest.mark.parametrize("purpose", ["%E6%A0%B8%01", "x" * 201, "%FF%FE"])
@@ -351,21 +339,16 @@ async def test_an_invalid_purpose_is_refused(gateway: Gateway, purpose: str) -> 
 
 
 async def test_an_operation_name_is_scrubbed_before_the_trail(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         civil = gateway.as_role(Role.CIVIL_AFFAIRS)
         await civil.data(
             'query check_320213198104290203 { resident(registryNumber: "RK32021300000005") { name } }'
         )
         assert "320213198104290203" not in (tmp_path / "audit.log").read_text()
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 async def test_a_replayed_answer_is_on_record(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         me = gateway.mocks.population.person(2225)
         resident = gateway.as_role(
             Role.RESIDENT, registry_number=me.registry_number, id_number=me.id_number
@@ -380,9 +363,6 @@ async def test_a_replayed_answer_is_on_record(tmp_path: Path) -> None:
         assert replayed["outcome"] == "replayed"
         assert replayed["fields"] == original["fields"] and replayed["fields"]
         assert replayed["residents"] == original["residents"]
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
 
 
 @pytest.mark.parametrize(("role", "shown"), [("grid_worker", True), ("community_admin", False)])
@@ -429,14 +409,10 @@ async def test_a_building_name_is_an_address_and_masked_as_one(gateway: Gateway)
 
 
 async def test_the_trail_names_an_operation_the_request_did_not(tmp_path: Path) -> None:
-    gateway, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
-    try:
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, _app):
         civil = gateway.as_role(Role.CIVIL_AFFAIRS)
         await civil.data(
             'query WhoLivesThere { resident(registryNumber: "RK32021300000005") { name } }'
         )
         line = json.loads((tmp_path / "audit.log").read_text().splitlines()[-1])
         assert line["operation"] == "WhoLivesThere"
-    finally:
-        await gateway.client.aclose()
-        await app.state.backends.aclose()
