@@ -238,7 +238,9 @@ class GraphQLHTTP:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
         try:
-            query, register = await self.persisted.resolve(op.query, op.extensions, op.document_id)
+            query, register = await self.persisted.resolve(
+                op.query, op.extensions, op.document_id, RateLimiter.client_key(principal)
+            )
         except UntrustedDocumentError as error:
             raise RequestRefused(403, error.code, error.message) from None
         except PersistedQueryNotFoundError as error:
@@ -294,7 +296,7 @@ class GraphQLHTTP:
                 "errors": [self.documents.validation_error(e) for e in problems]
             }
         if register is not None:  # parsed, within limits and valid: now it may be registered
-            await self.persisted.register(register, query)
+            await self.persisted.register(RateLimiter.client_key(principal), register, query)
         wait = await self.rate.admit(principal, analysis.cost)
         if wait:
             raise RequestRefused(

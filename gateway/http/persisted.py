@@ -8,6 +8,10 @@ it has passed parsing, limits and validation like any query; a hash that is not 
 refused (`PERSISTED_QUERY_HASH_MISMATCH`). Registered queries live in the shared store when there
 is one (every replica knows them), else in a bounded in-process cache; with strict trusted
 documents nothing is registered. Both stores are bounded in count and in query size.
+
+Registrations belong to the caller who made them: a shared list would tell anyone, by a hash
+hit, that someone else ran a given document, and a document may hold a literal (an ID number
+typed into a query), which would make the cache an oracle for it.
 """
 
 from __future__ import annotations
@@ -82,14 +86,18 @@ class PersistedDocuments:
         self.store = None if trusted.strict else store
         self.max_chars = max_chars
 
-    async def _known(self, digest: str) -> str | None:
+    async def _known(self, owner: str, digest: str) -> str | None:
         found = self.trusted.find(digest)
         if found is None and self.store is not None:
-            found = await self.store.get(bare(digest).lower())
+            found = await self.store.get(f"{owner}:{bare(digest).lower()}")
         return found
 
     async def resolve(
-        self, query: str | None, extensions: dict[str, Any], document_id: str | None
+        self,
+        query: str | None,
+        extensions: dict[str, Any],
+        document_id: str | None,
+        owner: str,
     ) -> tuple[str, str | None]:
         """(the document to run, a hash to register once it has passed validation)."""
         persisted = extensions.get("persistedQuery")
@@ -100,7 +108,7 @@ class PersistedDocuments:
             digest = document_id if document_id is not None else wanted
             if digest is None:
                 raise MissingQueryError("缺少 query / no query")
-            found = await self._known(digest)
+            found = await self._known(owner, digest)
             if found is None:
                 raise PersistedQueryNotFoundError("PersistedQueryNotFound")
             return found, None
@@ -113,6 +121,6 @@ class PersistedDocuments:
         register = wanted if wanted and self.store is not None else None
         return query, register
 
-    async def register(self, digest: str, query: str) -> None:
+    async def register(self, owner: str, digest: str, query: str) -> None:
         if self.store is not None and len(query) <= self.max_chars:
-            await self.store.put(digest.lower(), query)
+            await self.store.put(f"{owner}:{digest.lower()}", query)

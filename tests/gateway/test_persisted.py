@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from gateway.access.auth import Role
 from tests.gateway.conftest import Gateway, make_gateway, open_gateway
 
 QUERY = "query Departments { departments { code name } }"
@@ -124,3 +125,20 @@ async def test_a_trusted_documents_file_that_is_no_use_stops_the_start(
             trusted_documents_path=str(listing),
             trusted_documents_strict=True,
         )
+
+
+async def test_a_registration_is_the_callers_own(gateway: Gateway) -> None:
+    """Another caller's hash hit would tell that someone ran that document (with, say, an ID
+    number typed into it): registrations are kept per caller."""
+    query = '{ resident(registryNumber: "RK32021300000005") { registryNumber } }'
+    digest = sha(query)
+    first = gateway.as_role(Role.CIVIL_AFFAIRS, subject="clerk-1")
+    other = gateway.as_role(Role.DISTRICT_ADMIN, subject="admin-2")
+    registered = await gateway.client.post(
+        "/graphql", json=apq(digest, query), headers=first.headers
+    )
+    assert registered.json()["data"]["resident"]
+    probe = await gateway.client.post("/graphql", json=apq(digest), headers=other.headers)
+    assert probe.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    again = await gateway.client.post("/graphql", json=apq(digest), headers=first.headers)
+    assert again.json()["data"] == registered.json()["data"]
