@@ -1,4 +1,5 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
+import { addTypenameSelectionDocumentTransform } from "@graphql-codegen/client-preset";
 
 // One generation for both examples: typed documents, the possibleTypes map Apollo Client
 // needs for fragments on the Case and Node interfaces, and the persisted-documents file that
@@ -15,6 +16,10 @@ const config: CodegenConfig = {
         persistedDocuments: { mode: "embedHashInDocument", hashPropertyName: "hash", hashAlgorithm: "sha256" },
       },
       config: { enumsAsTypes: true, useTypeImports: true, scalars: { DateTime: "string" } },
+      // Apollo Client's cache needs __typename on every object (fragments on interfaces, ids).
+      // With trusted documents the gateway runs the stored text, not what the client would send,
+      // so the stored text must carry __typename itself.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
     },
     "generated/possible-types.ts": {
       plugins: ["fragment-matcher"],

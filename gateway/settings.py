@@ -48,6 +48,8 @@ class Settings:
     cors_origins: str = ""
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
+    # A built static dashboard (examples/dashboard/dist) served at /dashboard/; empty: none.
+    dashboard_dir: str = ""
     # Shared state for many workers and replicas: redis://, rediss://, valkey:// (empty: each
     # process keeps its own, for the demo and one process).
     state_url: str = ""
@@ -104,7 +106,12 @@ class Settings:
     ttl_legal_reference_s: float = 3600.0
 
     def check(self) -> None:
-        """Refuse settings that must never reach production."""
+        """Refuse settings that cannot work, and those that must never reach production."""
+        if self.dashboard_dir and not (Path(self.dashboard_dir) / "index.html").is_file():
+            raise ValueError(
+                f"GOVGRAPH_DASHBOARD_DIR={self.dashboard_dir} holds no index.html: build it with "
+                "`npm --prefix examples ci && npm --prefix examples run build`"
+            )
         if not self.production:
             return
         if (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32) and not self.jwks_path:

@@ -2,7 +2,7 @@
 # Refresh the GraphiQL explorer served from the package: government intranets have no internet,
 # so the page must load nothing from a CDN. Takes the pinned builds from the npm registry.
 set -euo pipefail
-dest="$(cd "$(dirname "$0")/.." && pwd)/gateway/static/explorer"
+dest="$(cd "$(dirname "$0")/.." && pwd)/gateway/http/static/explorer"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"

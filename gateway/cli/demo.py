@@ -3,9 +3,19 @@ development tokens for a few roles, and the origins a local dev server may call 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 DEMO_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
+
+
+BUILD_DASHBOARD = "npm --prefix examples ci && npm --prefix examples run build"
+
+
+def built_dashboard() -> Path | None:
+    """The leaders' dashboard of a source checkout, once built (`BUILD_DASHBOARD`)."""
+    built = Path(__file__).resolve().parents[2] / "examples" / "dashboard" / "dist"
+    return built if (built / "index.html").is_file() else None
 
 
 def first_queries(id_number: str, community: str, until: str, since: str) -> list[str]:

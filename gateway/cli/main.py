@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from gateway.cli.demo import DEMO_ORIGINS, demo_tokens, first_queries
+from gateway.cli.demo import (
+    BUILD_DASHBOARD,
+    DEMO_ORIGINS,
+    built_dashboard,
+    demo_tokens,
+    first_queries,
+)
 from gateway.systems import SYSTEMS
 
 
@@ -99,20 +105,27 @@ def _demo(args: argparse.Namespace) -> int:
     population = Population(seed=args.seed, preset=args.scale)
     mocks = build_mocks(population, latency_ms=args.latency_ms)
     host = "127.0.0.1"
-    ports = dict(DEFAULT_PORTS)
+    ports = {key: getattr(args, f"{key}_port") or port for key, port in DEFAULT_PORTS.items()}
+    dashboard = built_dashboard()
     settings = Settings().with_values(
         {
             **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
             "cors_origins": DEMO_ORIGINS,
+            "dashboard_dir": str(dashboard or ""),
         }
     )
-    gateway = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=args.port, log_level="warning")
-    )
     tokens = demo_tokens(settings, population)
+    app = create_app(settings, explorer_tokens=tokens)
+    gateway = uvicorn.Server(uvicorn.Config(app, host=host, port=args.port, log_level="warning"))
     print(describe(mocks, host, ports))
     print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
-    print(f"explorer (GraphiQL) http://{host}:{args.port}/explorer/")
+    print(
+        f"explorer (GraphiQL) http://{host}:{args.port}/explorer/  (demo tokens offered above it)"
+    )
+    if dashboard is not None:
+        print(f"leaders' dashboard  http://{host}:{args.port}/dashboard/")
+    else:
+        print(f"leaders' dashboard  not built: {BUILD_DASHBOARD}")
     print(f"CORS: pages on {DEMO_ORIGINS} may call it (a Vite dev server, say)")
     print("\nFirst queries to try:")
     application = population.legal.applications[0]
@@ -242,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
     demo.add_argument("--latency-ms", type=float, default=0.0)
     demo.add_argument("--port", type=int, default=8000)
+    for system in SYSTEMS:
+        demo.add_argument(f"--{system.key}-port", type=int, help=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
 
     token = commands.add_parser("token", help="print a development token (refused in production)")

@@ -2,7 +2,8 @@
 
 Routes: `/graphql` (GraphQL over HTTP: POST, and GET for queries), `/healthz` (the process),
 `/readyz` (each backend reachable), `/explorer/` (GraphiQL served from the package, nothing from
-a CDN). Everything is built here; no module-level state.
+a CDN), `/dashboard/` (a built static dashboard, when `dashboard_dir` names one). Everything is
+built here; no module-level state.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def create_app(
     clock: Callable[[], datetime] = beijing_clock,
     idempotency: IdempotencyStore | None = None,
     tracer_provider: Any = None,
+    explorer_tokens: dict[str, str] | None = None,
 ) -> Starlette:
+    """`explorer_tokens` (label → development token) are offered in the explorer; the demo's."""
     settings.check()
     audit = AuditLog(
         settings.audit_path or None,
@@ -161,6 +164,9 @@ def create_app(
             FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
         )
 
+    async def tokens(request: Request) -> Response:
+        return JSONResponse(explorer_tokens or {}, headers={"Cache-Control": "no-store"})
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
@@ -180,8 +186,12 @@ def create_app(
     if not settings.production:  # production: no explorer, no introspection
         routes += [
             Route("/", home, methods=["GET"]),
+            Route("/explorer/tokens.json", tokens, methods=["GET"]),
             Mount("/explorer", StaticFiles(directory=EXPLORER, html=True), name="explorer"),
         ]
+    if settings.dashboard_dir:
+        dashboard = StaticFiles(directory=settings.dashboard_dir, html=True, check_dir=True)
+        routes.append(Mount("/dashboard", dashboard, name="dashboard"))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from cachetools import LRUCache
-
 from ..population import Grid, Population, Reporter, UrbanCase, id_number_is_valid
 from ..population.vocab import CASE_STATUSES, DEPARTMENTS, EVENT_CLASS_BY_SUB, SATISFACTION
 from .contract import BATCH_CAP, OPERATIONS, PAGE_SIZE_CAP, Param
-from .records import Record, case_record, figures_of, legacy_time, parse_legacy_time
+from .records import Record, case_record, legacy_time, parse_legacy_time
 from .soap import SoapFault
+from .statistics import Statistics
 
 SOURCES = ("监督员上报", "12345热线", "公众举报/小程序", "视频", "上级交办")
 
@@ -36,9 +35,7 @@ class UrbanService:
         self.session_ttl_s = session_ttl_s
         self.clock = clock
         self.sessions: dict[str, float] = {}
-        # Like the real system's precomputed figures: a period's statistics are counted again
-        # at most once a minute, or after a write.
-        self._figures: LRUCache[tuple[object, ...], Record] = LRUCache(maxsize=4096)
+        self._statistics = Statistics(population)
 
     def call(self, operation: str, elements: dict[str, Element]) -> Record:
         op = OPERATIONS.get(operation)
@@ -314,36 +311,4 @@ class UrbanService:
         return {"AJBH": case.number, "MYD": args["MYD"]}
 
     def op_GetStatistics(self, args: dict[str, Any]) -> Record:
-        kind, target = args["TJLX"], args["TJDX"]
-        start, end = args["KSSJ"], args["JSSJ"]
-        if end <= start or end - start > timedelta(days=366):
-            raise SoapFault("Client", "2002", "统计时间段应大于0且不超过366天")
-        population = self.population
-        geography = population.geography
-        if kind == "WG":
-            grid = geography.grid_by_code.get(target)
-            if grid is None or grid.parent_code is not None:
-                raise SoapFault("Client", "3001", "网格不存在")
-            ordinals = [grid.ordinal]
-        elif kind == "SQ":
-            community = geography.community_by_code.get(target)
-            if community is None:
-                raise SoapFault("Client", "3001", "社区不存在")
-            ordinals = list(community.grid_ordinals)
-        elif kind == "BM":
-            if target not in {code for code, _, _ in DEPARTMENTS}:
-                raise SoapFault("Client", "3001", "部门不存在")
-            ordinals = [g.ordinal for g in geography.grids]
-        else:
-            raise SoapFault("Client", "2002", "参数TJLX应为WG、SQ或BM")
-        now = population.now()
-        minute = now.replace(second=0, microsecond=0)
-        key: tuple[object, ...] = (kind, target, start, end, minute, population.writes.version)
-        figures = self._figures.get(key)
-        if figures is None:
-            cases = (c for o in ordinals for c in population.cases_of_grid(o, start, end))
-            if kind == "BM":
-                cases = (c for c in cases if c.event.department == target)
-            figures = figures_of(kind, target, start, end, cases, now)
-            self._figures[key] = figures
-        return {"Statistics": figures}
+        return {"Statistics": self._statistics.figures(args)}
