@@ -21,6 +21,7 @@ interface DashboardState {
   state: "idle" | "loading" | "ready" | "error";
   scope: string;
   labels: string[];
+  periods: { since: string; until: string }[];
   monthly: Figures[];
   total: Figures | null;
   departments: { name: string; overdue: number }[];
@@ -44,7 +45,7 @@ const element = <T extends HTMLElement>(id: string): T => {
 const gateway = new URLSearchParams(location.search).get("gateway")
   ?? new URL("/graphql", location.href).toString();
 const view: DashboardState = {
-  state: "idle", scope: "", labels: [], monthly: [], total: null, departments: [], hidden: [], options: {},
+  state: "idle", scope: "", labels: [], periods: [], monthly: [], total: null, departments: [], hidden: [], options: {},
 };
 window.govgraphDashboard = view;
 const drawn = new Map<string, ReturnType<typeof charts.echarts.init>>();
@@ -107,6 +108,7 @@ async function load(token: string): Promise<void> {
         .map((c) => c.statistics as PeriodStatistics);
     view.hidden = (perMonth[0] ?? []).filter((c) => c.statistics === null).map((c) => c.name);
     view.labels = months.map((m) => m.label);
+    view.periods = months.map(({ since, until }) => ({ since, until }));
     view.monthly = perMonth.map((list) => combine(chosen(list)));
     view.total = combine(perMonth.flatMap(chosen));
     view.departments = (departments?.data?.departments ?? [])
