@@ -38,8 +38,10 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it is
+    open, which the asyncio tests of other modules must not find."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

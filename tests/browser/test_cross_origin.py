@@ -16,6 +16,8 @@ from gateway.access.auth import Role
 from tests.browser.conftest import static_site
 from tests.gateway.conftest import token
 
+pytestmark = pytest.mark.browser
+
 CALL = """async ([url, token]) => {
   try {
     const response = await fetch(url, {

@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from gateway.access.auth import Role
 from tests.browser.conftest import Demo, static_site
 from tests.gateway.conftest import token
+
+pytestmark = pytest.mark.browser
 
 STATISTICS = """query($since: DateTime!, $until: DateTime!) { communities { code name
   statistics(since: $since, until: $until) { reported closed overdue averageDaysToClose

@@ -8,8 +8,11 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.browser.conftest import Demo
+
+pytestmark = pytest.mark.browser
 
 RESULT = ".result-window"
 
