@@ -54,7 +54,8 @@ def running_stack(
     workers: int = 1,
 ) -> Iterator[Stack]:
     """The mocks in one process and `gateways` gateway processes (replicas) against them."""
-    ports = {name: free_port() for name in ("urban", "civil", "legal")}
+    systems = ("urban", "civil", "legal", "engage")
+    ports = {name: free_port() for name in systems}
     gateway_ports = [free_port() for _ in range(gateways)]
     mocks_command = [
         sys.executable,
@@ -69,18 +70,14 @@ def running_stack(
         str(latency_ms / 4),
         "--legal-rps",
         str(legal_rps),
-        "--urban-port",
-        str(ports["urban"]),
-        "--civil-port",
-        str(ports["civil"]),
-        "--legal-port",
-        str(ports["legal"]),
+        *(f"--{name}-port={port}" for name, port in ports.items()),
     ]
     env = {
         **os.environ,
-        "GOVGRAPH_URBAN_URL": f"http://127.0.0.1:{ports['urban']}",
-        "GOVGRAPH_CIVIL_URL": f"http://127.0.0.1:{ports['civil']}",
-        "GOVGRAPH_LEGAL_URL": f"http://127.0.0.1:{ports['legal']}",
+        **{
+            f"GOVGRAPH_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+            for name, port in ports.items()
+        },
         "GOVGRAPH_AUDIT_PATH": str(workdir / "audit.log"),
         **(gateway_env or {}),
     }
@@ -103,9 +100,7 @@ def running_stack(
         for port in gateway_ports
     ]
     try:
-        mock_urls = {
-            name: f"http://127.0.0.1:{ports[name]}" for name in ("urban", "civil", "legal")
-        }
+        mock_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in systems}
         for url in mock_urls.values():
             wait_until_up(f"{url}/__admin/info", mocks)
         urls = [f"http://127.0.0.1:{port}" for port in gateway_ports]

@@ -36,6 +36,9 @@ class Settings:
     legal_client_id: str = "govgraph"
     legal_client_secret: str = "legal-demo-secret-2026"  # noqa: S105
     legal_rate_limit_rps: float = 18.0
+    engage_url: str = "http://127.0.0.1:8104"
+    engage_app_id: str = "wx5e7d1c0a9b3f2e41"
+    engage_app_secret: str = "engage-demo-secret-2026"  # noqa: S105  (the demo mock's)
 
     max_in_flight: int = 10
     request_deadline_s: float = 15.0

@@ -1,4 +1,4 @@
-"""Run the three mock systems on 127.0.0.1 over one population, until interrupted."""
+"""Run the mock systems on 127.0.0.1 over one population, until interrupted."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import uvicorn
 
 from .civil import create_civil_app
+from .engage import create_engage_app
 from .harness import Harness
 from .legal import create_legal_app
 from .population import Population
 from .urban import create_urban_app
 
-DEFAULT_PORTS = {"urban": 8101, "civil": 8102, "legal": 8103}
+DEFAULT_PORTS = {"urban": 8101, "civil": 8102, "legal": 8103, "engage": 8104}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +23,15 @@ class MockSet:
     urban: Harness
     civil: Harness
     legal: Harness
+    engage: Harness
 
     def apps(self) -> dict[str, Harness]:
-        return {"urban": self.urban, "civil": self.civil, "legal": self.legal}
+        return {
+            "urban": self.urban,
+            "civil": self.civil,
+            "legal": self.legal,
+            "engage": self.engage,
+        }
 
 
 def build_mocks(
@@ -39,6 +46,7 @@ def build_mocks(
         create_urban_app(population),
         create_civil_app(population),
         create_legal_app(population, rate_limit_rps=legal_rps),
+        create_engage_app(population),
     )
     for app in mocks.apps().values():
         app.faults.latency_ms = latency_ms

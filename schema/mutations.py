@@ -14,6 +14,7 @@ from adapters.normalise import ascii_digits, id_number_is_valid, normalise_phone
 from .cases import LegalAidCase, UrbanCase
 from .context import NewLegalAidApplication, NewUrbanCase
 from .errors import Rejected
+from .extensions import fields_for
 from .services import Enrolment
 from .text import bilingual as d
 
@@ -176,7 +177,7 @@ def _rejected(error: Rejected) -> list[FieldError]:
 
 
 @strawberry.type(description=d("写操作", "Writes"))
-class Mutation:
+class Mutation(*fields_for("Mutation")):  # type: ignore[misc]
     @strawberry.mutation(description=d("上报城管案件", "Report an urban-management case"))
     async def report_case(
         self, info: strawberry.Info, input: ReportCaseInput

@@ -10,6 +10,7 @@ import strawberry
 
 import adapters
 
+from .extensions import fields_for
 from .relay import Node, global_id
 from .text import bilingual as d
 
@@ -42,7 +43,7 @@ class PersonTag:
 
 
 @strawberry.type(description=d("居民（民政人口库）", "A resident, from the civil-affairs registry"))
-class Resident(Node):
+class Resident(Node, *fields_for("Resident")):  # type: ignore[misc]
     raw: strawberry.Private[adapters.Resident]
     registry_number: str = strawberry.field(description=d("人口编号", "Registry number (rkbh)"))
     name: str | None = strawberry.field(description=d("姓名", "Name"))

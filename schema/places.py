@@ -10,6 +10,7 @@ import strawberry
 import adapters
 
 from .context import CaseQuery
+from .extensions import fields_for
 from .relay import Connection, Node, connection, global_id, page_cap, page_window
 from .text import bilingual as d
 
@@ -54,7 +55,7 @@ class Point:
         "A grid from urban management; a micro-grid is a grid with a parent",
     )
 )
-class Grid(Node):
+class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
     raw: strawberry.Private[adapters.Grid]
     code: str = strawberry.field(description=d("网格编码（15位）", "Grid code (WGBM, 15 digits)"))
     name: str = strawberry.field(description=d("网格名称", "Name"))
@@ -160,7 +161,7 @@ class Grid(Node):
 
 
 @strawberry.type(description=d("社区", "A community (社区)"))
-class Community(Node):
+class Community(Node, *fields_for("Community")):  # type: ignore[misc]
     code: str = strawberry.field(description=d("社区编码（12位）", "Community code (12 digits)"))
     name: str = strawberry.field(description=d("社区名称", "Name"))
     street_code: str = strawberry.field(description=d("街道/镇编码", "Street or town code"))

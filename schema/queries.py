@@ -22,6 +22,7 @@ from .cases import (
 )
 from .errors import bad_input
 from .errors import code_argument as _code
+from .extensions import fields_for
 from .people import Building, Household, Resident
 from .places import Community, Department, Grid
 from .relay import Connection, Node, connection, page_cap, page_window, parse_global_id
@@ -93,7 +94,7 @@ async def _node(info: strawberry.Info, kind: str, key: str) -> Node | None:
 
 
 @strawberry.type(description=d("查询", "Queries"))
-class Query:
+class Query(*fields_for("Query")):  # type: ignore[misc]
     @strawberry.field(description=d("按全局ID取任一对象", "Any object by its global ID"))
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         kind, key = parse_global_id(id)

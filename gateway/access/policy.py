@@ -12,60 +12,20 @@ calendar year. With the masked number that leaves about 3,300 candidates (tested
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from gateway.access.auth import Role
 from gateway.access.kinds import Kind
 from gateway.access.masks import mask
-
-
-class Access(Enum):
-    WHOLE = "whole"
-    MASKED = "masked"
-    MASKED_LOW = "masked_low"  # lower roles see even less of an ID number
-    DENIED = "denied"
-
+from gateway.access.views import VIEWS as VIEWS
+from gateway.access.views import Access as Access
+from gateway.access.views import ArgumentRule as ArgumentRule
+from gateway.access.views import SystemRows, _row
+from gateway.systems import system_parts
 
 W, M, L, D = Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED
 R = Role
 
-
-def _row(
-    resident: Access,
-    grid: Access,
-    community: Access,
-    district: Access,
-    urban: Access,
-    civil: Access,
-    legal: Access,
-) -> dict[Role, Access]:
-    return {
-        R.RESIDENT: resident,
-        R.GRID_WORKER: grid,
-        R.COMMUNITY_ADMIN: community,
-        R.DISTRICT_ADMIN: district,
-        R.URBAN_MANAGEMENT: urban,
-        R.CIVIL_AFFAIRS: civil,
-        R.LEGAL_AID: legal,
-    }
-
-
-# One view of each kind per role, whatever field or system the value comes from.
-VIEWS: dict[Kind, dict[Role, Access]] = {
-    #                         resident grid community district urban civil legal
-    Kind.NAME: _row(W, W, W, M, M, W, W),
-    Kind.ID_NUMBER: _row(W, L, M, M, M, W, W),
-    Kind.PHONE: _row(W, W, M, M, W, W, W),
-    Kind.ADDRESS: _row(W, W, W, M, M, W, W),
-    Kind.HUKOU_ADDRESS: _row(W, M, M, M, D, W, W),
-    Kind.BIRTH_DATE: _row(W, D, D, D, D, W, W),
-    Kind.BIRTH_YEAR: _row(W, W, W, W, D, W, W),
-    Kind.AGE: _row(W, M, M, M, D, W, W),
-    Kind.SEX: _row(W, W, W, W, W, W, W),
-    Kind.TAGS: _row(W, W, M, M, M, W, M),
-    Kind.LEGAL_NARRATIVE: _row(W, D, D, D, D, D, W),
-}
 
 # Every field of the schema that holds a personal value, with its kind.
 PERSONAL_FIELDS: dict[str, Kind] = {
@@ -180,16 +140,22 @@ def on_duty(key: str, root: object) -> bool:
     return bool(getattr(root, "full_time", False))
 
 
+# Each registered legacy system's own rows (`gateway.systems`, its "policy" part).
+SYSTEM_ROWS: list[SystemRows] = system_parts("policy")
+# Fields whose row differs from their kind's view: another person's value where a role's view
+# of the kind is about the caller's own (a resident sees their own phone, not a neighbour's).
+FIELD_ROWS: dict[str, dict[Role, Access]] = {}
+for _rows in SYSTEM_ROWS:
+    PERSONAL_FIELDS.update(_rows.personal_fields)
+    NOT_MASKED.update(_rows.not_masked)
+    RELATIONS.update(_rows.relations)
+    FIELD_ROWS.update(_rows.field_rows)
+
 FIELD_POLICY: dict[str, dict[Role, Access]] = {
     **{key: VIEWS[kind] for key, kind in PERSONAL_FIELDS.items()},
+    **FIELD_ROWS,
     **RELATIONS,
 }
-
-
-class ArgumentRule(Enum):
-    LOOKUP = "look-up"  # finds one person: whole view, or one a request and a budget of misses
-    FILTER = "filter"  # narrows a list: only for roles that see the value whole
-    WRITE = "write"  # a value given in a write; where it identifies someone, it is a look-up
 
 
 # Every argument that takes a personal value, with its kind and rule (documented in the README).
@@ -214,6 +180,10 @@ NOT_PERSONAL_ARGUMENTS: dict[str, str] = {
     "Mutation.reportCase.input.description": "the problem; free text, checked for control characters",
     "Mutation.applyLegalAid.input.description": "sent to legal aid only; shown as LEGAL_NARRATIVE",
 }
+
+for _rows in SYSTEM_ROWS:
+    PERSONAL_ARGUMENTS.update(_rows.personal_arguments)
+    NOT_PERSONAL_ARGUMENTS.update(_rows.not_personal_arguments)
 
 # Words by which a service's eligibility or purpose names a vulnerability or health condition:
 # an enrolment in such a service is a tag by another name, left out where tags are masked.

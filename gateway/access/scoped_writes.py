@@ -11,10 +11,11 @@ from gateway.access.kinds import Kind
 from gateway.access.policy import sees_whole
 from gateway.access.scope import ScopedReads
 from gateway.backends.data import RequestData
+from gateway.systems import system_parts
 from schema import NewLegalAidApplication, NewUrbanCase, Rejected
 
 
-class ScopedData(ScopedReads):
+class ScopedData(*system_parts("access"), ScopedReads):  # type: ignore[misc]
     """RequestData seen through one caller's scope, reads and writes."""
 
     async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:

@@ -64,7 +64,9 @@ class Loader(Generic[K, V]):
         return self._made
 
     async def load(self, key: K) -> V:
-        result: V = await self._loader().load(key)
+        # Shielded: the future is shared by every field that asked for this key, and one field
+        # cancelled (a sibling's error nulling their parent) must not cancel it for the others.
+        result: V = await asyncio.shield(self._loader().load(key))
         return result
 
     def prime(self, key: K, value: V) -> None:

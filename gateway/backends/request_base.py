@@ -37,6 +37,9 @@ class DataBase:
         # Set when this request retries a write whose earlier outcome is unknown: writes first
         # look for what that attempt may have done at the backend.
         self.reconcile_since: datetime | None = None
+        # The caller and Idempotency-Key of this request's write, for systems that take a
+        # number of the caller's to make a write once (an exchange's trade number, say).
+        self.write_key: str | None = None
         self.batching = settings.batching
         self._make_loaders()
 

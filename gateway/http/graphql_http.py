@@ -313,6 +313,7 @@ class GraphQLHTTP:
                 return replay
         data = ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups)
         data.reconcile_since = reconcile_since
+        data.write_key = ":".join(idempotency) if idempotency is not None else None
         context = GatewayContext(
             data=data,
             page_size_cap=self.settings.page_size_cap,

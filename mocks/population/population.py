@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from .cases import BEIJING, CaseBook, GridWorker, Reporter, UrbanCase, case_number
+from .engagement_book import EngagementBook
 from .geography import Geography, Grid
 from .legal import Applicant, Application, LegalBook
 from .presets import PRESETS, Preset
@@ -55,6 +56,8 @@ class Population:
         self.cases = CaseBook(seed, self.registry, self.as_of)
         self.services = ServiceDirectory(seed, self.registry, self.as_of)
         self.legal = LegalBook(seed, self.registry, self.as_of)
+        history = timedelta(days=self.preset.case_days)
+        self.engagement = EngagementBook(seed, self.registry, self.as_of - history, self.as_of)
         self.writes = Writes()
         self._running_counts: dict[int, list[int]] = {}
 

@@ -12,6 +12,7 @@ values from the population (not a regex: grid codes hold phone-like digit runs).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,6 +183,15 @@ class Checker:
                                 Kind.PHONE: party.phone,
                                 Kind.ID_NUMBER: party.id_number,
                             }
+            elif kind == "PlatformUser" and node.get("id"):
+                openid = base64.urlsafe_b64decode(node["id"]).decode().partition(":")[2]
+                user = population.engagement.user(openid)
+                if user is not None:
+                    yield {Kind.NAME: user.nickname, Kind.PHONE: user.phone}
+                    if user.person_index is not None:
+                        yield resident_raw(
+                            population, population.person(user.person_index).registry_number
+                        )
             elif kind in ("Grid", "Building") and node.get("code"):
                 grid = population.geography.grid_by_code.get(node["code"][:15])
                 top = population.top_grid(grid) if grid is not None else None

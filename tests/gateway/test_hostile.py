@@ -330,7 +330,7 @@ async def test_hostile_request_is_refused_before_any_backend_call(
     assert "110105194912310021" not in response.text
     if case.status == 405:
         assert "allow" in response.headers
-    assert gateway.calls() == {"urban": {}, "civil": {}, "legal": {}}
+    assert all(calls == {} for calls in gateway.calls().values())
 
 
 def test_the_corpus_is_large_enough() -> None:

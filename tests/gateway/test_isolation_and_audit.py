@@ -305,7 +305,7 @@ async def test_bad_tokens_get_401_with_www_authenticate(
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert reason in body["errors"][0]["message"]
-    assert gateway.calls() == {"urban": {}, "civil": {}, "legal": {}}
+    assert all(calls == {} for calls in gateway.calls().values())
 
 
 async def test_roles_that_see_whole_id_numbers_must_state_a_purpose(gateway: Gateway) -> None:

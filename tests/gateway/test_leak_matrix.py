@@ -70,6 +70,12 @@ class Target:
         self.case = (own or recent)[0].number
         self.service = population.services.services[0].id
         self.center = population.services.centers[0].id
+        engagement = population.engagement.grid(p.grid.ordinal)
+        activity = engagement.activities[0]
+        self.activity = activity.activity_id
+        self.volunteer = next(iter(activity.signups))
+        self.wish = engagement.wishes[0].wish_id
+        self.topic = engagement.topics[0].topic_id
 
     def claims(self) -> dict[str, Any]:
         p = self.person
@@ -151,6 +157,14 @@ def root_requests(schema: Any, t: Target) -> Iterator[tuple[str, str, int]]:
         ' aidType: CIVIL_REPRESENTATION, caseType: CIVIL, description: "工资被拖欠", happenedOn: "2026-10-01"}'
         % (p.name, p.id_number, p.phone_digits or "13800000000", p.current_address, community),
         "enrolInService": f'{{registryNumber: "{p.registry_number}", serviceCode: "{t.service}", centerCode: "{t.center}"}}',
+        "signUpForActivity": f'{{activityId: "{t.activity}"}}',
+        "checkIn": f'{{activityId: "{t.activity}", volunteerId: "{gid("PlatformUser", t.volunteer)}"}}',
+        "postWish": f'{{gridCode: "{grid}", content: "想学用智能手机"}}',
+        "claimWish": f'{{wishId: "{t.wish}"}}',
+        "fulfilWish": f'{{wishId: "{t.wish}"}}',
+        "proposeTopic": f'{{gridCode: "{grid}", title: "加装充电桩", content: "议一议"}}',
+        "voteOnTopic": f'{{topicId: "{t.topic}", choice: AGREE}}',
+        "exchangePoints": '{rewardId: "RW01"}',
     }
     mutation = schema.get_type("Mutation")
     for name in mutation.fields:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.http.graphql import MASKED
+from gateway.systems import SYSTEMS
 from schema import build_schema
 from tests.gateway.conftest import Gateway
 
@@ -50,7 +51,8 @@ async def test_health_and_readiness(gateway: Gateway) -> None:
     assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
     ready = await gateway.client.get("/readyz")
     assert ready.status_code == 200
-    assert set(ready.json()["backends"]) == {"urban-management", "civil-affairs", "legal-aid"}
+    assert set(ready.json()["backends"]) == {s.name for s in SYSTEMS}
+    assert "engagement" in ready.json()["backends"]
     gateway.mocks.civil.faults.outage = True
     down = await gateway.client.get("/readyz")
     assert down.status_code == 503

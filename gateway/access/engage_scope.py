@@ -1,0 +1,167 @@
+"""Who sees which engagement records, and on whose behalf writes are made (the rows; which fields
+a role sees is `gateway.access.engage_policy`):
+
+- a resident sees their own account, points and sign-ups, and the activities, wishes and topics
+  of their own grid; they act in the mini program only as the account bound to their phone;
+- a grid worker sees their grids' activities and wishes; a community admin their communities'
+  records, deliberation included; the district and civil affairs every grid;
+- a platform user's registry match names a resident only to a caller who may see that resident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import adapters
+import adapters.engagement as engage
+from connectors.errors import ForbiddenError
+from gateway.access.auth import Principal, Role
+from gateway.backends.engage_data import EngageData
+from gateway.backends.wiring import adapt
+from schema import Rejected
+
+DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.CIVIL_AFFAIRS})
+NO_MATCH = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
+
+
+class EngageScope(EngageData):
+    principal: Principal
+
+    async def _own_grid(self) -> str | None:
+        p = self.principal
+        if p.role is not Role.RESIDENT or not p.registry_number:
+            return None
+        own = await EngageData.resident(self, p.registry_number)
+        return None if own is None else own.grid_code
+
+    async def _sees_grid(self, grid_code: str) -> bool:
+        p = self.principal
+        if p.role in DISTRICT_WIDE:
+            return True
+        if p.role is Role.GRID_WORKER:
+            return grid_code in p.grids
+        if p.role is Role.COMMUNITY_ADMIN:
+            return grid_code[:12] in p.communities
+        return p.role is Role.RESIDENT and grid_code == await self._own_grid()
+
+    async def _sees_community(self, community_code: str) -> bool:
+        p = self.principal
+        if p.role in DISTRICT_WIDE:
+            return True
+        if p.role is Role.COMMUNITY_ADMIN:
+            return community_code in p.communities
+        if p.role is Role.GRID_WORKER:
+            return any(g[:12] == community_code for g in p.grids)
+        own = await self._own_grid()
+        return own is not None and own[:12] == community_code
+
+    # -- reads ----------------------------------------------------------------------------
+    async def activities_of_grid(self, grid_code: str) -> list[engage.Activity]:
+        return (
+            await super().activities_of_grid(grid_code) if await self._sees_grid(grid_code) else []
+        )
+
+    async def wishes_of_grid(self, grid_code: str) -> list[engage.Wish]:
+        return await super().wishes_of_grid(grid_code) if await self._sees_grid(grid_code) else []
+
+    async def topics_of_grid(self, grid_code: str) -> list[engage.Topic]:
+        return await super().topics_of_grid(grid_code) if await self._sees_grid(grid_code) else []
+
+    async def comments_of_topic(self, topic_id: str) -> list[engage.TopicComment]:
+        if self.principal.role is Role.RESIDENT or not await self._sees_grid(topic_id[1:16]):
+            return []
+        return await super().comments_of_topic(topic_id)
+
+    async def projects_of_community(self, community_code: str) -> list[engage.MicroProject]:
+        if not await self._sees_community(community_code):
+            return []
+        return await super().projects_of_community(community_code)
+
+    async def engagement_figures(
+        self, kind: str, code: str, since: datetime, until: datetime
+    ) -> engage.EngagementFigures:
+        staff = self.principal.role is not Role.RESIDENT
+        allowed = await (self._sees_grid(code) if kind == "grid" else self._sees_community(code))
+        if not (staff and allowed):
+            raise ForbiddenError("无权查看该统计 / not allowed to see these figures")
+        return await super().engagement_figures(kind, code, since, until)
+
+    async def account_of_resident(self, resident: adapters.Resident) -> engage.PlatformUser | None:
+        """The one platform account bound to this resident's phone (none, or several sharing
+        it, and there is no telling which is theirs: None)."""
+        if not resident.phone:
+            return None
+        openids = await self.openids_of_phone(resident.phone)
+        return await self.platform_user(openids[0]) if len(openids) == 1 else None
+
+    async def registry_match(
+        self, user: engage.PlatformUser
+    ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
+        match, resident = await super().registry_match(user)
+        visible = await self._visible(resident)  # type: ignore[attr-defined]
+        if resident is not None and visible is None:
+            return NO_MATCH, None
+        return match, visible
+
+    # -- writes, as the caller's own account ------------------------------------------------
+    async def _me(self) -> engage.PlatformUser:
+        p = self.principal
+        own = await EngageData.resident(self, p.registry_number) if p.registry_number else None
+        account = None if own is None else await self.account_of_resident(own)
+        if p.role is not Role.RESIDENT or account is None:
+            raise Rejected(
+                "input",
+                "没有绑定您手机号的平台账号 / no platform account is bound to your phone",
+            )
+        return account
+
+    async def sign_up(self, activity_id: str) -> engage.Activity:
+        me = await self._me()
+        await self.platform_write(
+            "activity_signup", {"activity_id": activity_id, "openid": me.openid}, "activity"
+        )
+        listed = await super().activities_of_grid(activity_id[1:16])
+        found = next((a for a in listed if a.activity_id == activity_id), None)
+        if found is None:
+            raise Rejected("activityId", "活动不存在 / no such activity")
+        return found
+
+    async def check_in(self, activity_id: str, volunteer: str) -> engage.SignUp:
+        me = await self._me()
+        body = {"activity_id": activity_id, "openid": volunteer, "operator_openid": me.openid}
+        record = await self.platform_write("activity_checkin", body, "signup")
+        return self._adapted_signup(record)
+
+    def _adapted_signup(self, record: Any) -> engage.SignUp:
+        return adapt("engagement", "activity_checkin", engage.signup_from_engagement, [record])[0]
+
+    async def wish_step(self, operation: str, fields: dict[str, str]) -> engage.Wish:
+        me = await self._me()
+        if operation == "wish_post" and fields["grid_code"] != me.grid_code:
+            raise Rejected(
+                "gridCode", "只能在自己所在网格许愿 / wishes are posted in one's own grid"
+            )
+        record = await self.platform_write(operation, {**fields, "openid": me.openid}, "wish")
+        return adapt("engagement", operation, engage.wish_from_engagement, [record])[0]
+
+    async def topic_step(self, operation: str, fields: dict[str, str]) -> engage.Topic:
+        me = await self._me()
+        if operation == "topic_propose" and fields["grid_code"] != me.grid_code:
+            raise Rejected(
+                "gridCode", "只能在自己所在网格提出议题 / topics are proposed in one's own grid"
+            )
+        record = await self.platform_write(operation, {**fields, "openid": me.openid}, "topic")
+        return adapt("engagement", operation, engage.topic_from_engagement, [record])[0]
+
+    async def exchange(self, reward_id: str) -> tuple[engage.PointsExchange, int]:
+        """The trade number comes from the caller and their Idempotency-Key: a retry after a
+        lost answer sends the same number, and the platform makes one exchange of it."""
+        me = await self._me()
+        self._exchanges = getattr(self, "_exchanges", 0) + 1
+        seed = f"{self.write_key or id(self)}:{self._exchanges}".encode()
+        trade_no = "GG" + hashlib.sha256(seed).hexdigest()[:30]
+        exchange = await self.exchange_points(me.openid, reward_id, trade_no)
+        points = await super().points_of(me.openid)  # batched afresh: the balance after
+        return exchange, (points.balance if points is not None else 0)
