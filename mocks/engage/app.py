@@ -145,6 +145,11 @@ def create_engage_app(
             return JSONResponse({"error": str(error)}, 400)
         return JSONResponse({"per_minute": limits.per_minute, "daily": limits.daily})
 
+    async def expire_tokens(request: Request) -> Response:
+        """Admin: every issued token expires now (the next call answers 42001)."""
+        limits.tokens = dict.fromkeys(limits.tokens, clock())
+        return JSONResponse({"expired": len(limits.tokens)})
+
     harness = Harness(
         MockIdentity(
             system="engagement",
@@ -162,6 +167,7 @@ def create_engage_app(
         *(Route(op.path, not_post, methods=["GET"]) for op in OPERATIONS.values()),
         Route("/openapi.json", contract, methods=["GET"]),
         Route("/__admin/quota", set_quota, methods=["POST"]),
+        Route("/__admin/expire-tokens", expire_tokens, methods=["POST"]),
         *harness.admin_routes(),
     ]
     harness.wrap(Starlette(routes=routes))
