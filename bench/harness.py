@@ -72,7 +72,12 @@ def journals(stack: Any) -> dict[str, int]:
     }
 
 
-SYSTEMS = {"urban": "urban-management", "civil": "civil-affairs", "legal": "legal-aid"}
+SYSTEMS = {
+    "urban": "urban-management",
+    "civil": "civil-affairs",
+    "legal": "legal-aid",
+    "engage": "engagement",
+}
 
 
 def service_times(stack: Any, since: float) -> dict[str, float]:

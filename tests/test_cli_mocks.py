@@ -18,8 +18,8 @@ def free_port() -> int:
         return port
 
 
-def test_govgraph_mocks_serves_three_systems_and_stops_on_ctrl_c() -> None:
-    ports = {name: free_port() for name in ("urban", "civil", "legal")}
+def test_govgraph_mocks_serves_every_system_and_stops_on_ctrl_c() -> None:
+    ports = {name: free_port() for name in ("urban", "civil", "legal", "engage")}
     command = [
         sys.executable,
         "-m",
@@ -27,18 +27,13 @@ def test_govgraph_mocks_serves_three_systems_and_stops_on_ctrl_c() -> None:
         "mocks",
         "--scale",
         "tiny",
-        "--urban-port",
-        str(ports["urban"]),
-        "--civil-port",
-        str(ports["civil"]),
-        "--legal-port",
-        str(ports["legal"]),
+        *(f"--{name}-port={port}" for name, port in ports.items()),
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         systems = {}
         deadline = time.monotonic() + 60
-        while len(systems) < 3 and time.monotonic() < deadline and process.poll() is None:
+        while len(systems) < len(ports) and time.monotonic() < deadline and process.poll() is None:
             for name, port in ports.items():
                 if name in systems:
                     continue
@@ -51,6 +46,7 @@ def test_govgraph_mocks_serves_three_systems_and_stops_on_ctrl_c() -> None:
             "urban": "urban-management",
             "civil": "civil-affairs",
             "legal": "legal-aid",
+            "engage": "engagement",
         }
         wsdl = httpx.get(f"http://127.0.0.1:{ports['urban']}/UrbanService.asmx?wsdl", timeout=5)
         assert wsdl.status_code == 200

@@ -129,7 +129,15 @@ class EngageScope(EngageData):
         return found
 
     async def check_in(self, activity_id: str, volunteer: str) -> engage.SignUp:
+        """Only an activity's organiser checks volunteers in, and that is checked here first:
+        a platform ID tried by anyone else learns nothing (not even whether it exists)."""
         me = await self._me()
+        listed = await super().activities_of_grid(activity_id[1:16])
+        found = next((a for a in listed if a.activity_id == activity_id), None)
+        if found is None or found.organiser_openid != me.openid:
+            raise Rejected(
+                "activityId", "只有活动组织者可以签到 / only the organiser checks volunteers in"
+            )
         body = {"activity_id": activity_id, "openid": volunteer, "operator_openid": me.openid}
         record = await self.platform_write("activity_checkin", body, "signup")
         return self._adapted_signup(record)

@@ -219,8 +219,8 @@ class EngagementDraw:
         return users
 
     def _moment(self, rng: random.Random, days: int) -> datetime:
-        at = self.first + timedelta(days=rng.randrange(days), hours=rng.randrange(8, 20))
-        return at.replace(minute=0, second=0, microsecond=0)
+        midnight = self.first.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight + timedelta(days=rng.randrange(days), hours=rng.randrange(8, 20))
 
     def _activity(
         self,

@@ -92,7 +92,7 @@ def demo(chromium_path: str) -> Iterator[Demo]:
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli.main", "demo", "--scale", "tiny"]
     command += ["--port", str(port)]
-    for system in ("urban", "civil", "legal"):
+    for system in ("urban", "civil", "legal", "engage"):
         command += [f"--{system}-port", str(free_port())]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -277,3 +277,54 @@ async def test_a_dashboard_of_grids_costs_one_request_per_grid_and_list(gateway:
     # authors and claimers of every grid's wishes in another (their lists arrive apart).
     assert calls["user_batchget"] <= 2
     assert calls.get("token") == 1 or "token" not in calls
+
+
+async def test_the_bench_query_costs_its_documented_minimum() -> None:
+    import json
+    from pathlib import Path
+
+    queries = Path(__file__).parents[2] / "bench" / "queries"
+    spec = json.loads((queries / "expected.json").read_text(encoding="utf-8"))[
+        "engagement_dashboard"
+    ]
+    document = (queries / "engagement_dashboard.graphql").read_text(encoding="utf-8")
+    async with open_gateway("demo") as (gw, _):
+        who = gw.as_role(Role.DISTRICT_ADMIN)
+        await who.data(document, spec["variables"])  # warm: token and grid index
+        gw.reset_journals()
+        body = await who.data(document, spec["variables"])
+        assert len(body["grids"]["edges"]) == 10
+        assert sum(sum(c.values()) for c in gw.calls().values()) == spec["min_backend_requests"]
+
+
+async def test_check_in_is_no_oracle_for_platform_ids(gateway: Gateway) -> None:
+    """Anyone but the organiser gets the same answer for a real volunteer's ID and a made-up
+    one, and the platform is not asked."""
+    population = gateway.mocks.population
+    ordinal = max(
+        population.engagement.top_grids(),
+        key=lambda o: len(residents_with_accounts(population, o)),
+    )
+    grid = population.engagement.grid(ordinal)
+    activity = grid.activities[0]
+    outsider = next(
+        u for u in residents_with_accounts(population, ordinal) if u.openid != activity.organiser
+    )
+    real = next(iter(activity.signups))
+    import base64
+
+    def gid(openid: str) -> str:
+        return base64.urlsafe_b64encode(f"PlatformUser:{openid}".encode()).decode()
+
+    who = as_resident(gateway, population, outsider)
+    answers = []
+    for openid in (real, "oG0000000999" + "0" * 16):
+        gateway.reset_journals()
+        answers.append(
+            await who.data(
+                'mutation { checkIn(input: {activityId: "%s", volunteerId: "%s"}) { errors { field message } } }'
+                % (activity.activity_id, gid(openid))
+            )
+        )
+        assert "activity_checkin" not in gateway.calls()["engage"]
+    assert answers[0] == answers[1]
