@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import Backend, BackendSettings, SingleFlight, chunks, status_error
+from .base import AccessToken, Backend, BackendSettings, chunks, status_error
 from .engage_records import (
     EngageActivityRecord,
     EngageCommentRecord,
@@ -62,14 +62,12 @@ class EngagementConnector:
         self.app_id = app_id
         self.app_secret = app_secret
         self.clock = clock
-        self._token: tuple[str, float] | None = None
-        self._refresh = SingleFlight()
-        self.tokens_fetched = 0
+        self.token = AccessToken(self._fetch_token, TOKEN_MARGIN_S, clock)
 
     async def aclose(self) -> None:
         await self.backend.aclose()
 
-    async def _fetch_token(self) -> str:
+    async def _fetch_token(self) -> tuple[str, int]:
         request = self.backend.request(
             "GET",
             "/cgi-bin/token",
@@ -84,14 +82,7 @@ class EngagementConnector:
             token, lifetime = body["access_token"], body["expires_in"]
             if not isinstance(token, str) or not isinstance(lifetime, int):
                 raise BackendContractError(self.backend.name, "token", "bad token answer")
-        self.tokens_fetched += 1
-        self._token = (token, self.clock() + max(1.0, lifetime - TOKEN_MARGIN_S))
-        return token
-
-    async def _access_token(self) -> str:
-        if self._token is not None and self._token[1] > self.clock():
-            return self._token[0]
-        return await self._refresh.run(self._fetch_token)
+        return token, lifetime
 
     async def _envelope(self, operation: str, response: httpx.Response) -> dict[str, Any]:
         name = self.backend.name
@@ -118,7 +109,7 @@ class EngagementConnector:
         """One call with a valid token; a token the platform calls stale is refreshed once."""
         refreshed = False
         while True:
-            token = await self._access_token()
+            token = await self.token.get()
             request = self.backend.request("POST", path, params={"access_token": token}, json=body)
             response = await self.backend.send(operation, request, idempotent=idempotent)
             try:
@@ -127,8 +118,7 @@ class EngagementConnector:
                 if refusal.errcode not in STALE_TOKEN or refreshed:
                     raise
                 refreshed = True
-                if self._token is not None and self._token[0] == token:
-                    self._token = None
+                self.token.stale(token)
 
     async def _all(self, operation: str, path: str, body: dict[str, Any]) -> list[Any]:
         items: list[Any] = []

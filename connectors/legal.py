@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import Backend, BackendSettings, SingleFlight, status_error
+from .base import AccessToken, Backend, BackendSettings, status_error
 from .errors import (
     BackendContractError,
     BackendRateLimitedError,
@@ -75,14 +75,12 @@ class LegalAidConnector:
         self.sleep = sleep
         self.limiter = PacedLimiter(rate_limit_rps, clock, sleep)
         self.backend.before_attempt = self.limiter.acquire
-        self._token: tuple[str, float] | None = None
-        self._refresh = SingleFlight()
-        self.tokens_fetched = 0
+        self.token = AccessToken(self._fetch_token, TOKEN_MARGIN_S, clock)
 
     async def aclose(self) -> None:
         await self.backend.aclose()
 
-    async def _fetch_token(self) -> str:
+    async def _fetch_token(self) -> tuple[str, int]:
         request = self.backend.request(
             "POST",
             "/oauth/token",
@@ -100,15 +98,7 @@ class LegalAidConnector:
             token, lifetime = body["access_token"], body["expires_in"]
             if not isinstance(token, str) or not isinstance(lifetime, int):
                 raise BackendContractError(self.backend.name, "token", "bad token response")
-        self.tokens_fetched += 1
-        # Refresh a little before expiry, so no call carries a token that dies on the way.
-        self._token = (token, self.clock() + max(1.0, lifetime - TOKEN_MARGIN_S))
-        return token
-
-    async def _access_token(self) -> str:
-        if self._token is not None and self._token[1] > self.clock():
-            return self._token[0]
-        return await self._refresh.run(self._fetch_token)
+        return token, lifetime
 
     async def request(
         self,
@@ -123,15 +113,14 @@ class LegalAidConnector:
         (with `Retry-After`, within the retry budget); an expired token is refreshed once."""
         refreshed = False
         while True:
-            token = await self._access_token()
+            token = await self.token.get()
             request = self.backend.request(
                 method, API + path, headers={"Authorization": f"Bearer {token}"}, **kwargs
             )
             response = await self.backend.send(operation, request, idempotent=idempotent)
             if response.status_code == 401 and not refreshed:
                 refreshed = True
-                if self._token is not None and self._token[0] == token:
-                    self._token = None
+                self.token.stale(token)
                 continue
             return (
                 response if response.status_code in accept else self._checked(operation, response)

@@ -145,22 +145,19 @@ class EngageScope(EngageData):
     def _adapted_signup(self, record: Any) -> engage.SignUp:
         return adapt("engagement", "activity_checkin", engage.signup_from_engagement, [record])[0]
 
-    async def wish_step(self, operation: str, fields: dict[str, str]) -> engage.Wish:
+    async def _step(self, operation: str, fields: dict[str, str], key: str) -> Any:
+        """A step the caller takes as their own account; a new record is made in their grid."""
         me = await self._me()
-        if operation == "wish_post" and fields["grid_code"] != me.grid_code:
-            raise Rejected(
-                "gridCode", "只能在自己所在网格许愿 / wishes are posted in one's own grid"
-            )
-        record = await self.platform_write(operation, {**fields, "openid": me.openid}, "wish")
+        if "grid_code" in fields and fields["grid_code"] != me.grid_code:
+            raise Rejected("gridCode", "只能在自己所在网格发布 / only in one's own grid")
+        return await self.platform_write(operation, {**fields, "openid": me.openid}, key)
+
+    async def wish_step(self, operation: str, fields: dict[str, str]) -> engage.Wish:
+        record = await self._step(operation, fields, "wish")
         return adapt("engagement", operation, engage.wish_from_engagement, [record])[0]
 
     async def topic_step(self, operation: str, fields: dict[str, str]) -> engage.Topic:
-        me = await self._me()
-        if operation == "topic_propose" and fields["grid_code"] != me.grid_code:
-            raise Rejected(
-                "gridCode", "只能在自己所在网格提出议题 / topics are proposed in one's own grid"
-            )
-        record = await self.platform_write(operation, {**fields, "openid": me.openid}, "topic")
+        record = await self._step(operation, fields, "topic")
         return adapt("engagement", operation, engage.topic_from_engagement, [record])[0]
 
     async def exchange(self, reward_id: str) -> tuple[engage.PointsExchange, int]:
