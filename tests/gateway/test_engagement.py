@@ -328,3 +328,29 @@ async def test_check_in_is_no_oracle_for_platform_ids(gateway: Gateway) -> None:
         )
         assert "activity_checkin" not in gateway.calls()["engage"]
     assert answers[0] == answers[1]
+
+
+async def test_concurrent_retries_of_one_exchange_cost_points_once(gateway: Gateway) -> None:
+    import asyncio
+
+    population = gateway.mocks.population
+    book = population.engagement
+    user = max(
+        (u for o in book.top_grids() for u in residents_with_accounts(population, o)),
+        key=lambda u: book.balance(u.openid)[2],
+    )
+    before = book.balance(user.openid)[2]
+    assert before >= 30
+    me = as_resident(gateway, population, user)
+    exchange = 'mutation { exchangePoints(input: {rewardId: "RW01"}) { balance errors { field } } }'
+    answers = await asyncio.gather(*(me.post(exchange, key="one-exchange") for _ in range(6)))
+    statuses = sorted(a.status_code for a in answers)
+    assert set(statuses) <= {200, 409}  # the first, its replays, and "still in progress"
+    assert sum(1 for e in book.exchanges.values() if e.openid == user.openid) == 1
+    assert book.balance(user.openid)[2] == before - 30
+    # Points never go negative: exchanges with new keys stop at what the balance allows.
+    for n in range(before // 30 + 1):
+        await me.post(exchange, key=f"more-{n}")
+    assert book.balance(user.openid)[2] >= 0
+    refused = await me.data(exchange)
+    assert refused["exchangePoints"]["errors"] == [{"field": "rewardId"}]
