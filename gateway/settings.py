@@ -51,6 +51,9 @@ class Settings:
     cors_origins: str = ""
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
+    # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph
+    # (with `_service` and `_entities`); empty: served to clients directly.
+    subgraph: str = ""
     # A built static dashboard (examples/dashboard/dist) served at /dashboard/; empty: none.
     dashboard_dir: str = ""
     # Shared state for many workers and replicas: redis://, rediss://, valkey:// (empty: each
@@ -114,6 +117,10 @@ class Settings:
             raise ValueError(
                 f"GOVGRAPH_DASHBOARD_DIR={self.dashboard_dir} holds no index.html: build it with "
                 "`npm --prefix examples ci && npm --prefix examples run build`"
+            )
+        if self.subgraph not in ("", "all"):
+            raise ValueError(
+                f"GOVGRAPH_SUBGRAPH={self.subgraph[:20]!r}: use all, or leave it empty"
             )
         if not self.production:
             return

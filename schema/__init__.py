@@ -3,23 +3,62 @@
 from typing import Any
 
 import strawberry
+from graphql import is_specified_scalar_type, print_type
 
 from .cases import Dispute, LegalAidCase, UrbanCase
 from .context import CaseQuery, Context, DataSource, NewLegalAidApplication, NewUrbanCase
+from .entities import FEDERATION_VERSION
 from .errors import Rejected
 from .mutations import Mutation
 from .queries import Query
 
+FEDERATION_FIELDS = ("_entities", "_service")
+FEDERATION_TYPES = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
+FEDERATION_DIRECTIVES = ("key", "link")
+
 
 def build_schema(
-    schema_class: type[strawberry.Schema] = strawberry.Schema, extensions: list[Any] | None = None
-) -> strawberry.Schema:
-    return schema_class(
+    schema_class: type[strawberry.federation.Schema] = strawberry.federation.Schema,
+    extensions: list[Any] | None = None,
+    subgraph: bool = False,
+) -> strawberry.federation.Schema:
+    """The whole graph. As a subgraph (`subgraph=True`) it also answers a router's
+    `_service` and `_entities`; served to clients directly, those are not there."""
+    schema = schema_class(
         query=Query,
         mutation=Mutation,
         types=[UrbanCase, LegalAidCase, Dispute],
         extensions=extensions or [],
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
+    if not subgraph:
+        graph = schema._schema
+        query = graph.query_type
+        assert query is not None  # noqa: S101
+        for name in FEDERATION_FIELDS:
+            query.fields.pop(name, None)
+        for name in FEDERATION_TYPES:
+            graph.type_map.pop(name, None)
+        graph.directives = tuple(d for d in graph.directives if d.name not in FEDERATION_DIRECTIVES)
+    return schema
+
+
+def client_sdl(schema: strawberry.Schema) -> str:
+    """The SDL clients and their tools see: the types and fields, no federation machinery."""
+    named = schema._schema.type_map.values()
+    shown = [
+        t
+        for t in named
+        if not t.name.startswith("__")
+        and not is_specified_scalar_type(t)
+        and t.name not in FEDERATION_TYPES
+    ]
+    return "\n\n".join(print_type(t) for t in sorted(shown, key=lambda t: t.name)) + "\n"
+
+
+def subgraph_sdl(schema: strawberry.Schema) -> str:
+    """The SDL a router composes: keys and the federation link included."""
+    return schema.as_str()
 
 
 __all__ = [

@@ -11,6 +11,7 @@ import strawberry
 import adapters
 from adapters.normalise import BEIJING
 
+from .entities import keyed, resolve_entity
 from .relay import Node, global_id
 from .text import bilingual as d
 
@@ -79,7 +80,10 @@ class CaseReporter:
     phone: str | None = strawberry.field(description=d("电话", "Phone"))
 
 
-@strawberry.type(description=d("城管案件（事件）", "An urban-management case (事件)"))
+@strawberry.type(
+    description=d("城管案件（事件）", "An urban-management case (事件)"),
+    directives=keyed("UrbanCase"),
+)
 class UrbanCase(Case):
     raw: strawberry.Private[adapters.UrbanCase]
     main_class: str = strawberry.field(description=d("大类", "Main class"))
@@ -97,6 +101,11 @@ class UrbanCase(Case):
     overdue: bool = strawberry.field(description=d("是否超期", "Overdue"))
     dispatch_count: int = strawberry.field(description=d("派遣次数", "Times dispatched"))
     satisfaction: str | None = strawberry.field(description=d("满意度评价", "Satisfaction rating"))
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, number: str) -> UrbanCase | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "UrbanCase", number)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, c: adapters.UrbanCase) -> UrbanCase:

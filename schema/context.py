@@ -127,3 +127,7 @@ class DataSource(Protocol):
 class Context:
     data: DataSource
     page_size_cap: int = 100
+
+    def unseen(self, what: str) -> None:
+        """A reference that resolved to nothing for this caller: not there, or not theirs to
+        see. The gateway notes it in the audit trail."""

@@ -10,6 +10,7 @@ import strawberry
 
 import adapters
 
+from .entities import keyed, resolve_entity
 from .extensions import fields_for
 from .relay import Node, global_id
 from .text import bilingual as d
@@ -42,7 +43,10 @@ class PersonTag:
     label: str = strawberry.field(description=d("中文名称", "Chinese label"))
 
 
-@strawberry.type(description=d("居民（民政人口库）", "A resident, from the civil-affairs registry"))
+@strawberry.type(
+    description=d("居民（民政人口库）", "A resident, from the civil-affairs registry"),
+    directives=keyed("Resident"),
+)
 class Resident(Node, *fields_for("Resident")):  # type: ignore[misc]
     raw: strawberry.Private[adapters.Resident]
     registry_number: str = strawberry.field(description=d("人口编号", "Registry number (rkbh)"))
@@ -73,6 +77,11 @@ class Resident(Node, *fields_for("Resident")):  # type: ignore[misc]
         description=d("与户主关系", "Relation to the household head")
     )
     tags: list[PersonTag] | None = strawberry.field(description=d("人员类别", "Person-type tags"))
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Resident | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "Resident", id)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, r: adapters.Resident) -> Resident:

@@ -10,6 +10,7 @@ import strawberry
 import adapters
 
 from .context import CaseQuery
+from .entities import keyed, resolve_entity
 from .extensions import fields_for
 from .relay import Connection, Node, connection, global_id, page_cap, page_window
 from .text import bilingual as d
@@ -53,7 +54,8 @@ class Point:
     description=d(
         "网格（城管网格系统）；微网格是有上级网格的网格",
         "A grid from urban management; a micro-grid is a grid with a parent",
-    )
+    ),
+    directives=keyed("Grid"),
 )
 class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
     raw: strawberry.Private[adapters.Grid]
@@ -65,6 +67,11 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
     boundary: list[Point] = strawberry.field(
         description=d("边界（闭合多边形）", "Boundary, a closed ring")
     )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str) -> Grid | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "Grid", code)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, g: adapters.Grid) -> Grid:
@@ -160,12 +167,17 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
         return await statistics_for(info, "WG", self.raw.code, since, until)
 
 
-@strawberry.type(description=d("社区", "A community (社区)"))
+@strawberry.type(description=d("社区", "A community (社区)"), directives=keyed("Community"))
 class Community(Node, *fields_for("Community")):  # type: ignore[misc]
     code: str = strawberry.field(description=d("社区编码（12位）", "Community code (12 digits)"))
     name: str = strawberry.field(description=d("社区名称", "Name"))
     street_code: str = strawberry.field(description=d("街道/镇编码", "Street or town code"))
     street_name: str = strawberry.field(description=d("街道/镇名称", "Street or town name"))
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str) -> Community | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "Community", code)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, c: adapters.Community) -> Community:
@@ -208,11 +220,18 @@ class Community(Node, *fields_for("Community")):  # type: ignore[misc]
         return [LegalAidWorkstation.of(w) for w in stations if w.community_code == self.code]
 
 
-@strawberry.type(description=d("职能部门", "A responsible department (职能部门)"))
+@strawberry.type(
+    description=d("职能部门", "A responsible department (职能部门)"), directives=keyed("Department")
+)
 class Department(Node):
     code: str = strawberry.field(description=d("部门编码", "Department code"))
     name: str = strawberry.field(description=d("部门名称", "Name"))
     short_name: str = strawberry.field(description=d("简称", "Short name"))
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str) -> Department | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "Department", code)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, x: adapters.Department) -> Department:

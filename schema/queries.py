@@ -69,7 +69,7 @@ class ServiceCenterFilter:
     )
 
 
-async def _node(info: strawberry.Info, kind: str, key: str) -> Node | None:
+async def resolve_node(info: strawberry.Info, kind: str, key: str) -> Node | None:
     data = info.context.data
     loaders = {
         "Resident": (data.resident, Resident.of),
@@ -98,7 +98,7 @@ class Query(*fields_for("Query")):  # type: ignore[misc]
     @strawberry.field(description=d("按全局ID取任一对象", "Any object by its global ID"))
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         kind, key = parse_global_id(id)
-        return await _node(info, kind, key)
+        return await resolve_node(info, kind, key)
 
     @strawberry.field(description=d("按编码取网格", "A grid by its code"))
     async def grid(self, info: strawberry.Info, code: str) -> Grid | None:
@@ -197,7 +197,7 @@ class Query(*fields_for("Query")):  # type: ignore[misc]
     async def case_(self, info: strawberry.Info, id: strawberry.ID) -> Case | None:
         kind, key = parse_global_id(id)
         found = (
-            await _node(info, kind, key)
+            await resolve_node(info, kind, key)
             if kind in ("UrbanCase", "LegalAidCase", "Dispute")
             else None
         )

@@ -9,6 +9,7 @@ import strawberry
 
 import adapters
 
+from .entities import keyed, resolve_entity
 from .relay import Node, global_id
 from .text import bilingual as d
 
@@ -47,7 +48,8 @@ class Organisation(Node):
     description=d(
         "为居民提供的服务（助餐、日间照料、四点半课堂……）",
         "A service for residents: meals, day care, after-school class …",
-    )
+    ),
+    directives=keyed("Service"),
 )
 class Service(Node):
     raw: strawberry.Private[adapters.Service]
@@ -58,6 +60,11 @@ class Service(Node):
     eligibility: str = strawberry.field(description=d("服务对象", "Who may use it"))
     fees: str = strawberry.field(description=d("收费", "Fees"))
     active: bool = strawberry.field(description=d("是否在办", "Currently offered"))
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str) -> Service | None:
+        """A federation reference, resolved like `node(id)`: null where the caller may not see it."""
+        return await resolve_entity(info, "Service", code)  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, s: adapters.Service) -> Service:

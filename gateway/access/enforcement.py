@@ -28,6 +28,10 @@ class GatewayContext(Context):
     audit: AuditLog | None = None
     record: AuditRecord | None = None
 
+    def unseen(self, what: str) -> None:
+        if self.record is not None:
+            self.record.denied.add(what)
+
 
 class PolicyExtension(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:

@@ -154,9 +154,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from schema import build_schema
+    from schema import build_schema, client_sdl, subgraph_sdl
 
-    print(build_schema().as_str())
+    if args.subgraph:
+        print(subgraph_sdl(build_schema(subgraph=True)))
+    else:
+        print(client_sdl(build_schema()), end="")
     return 0
 
 
@@ -297,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument(
+        "--subgraph",
+        action="store_true",
+        help="the Federation v2 subgraph SDL a router composes (keys, @link)",
+    )
     schema.set_defaults(handler=_schema)
     return parser
 

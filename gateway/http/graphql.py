@@ -15,10 +15,14 @@ import strawberry
 from graphql import GraphQLError
 from starlette.types import Scope
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.federation.schema import FederationAny
 
-from connectors.errors import GovGraphError
+from connectors.errors import GovGraphError, InputError, LimitError
 from gateway.access.enforcement import PolicyExtension
 from schema import build_schema
+from schema.entities import ENTITY_KEYS
+
+MAX_REPRESENTATIONS = 500  # a router's batch for one fetch: 50 cases' reporters, and more
 
 log = logging.getLogger("govgraph.graphql")
 MASKED = "内部错误 / internal error"
@@ -49,7 +53,27 @@ def present(error: GraphQLError) -> GraphQLError:
     )
 
 
-class GovGraphSchema(strawberry.Schema):
+class GovGraphSchema(strawberry.federation.Schema):
+    def entities_resolver(
+        self, info: strawberry.Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """A router's references, checked before any is resolved: each names an entity type
+        and gives exactly its key, a short string (nothing else is ever looked up by)."""
+        if len(representations) > MAX_REPRESENTATIONS:
+            raise LimitError(
+                f"一次最多{MAX_REPRESENTATIONS}个引用 / at most {MAX_REPRESENTATIONS} representations"
+            )
+        for index, given in enumerate(representations):
+            fields: dict[str, Any] = given if isinstance(given, dict) else {}
+            kind = fields.get("__typename")
+            key = ENTITY_KEYS.get(kind) if isinstance(kind, str) else None
+            if key is None or set(fields) != {"__typename", key}:
+                raise InputError(
+                    f"representations.{index}",
+                    "引用应为实体类型及其键 / a representation is an entity type and its key",
+                )
+        return super().entities_resolver(info, representations)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
             if isinstance(error.original_error, GovGraphError):
@@ -58,7 +82,7 @@ class GovGraphSchema(strawberry.Schema):
                 )
 
 
-def build_gateway_schema(cache_size: int = 512) -> strawberry.Schema:
+def build_gateway_schema(cache_size: int = 512, subgraph: bool = False) -> strawberry.Schema:
     # The HTTP layer has parsed and validated the document already; Strawberry's own parse and
     # validation of the same text are cached too (bounded), so a document is checked once.
     return build_schema(
@@ -68,6 +92,7 @@ def build_gateway_schema(cache_size: int = 512) -> strawberry.Schema:
             lambda: ParserCache(maxsize=cache_size),
             lambda: ValidationCache(maxsize=cache_size),
         ],
+        subgraph=subgraph,
     )
 
 
