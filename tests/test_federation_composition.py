@@ -17,13 +17,9 @@ NODE = Path(__file__).parent / "node"
 SUBGRAPHS = {"govgraph": lambda: subgraph_sdl(build_schema(subgraph=True))}
 
 
-def compose(tmp_path: Path) -> dict[str, dict[str, object]]:
+def compose_services(arguments: list[str]) -> dict[str, dict[str, object]]:
+    """Both composers over `name=sdl-path[=url]` subgraphs: their errors, hints, supergraph."""
     installed(NODE)
-    arguments = []
-    for name, sdl in SUBGRAPHS.items():
-        path = tmp_path / f"{name}.graphql"
-        path.write_text(sdl(), encoding="utf-8")
-        arguments.append(f"{name}={path}")
     done = subprocess.run(
         [tool("node"), str(NODE / "compose.mjs"), *arguments],
         capture_output=True,
@@ -35,21 +31,49 @@ def compose(tmp_path: Path) -> dict[str, dict[str, object]]:
     return result
 
 
+def compose(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
+    arguments = []
+    sdls = {name: sdl() for name, sdl in SUBGRAPHS.items()} | (extra or {})
+    for name, text in sdls.items():
+        path = tmp_path / f"{name}.graphql"
+        path.write_text(text, encoding="utf-8")
+        arguments.append(f"{name}={path}")
+    return compose_services(arguments)
+
+
+def check(result: dict[str, dict[str, object]]) -> None:
+    for composer, outcome in result.items():
+        hints = list(outcome["hints"])  # type: ignore[call-overload]
+        print(f"\n{composer}: {len(outcome['errors'])} errors, {len(hints)} hints")  # type: ignore[arg-type]
+        for hint in hints:
+            print(f"  hint: {hint}")
+        assert outcome["errors"] == [], outcome["errors"]
+        assert outcome["supergraph"]
+
+
 @pytest.mark.heavy
 def test_both_composers_accept_the_subgraphs_and_the_supergraph_is_committed(
     tmp_path: Path,
 ) -> None:
     result = compose(tmp_path)
-    for composer, outcome in result.items():
-        print(f"\n{composer}: {len(outcome['errors'])} errors, {len(outcome['hints'])} hints")  # type: ignore[arg-type]
-        for hint in outcome["hints"]:  # type: ignore[attr-defined]
-            print(f"  hint: {hint}")
-        assert outcome["errors"] == [], outcome["errors"]
-        assert outcome["supergraph"]
+    check(result)
     committed = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
     assert committed.strip() == str(result["guild"]["supergraph"]).strip(), (
         "run: python -m tests.test_federation_composition > supergraph.graphql"
     )
+
+
+@pytest.mark.heavy
+def test_another_teams_subgraph_composes_with_ours(tmp_path: Path) -> None:
+    """The fire-safety example (examples/fire-safety) extends Grid: both composers accept it
+    with ours, with no hint (it leaves our descriptions alone)."""
+    import runpy
+
+    example = runpy.run_path(str(ROOT / "examples" / "fire-safety" / "app.py"))
+    result = compose(tmp_path, {"fire-safety": example["schema"].as_str()})
+    check(result)
+    assert result["apollo"]["hints"] == []
+    assert "fireAlarms" in str(result["guild"]["supergraph"])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ subgraph, which masks and audits."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,12 +22,15 @@ import pytest
 from bench.processes import free_port, running_stack, wait_until_up
 from gateway.access.auth import Role
 from mocks import Population
+from schema import build_schema, subgraph_sdl
 from tests.gateway.conftest import token
 from tests.node_tools import ROOT, installed, tool
+from tests.test_federation_composition import compose_services
 
 pytestmark = pytest.mark.heavy
 ROUTER = ROOT / "federation" / "router"
 PLACEHOLDER = "http://govgraph.subgraph.invalid/graphql"
+MOCKS: dict[str, str] = {}  # the running mocks' URLs, by system
 
 
 @dataclass
@@ -37,46 +41,53 @@ class Federated:
     population: Population
 
 
-@pytest.fixture(scope="module")
-def federated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federated]:
+@contextlib.contextmanager
+def router_over(supergraph: Path) -> Iterator[str]:
+    """Hive Gateway serving `supergraph` on a free port, stopped (its process group) after."""
     installed(ROUTER)
+    port = free_port()
+    router = subprocess.Popen(
+        [
+            tool("node"),
+            str(ROUTER / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
+            "supergraph",
+            str(supergraph),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=ROUTER,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "NODE_ENV": "production"},
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", router)
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        os.killpg(router.pid, signal.SIGTERM)
+        router.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     work = tmp_path_factory.mktemp("federated")
-    with running_stack(work, scale="tiny", gateway_env={"GOVGRAPH_SUBGRAPH": "all"}) as stack:
-        supergraph = work / "supergraph.graphql"
-        committed = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
-        assert PLACEHOLDER in committed
-        supergraph.write_text(
-            committed.replace(PLACEHOLDER, f"{stack.gateway_url}/graphql"), encoding="utf-8"
-        )
-        port = free_port()
-        router = subprocess.Popen(
-            [
-                tool("node"),
-                str(ROUTER / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
-                "supergraph",
-                str(supergraph),
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-            ],
-            cwd=ROUTER,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, "NODE_ENV": "production"},
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/healthcheck", router)
-            yield Federated(
-                f"http://127.0.0.1:{port}/graphql",
-                f"{stack.gateway_url}/graphql",
-                work / "audit.log",
-                Population(seed=1, preset="tiny"),
-            )
-        finally:
-            os.killpg(router.pid, signal.SIGTERM)
-            router.wait(timeout=20)
+    with running_stack(work, scale="tiny", gateway_env={"GOVGRAPH_SUBGRAPH": "all"}) as running:
+        MOCKS.update(running.mock_urls)
+        yield work, f"{running.gateway_url}/graphql"
+
+
+@pytest.fixture(scope="module")
+def federated(stack: tuple[Path, str]) -> Iterator[Federated]:
+    work, subgraph = stack
+    committed = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
+    assert PLACEHOLDER in committed
+    supergraph = work / "supergraph.graphql"
+    supergraph.write_text(committed.replace(PLACEHOLDER, subgraph), encoding="utf-8")
+    with router_over(supergraph) as router:
+        yield Federated(router, subgraph, work / "audit.log", Population(seed=1, preset="tiny"))
 
 
 def post(url: str, query: str, variables: dict[str, Any], headers: dict[str, Any]) -> Any:
@@ -172,3 +183,81 @@ def test_a_bad_token_through_the_router_is_the_subgraphs_refusal(federated: Fede
     body = answer.json()
     assert body.get("data") in (None, {"grids": None})
     assert "UNAUTHENTICATED" in json.dumps(body)
+
+
+FIRE = ROOT / "examples" / "fire-safety" / "app.py"
+
+
+def test_another_teams_subgraph_and_ours_in_one_query(stack: tuple[Path, str]) -> None:
+    """The fire-safety example extends our Grid; one request through the router asks both."""
+    import runpy
+    import sys
+
+    work, subgraph = stack
+    port = free_port()
+    fire = subprocess.Popen(
+        [sys.executable, str(FIRE), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D", fire)
+        ours = work / "govgraph.graphql"
+        ours.write_text(subgraph_sdl(build_schema(subgraph=True)), encoding="utf-8")
+        theirs = work / "fire.graphql"
+        example = runpy.run_path(str(FIRE))
+        theirs.write_text(example["schema"].as_str(), encoding="utf-8")
+        composed = compose_services(
+            [f"govgraph={ours}={subgraph}", f"fire-safety={theirs}=http://127.0.0.1:{port}/graphql"]
+        )
+        assert composed["guild"]["errors"] == []
+        supergraph = work / "city.graphql"
+        supergraph.write_text(str(composed["guild"]["supergraph"]), encoding="utf-8")
+        population = Population(seed=1, preset="tiny")
+        grid = population.geography.grids[0].code
+        query = """query($grid: String!) { grid(code: $grid) { name
+          cases(first: 2) { totalCount } fireAlarms { sensorId kind handled } } }"""
+        headers = callers(population)["grid_worker"]
+        with router_over(supergraph) as router:
+            body = post(router, query, {"grid": grid}, headers)
+        assert "errors" not in body, body
+        answer = body["data"]["grid"]
+        assert answer["name"] == population.geography.grids[0].name  # ours
+        assert answer["cases"]["totalCount"] > 0  # ours, masked and scoped by us
+        expected = [a.sensor_id for a in example["alarms_of"](grid)]
+        assert [a["sensorId"] for a in answer["fireAlarms"]] == expected  # theirs
+    finally:
+        fire.terminate()
+        fire.wait(timeout=20)
+
+
+def journals() -> dict[str, dict[str, int]]:
+    return {
+        name: httpx.get(f"{url}/__admin/requests", timeout=10).json()["by_operation"]
+        for name, url in MOCKS.items()
+    }
+
+
+def reset() -> None:
+    for url in MOCKS.values():
+        httpx.post(f"{url}/__admin/reset", timeout=10)
+
+
+def test_fifty_cases_with_reporters_cost_the_same_through_the_router(
+    federated: Federated,
+) -> None:
+    population = federated.population
+    grid = population.geography.grids[0].code
+    query = """query($grid: String!) { cases(filter: {grid: $grid}, first: 50) { edges { node {
+      ... on UrbanCase { number reporter { method resident { name phone } } } } } } }"""
+    headers = callers(population)["community_admin"]
+    post(federated.subgraph, query, {"grid": grid}, headers)  # warm the reference caches
+    counted = []
+    for url in (federated.subgraph, federated.router):
+        reset()
+        body = post(url, query, {"grid": grid}, headers)
+        assert len(body["data"]["cases"]["edges"]) == 50
+        counted.append(journals())
+    direct, routed = counted
+    assert routed == direct
+    assert sum(sum(ops.values()) for ops in routed.values()) > 0
