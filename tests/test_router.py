@@ -261,3 +261,42 @@ def test_fifty_cases_with_reporters_cost_the_same_through_the_router(
     direct, routed = counted
     assert routed == direct
     assert sum(sum(ops.values()) for ops in routed.values()) > 0
+
+
+def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -> None:
+    import sys
+
+    installed(ROUTER)
+    port = free_port()
+    while free_port() == port + 1:  # the subgraph takes the next port
+        port = free_port()
+    command = [sys.executable, "-m", "gateway.cli.main", "demo", "--federated", "--scale", "tiny"]
+    command += ["--port", str(port)]
+    for system in ("urban", "civil", "legal", "engage"):
+        command += [f"--{system}-port", str(free_port())]
+    demo = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", demo)
+        body = post(
+            f"http://127.0.0.1:{port}/graphql",
+            "{ grids(first: 1) { edges { node { name } } } }",
+            {},
+            {},
+        )
+        assert body["data"]["grids"]["edges"][0]["node"]["name"]
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+    assert router_gone(f"http://127.0.0.1:{port}/healthcheck")  # it went with the demo
+
+
+def router_gone(url: str) -> bool:
+    import time
+
+    for _ in range(50):
+        try:
+            httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            return True
+        time.sleep(0.2)
+    return False

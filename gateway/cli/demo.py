@@ -3,6 +3,11 @@ development tokens for a few roles, and the origins a local dev server may call 
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +63,74 @@ def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
             Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
         ),
     }
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.cli.router import missing, start_router, stop_router
+    from gateway.http.app import create_app
+    from gateway.settings import Settings
+    from mocks import DEFAULT_PORTS, Population, build_mocks
+    from mocks.serve import describe, servers
+
+    if args.federated and missing():
+        print(f"govgraph demo --federated: {missing()}")
+        return 2
+    population = Population(seed=args.seed, preset=args.scale)
+    mocks = build_mocks(population, latency_ms=args.latency_ms)
+    host = "127.0.0.1"
+    ports = {key: getattr(args, f"{key}_port") or port for key, port in DEFAULT_PORTS.items()}
+    dashboard = built_dashboard()
+    settings = Settings().with_values(
+        {
+            **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
+            "cors_origins": DEMO_ORIGINS,
+            "dashboard_dir": str(dashboard or ""),
+            "subgraph": "all" if args.federated else "",
+        }
+    )
+    own_port = args.port + 1 if args.federated else args.port
+    tokens = demo_tokens(settings, population)
+    app = create_app(settings, explorer_tokens=tokens)
+    gateway = uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))
+    print(describe(mocks, host, ports))
+    if args.federated:
+        print(f"\nrouter (Hive Gateway) http://{host}:{args.port}/graphql")
+        print(f"govgraph subgraph     http://{host}:{own_port}/graphql  (subgraph = all)")
+    else:
+        print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
+    print(f"explorer (GraphiQL) http://{host}:{own_port}/explorer/  (demo tokens offered above it)")
+    if dashboard is not None:
+        print(f"leaders' dashboard  http://{host}:{own_port}/dashboard/")
+    else:
+        print(f"leaders' dashboard  not built: {BUILD_DASHBOARD}")
+    print(f"CORS: pages on {DEMO_ORIGINS} may call it (a Vite dev server, say)")
+    print("\nFirst queries to try:")
+    application = population.legal.applications[0]
+    if population.registry.index_of_id(application.applicant.id_number) is None:
+        application = population.legal.applications[1]
+    end = population.as_of.replace(hour=0, minute=0, second=0, microsecond=0)
+    for query in first_queries(
+        application.applicant.id_number,
+        application.community_code,
+        end.isoformat(),
+        (end - timedelta(days=30)).isoformat(),
+    ):
+        print(f"  {query}")
+    print("\nWithout a token you are the public role (grids, services; no residents). Development")
+    print('tokens (paste into the explorer\'s Headers tab as {"Authorization": "Bearer …"}):')
+    for label, value in tokens.items():
+        print(f"  {label}:\n    {value}")
+    print(flush=True)
+
+    async def run_all() -> None:
+        await asyncio.gather(gateway.serve(), *(s.serve() for s in servers(mocks, host, ports)))
+
+    with tempfile.TemporaryDirectory() as work, contextlib.ExitStack() as stack:
+        if args.federated:
+            router = start_router(args.port, f"http://{host}:{own_port}/graphql", Path(work))
+            stack.callback(stop_router, router)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_all())
+    return 0

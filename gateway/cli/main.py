@@ -9,16 +9,8 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
-from gateway.cli.demo import (
-    BUILD_DASHBOARD,
-    DEMO_ORIGINS,
-    built_dashboard,
-    demo_tokens,
-    first_queries,
-)
 from gateway.systems import SYSTEMS
 
 
@@ -68,6 +60,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.load(path=args.config)
     if args.workers:
         settings = settings.with_values({"workers": args.workers})
+    if args.subgraph:
+        settings = settings.with_values({"subgraph": args.subgraph})
+        os.environ["GOVGRAPH_SUBGRAPH"] = args.subgraph  # for the workers, too
     try:
         settings.check()
     except ValueError as refused:
@@ -95,62 +90,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import uvicorn
+    from gateway.cli.demo import run_demo
 
-    from gateway.http.app import create_app
-    from gateway.settings import Settings
-    from mocks import DEFAULT_PORTS, Population, build_mocks
-    from mocks.serve import describe, servers
-
-    population = Population(seed=args.seed, preset=args.scale)
-    mocks = build_mocks(population, latency_ms=args.latency_ms)
-    host = "127.0.0.1"
-    ports = {key: getattr(args, f"{key}_port") or port for key, port in DEFAULT_PORTS.items()}
-    dashboard = built_dashboard()
-    settings = Settings().with_values(
-        {
-            **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
-            "cors_origins": DEMO_ORIGINS,
-            "dashboard_dir": str(dashboard or ""),
-        }
-    )
-    tokens = demo_tokens(settings, population)
-    app = create_app(settings, explorer_tokens=tokens)
-    gateway = uvicorn.Server(uvicorn.Config(app, host=host, port=args.port, log_level="warning"))
-    print(describe(mocks, host, ports))
-    print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
-    print(
-        f"explorer (GraphiQL) http://{host}:{args.port}/explorer/  (demo tokens offered above it)"
-    )
-    if dashboard is not None:
-        print(f"leaders' dashboard  http://{host}:{args.port}/dashboard/")
-    else:
-        print(f"leaders' dashboard  not built: {BUILD_DASHBOARD}")
-    print(f"CORS: pages on {DEMO_ORIGINS} may call it (a Vite dev server, say)")
-    print("\nFirst queries to try:")
-    application = population.legal.applications[0]
-    if population.registry.index_of_id(application.applicant.id_number) is None:
-        application = population.legal.applications[1]
-    end = population.as_of.replace(hour=0, minute=0, second=0, microsecond=0)
-    for query in first_queries(
-        application.applicant.id_number,
-        application.community_code,
-        end.isoformat(),
-        (end - timedelta(days=30)).isoformat(),
-    ):
-        print(f"  {query}")
-    print("\nWithout a token you are the public role (grids, services; no residents). Development")
-    print('tokens (paste into the explorer\'s Headers tab as {"Authorization": "Bearer …"}):')
-    for label, value in tokens.items():
-        print(f"  {label}:\n    {value}")
-    print(flush=True)
-
-    async def run_all() -> None:
-        await asyncio.gather(gateway.serve(), *(s.serve() for s in servers(mocks, host, ports)))
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_all())
-    return 0
+    return run_demo(args)
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -251,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, help="worker processes (more than one needs a state_url)"
     )
+    serve.add_argument(
+        "--subgraph",
+        choices=("all",),
+        help="serve as a Federation v2 subgraph for a supergraph router (see docs/federation.md)",
+    )
     serve.set_defaults(handler=_serve)
 
     demo = commands.add_parser("demo", help="run the three mocks and the gateway together")
@@ -258,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
     demo.add_argument("--latency-ms", type=float, default=0.0)
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--federated",
+        action="store_true",
+        help="the gateway as a subgraph behind Hive Gateway (npm --prefix federation/router ci)",
+    )
     for system in SYSTEMS:
         demo.add_argument(f"--{system.key}-port", type=int, help=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
