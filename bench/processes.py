@@ -49,11 +49,13 @@ def running_stack(
     scale: str = "demo",
     latency_ms: float = 0.0,
     gateway_env: dict[str, str] | None = None,
+    each_gateway: list[dict[str, str]] | None = None,
     legal_rps: float = 20.0,
     gateways: int = 1,
     workers: int = 1,
 ) -> Iterator[Stack]:
-    """The mocks in one process and `gateways` gateway processes (replicas) against them."""
+    """The mocks in one process and `gateways` gateway processes (replicas) against them;
+    `each_gateway` gives each its own settings besides (subgraphs of one graph, say)."""
     systems = ("urban", "civil", "legal", "engage")
     ports = {name: free_port() for name in systems}
     gateway_ports = [free_port() for _ in range(gateways)]
@@ -93,11 +95,11 @@ def running_stack(
                 str(port),
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
-            env=env,
+            env={**env, **(each_gateway[index] if each_gateway else {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for port in gateway_ports
+        for index, port in enumerate(gateway_ports)
     ]
     try:
         mock_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in systems}

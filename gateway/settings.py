@@ -15,6 +15,7 @@ from typing import Any
 
 from connectors.base import BackendSettings
 from connectors.resilience import ResiliencePolicy
+from schema.subgraphs import SUBGRAPHS
 
 DEV_JWT_SECRET = "govgraph-development-secret-change-me"  # noqa: S105  (refused in production)
 DEV_AUDIT_KEY = "govgraph-development-audit-key"
@@ -51,8 +52,8 @@ class Settings:
     cors_origins: str = ""
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
-    # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph
-    # (with `_service` and `_entities`); empty: served to clients directly.
+    # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph,
+    # "core" or "engagement" for one agency's part (`schema.subgraphs`); empty: to clients.
     subgraph: str = ""
     # A built static dashboard (examples/dashboard/dist) served at /dashboard/; empty: none.
     dashboard_dir: str = ""
@@ -118,9 +119,9 @@ class Settings:
                 f"GOVGRAPH_DASHBOARD_DIR={self.dashboard_dir} holds no index.html: build it with "
                 "`npm --prefix examples ci && npm --prefix examples run build`"
             )
-        if self.subgraph not in ("", "all"):
+        if self.subgraph not in ("", *SUBGRAPHS):
             raise ValueError(
-                f"GOVGRAPH_SUBGRAPH={self.subgraph[:20]!r}: use all, or leave it empty"
+                f"GOVGRAPH_SUBGRAPH={self.subgraph[:20]!r}: one of {', '.join(SUBGRAPHS)}, or empty"
             )
         if not self.production:
             return

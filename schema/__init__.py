@@ -1,9 +1,9 @@
 """The GraphQL schema: Strawberry types, queries and mutations over domain objects."""
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
-from graphql import is_specified_scalar_type, print_type
+from graphql import GraphQLObjectType, is_specified_scalar_type, print_type
 
 from .cases import Dispute, LegalAidCase, UrbanCase
 from .context import CaseQuery, Context, DataSource, NewLegalAidApplication, NewUrbanCase
@@ -11,6 +11,7 @@ from .entities import FEDERATION_VERSION
 from .errors import Rejected
 from .mutations import Mutation
 from .queries import Query
+from .subgraphs import subgraph_sdl_of
 
 FEDERATION_FIELDS = ("_entities", "_service")
 FEDERATION_TYPES = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
@@ -20,10 +21,12 @@ FEDERATION_DIRECTIVES = ("key", "link")
 def build_schema(
     schema_class: type[strawberry.federation.Schema] = strawberry.federation.Schema,
     extensions: list[Any] | None = None,
-    subgraph: bool = False,
+    subgraph: bool | str = False,
 ) -> strawberry.federation.Schema:
-    """The whole graph. As a subgraph (`subgraph=True`) it also answers a router's
-    `_service` and `_entities`; served to clients directly, those are not there."""
+    """The whole graph. As a subgraph it also answers a router's `_service` and `_entities`:
+    `True` or "all" for the whole graph in one subgraph, or one of `schema.subgraphs.SUBGRAPHS`,
+    whose `_service` then gives that subgraph's part. Served to clients directly, none of it
+    is there."""
     schema = schema_class(
         query=Query,
         mutation=Mutation,
@@ -31,6 +34,11 @@ def build_schema(
         extensions=extensions or [],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
+    if subgraph not in (False, True, "all"):
+        sdl = subgraph_sdl_of(schema, str(subgraph))
+        service = cast(GraphQLObjectType, schema._schema.type_map["_Service"])
+        sdl_field = service.fields["sdl"]
+        sdl_field.resolve = lambda *_: sdl
     if not subgraph:
         graph = schema._schema
         query = graph.query_type
@@ -57,8 +65,11 @@ def client_sdl(schema: strawberry.Schema) -> str:
 
 
 def subgraph_sdl(schema: strawberry.Schema) -> str:
-    """The SDL a router composes: keys and the federation link included."""
-    return schema.as_str()
+    """The SDL a router composes, as the subgraph's `_service` gives it: keys and the
+    federation link included."""
+    result = schema.execute_sync("{ _service { sdl } }")
+    assert result.data is not None, result.errors  # noqa: S101
+    return str(result.data["_service"]["sdl"])
 
 
 __all__ = [

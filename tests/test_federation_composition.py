@@ -9,12 +9,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from graphql import parse
 
-from schema import build_schema, subgraph_sdl
+from schema import build_schema, client_sdl, subgraph_sdl
 from tests.node_tools import ROOT, installed, tool
 
 NODE = Path(__file__).parent / "node"
-SUBGRAPHS = {"govgraph": lambda: subgraph_sdl(build_schema(subgraph=True))}
+# The subgraphs a district runs: one per agency whose fields are apart, and the core.
+SUBGRAPHS = {
+    name: (lambda name=name: subgraph_sdl(build_schema(subgraph=name)))  # type: ignore[misc]
+    for name in ("core", "engagement")
+}
 
 
 def compose_services(arguments: list[str]) -> dict[str, dict[str, object]]:
@@ -61,6 +66,36 @@ def test_both_composers_accept_the_subgraphs_and_the_supergraph_is_committed(
     assert committed.strip() == str(result["guild"]["supergraph"]).strip(), (
         "run: python -m tests.test_federation_composition > supergraph.graphql"
     )
+
+
+def fields_of(sdl: str) -> dict[str, set[str]]:
+    """Every type's fields (or values) in an SDL, federation machinery left out."""
+    found: dict[str, set[str]] = {}
+    for definition in parse(sdl).definitions:
+        name = getattr(getattr(definition, "name", None), "value", "")
+        if definition.kind == "directive_definition":
+            continue
+        if not name or name.startswith(("_", "join__", "link__")):
+            continue
+        members = getattr(definition, "fields", None) or getattr(definition, "values", None) or []
+        found.setdefault(name, set()).update(m.name.value for m in members)
+    return found
+
+
+@pytest.mark.heavy
+def test_the_agencies_subgraphs_compose_into_the_monoliths_schema(tmp_path: Path) -> None:
+    """What clients see through the router is what they see from the one gateway."""
+    result = compose(tmp_path)
+    supergraph = fields_of(str(result["apollo"]["supergraph"]))
+    monolith = fields_of(client_sdl(build_schema()))
+    assert supergraph == monolith
+
+
+@pytest.mark.heavy
+def test_the_whole_graph_as_one_subgraph_composes(tmp_path: Path) -> None:
+    path = tmp_path / "all.graphql"
+    path.write_text(subgraph_sdl(build_schema(subgraph="all")), encoding="utf-8")
+    check(compose_services([f"all={path}"]))
 
 
 @pytest.mark.heavy

@@ -29,7 +29,13 @@ from tests.test_federation_composition import compose_services
 
 pytestmark = pytest.mark.heavy
 ROUTER = ROOT / "federation" / "router"
-PLACEHOLDER = "http://govgraph.subgraph.invalid/graphql"
+SUBGRAPHS = ("core", "engagement")
+
+
+def placeholder(subgraph: str) -> str:
+    return f"http://{subgraph}.subgraph.invalid/graphql"
+
+
 MOCKS: dict[str, str] = {}  # the running mocks' URLs, by system
 
 
@@ -72,22 +78,29 @@ def router_over(supergraph: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    """The mocks, and one gateway process for each agency's subgraph."""
     work = tmp_path_factory.mktemp("federated")
-    with running_stack(work, scale="tiny", gateway_env={"GOVGRAPH_SUBGRAPH": "all"}) as running:
+    each = [{"GOVGRAPH_SUBGRAPH": name} for name in SUBGRAPHS]
+    with running_stack(work, scale="tiny", gateways=2, each_gateway=each) as running:
         MOCKS.update(running.mock_urls)
-        yield work, f"{running.gateway_url}/graphql"
+        urls = [f"{url}/graphql" for url in running.gateway_urls]
+        yield work, dict(zip(SUBGRAPHS, urls, strict=True))
 
 
 @pytest.fixture(scope="module")
-def federated(stack: tuple[Path, str]) -> Iterator[Federated]:
-    work, subgraph = stack
-    committed = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
-    assert PLACEHOLDER in committed
+def federated(stack: tuple[Path, dict[str, str]]) -> Iterator[Federated]:
+    work, subgraphs = stack
+    text = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
+    for name, url in subgraphs.items():
+        assert placeholder(name) in text
+        text = text.replace(placeholder(name), url)
     supergraph = work / "supergraph.graphql"
-    supergraph.write_text(committed.replace(PLACEHOLDER, subgraph), encoding="utf-8")
+    supergraph.write_text(text, encoding="utf-8")
     with router_over(supergraph) as router:
-        yield Federated(router, subgraph, work / "audit.log", Population(seed=1, preset="tiny"))
+        # The core's gateway answers every query alone too: the monolith to compare with.
+        monolith = subgraphs["core"]
+        yield Federated(router, monolith, work / "audit.log", Population(seed=1, preset="tiny"))
 
 
 def post(url: str, query: str, variables: dict[str, Any], headers: dict[str, Any]) -> Any:
@@ -188,12 +201,12 @@ def test_a_bad_token_through_the_router_is_the_subgraphs_refusal(federated: Fede
 FIRE = ROOT / "examples" / "fire-safety" / "app.py"
 
 
-def test_another_teams_subgraph_and_ours_in_one_query(stack: tuple[Path, str]) -> None:
+def test_another_teams_subgraph_and_ours_in_one_query(stack: tuple[Path, dict[str, str]]) -> None:
     """The fire-safety example extends our Grid; one request through the router asks both."""
     import runpy
     import sys
 
-    work, subgraph = stack
+    work, subgraphs = stack
     port = free_port()
     fire = subprocess.Popen(
         [sys.executable, str(FIRE), "--port", str(port)],
@@ -202,14 +215,16 @@ def test_another_teams_subgraph_and_ours_in_one_query(stack: tuple[Path, str]) -
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D", fire)
-        ours = work / "govgraph.graphql"
-        ours.write_text(subgraph_sdl(build_schema(subgraph=True)), encoding="utf-8")
+        arguments = []
+        for name, url in subgraphs.items():
+            ours = work / f"{name}.graphql"
+            ours.write_text(subgraph_sdl(build_schema(subgraph=name)), encoding="utf-8")
+            arguments.append(f"{name}={ours}={url}")
         theirs = work / "fire.graphql"
         example = runpy.run_path(str(FIRE))
         theirs.write_text(example["schema"].as_str(), encoding="utf-8")
-        composed = compose_services(
-            [f"govgraph={ours}={subgraph}", f"fire-safety={theirs}=http://127.0.0.1:{port}/graphql"]
-        )
+        arguments.append(f"fire-safety={theirs}=http://127.0.0.1:{port}/graphql")
+        composed = compose_services(arguments)
         assert composed["guild"]["errors"] == []
         supergraph = work / "city.graphql"
         supergraph.write_text(str(composed["guild"]["supergraph"]), encoding="utf-8")
@@ -267,9 +282,7 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     import sys
 
     installed(ROUTER)
-    port = free_port()
-    while free_port() == port + 1:  # the subgraph takes the next port
-        port = free_port()
+    port = three_free_ports()  # the router's, then the two subgraphs'
     command = [sys.executable, "-m", "gateway.cli.main", "demo", "--federated", "--scale", "tiny"]
     command += ["--port", str(port)]
     for system in ("urban", "civil", "legal", "engage"):
@@ -290,6 +303,21 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     assert router_gone(f"http://127.0.0.1:{port}/healthcheck")  # it went with the demo
 
 
+def three_free_ports() -> int:
+    import socket
+
+    for _ in range(50):
+        base = free_port()
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", base + 1))
+                b.bind(("127.0.0.1", base + 2))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no three free ports in a row")
+
+
 def router_gone(url: str) -> bool:
     import time
 
@@ -300,3 +328,24 @@ def router_gone(url: str) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
+    federated: Federated,
+) -> None:
+    """The router joins the core's grid and resident with the engagement platform's fields,
+    by grid code and by the resident's opaque id only."""
+    population = federated.population
+    person = population.person(0)
+    query = """query($grid: String!, $n: String!) {
+      grid(code: $grid) { name activities(first: 2) { title organiser { nickname } }
+        wishes(first: 2) { content status } }
+      resident(registryNumber: $n) { name volunteering { points { balance } hours } } }"""
+    variables = {"grid": person.grid.code, "n": person.registry_number}
+    for role in ("grid_worker", "community_admin", "civil_affairs", "resident"):
+        headers = callers(population)[role]
+        direct = post(federated.subgraph, query, variables, headers)
+        routed = post(federated.router, query, variables, headers)
+        assert routed.get("data") == direct.get("data"), role
+        assert codes(routed) == codes(direct), role
+    assert routed["data"]["grid"]["activities"]

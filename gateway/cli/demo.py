@@ -87,17 +87,24 @@ def run_demo(args: argparse.Namespace) -> int:
             **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
             "cors_origins": DEMO_ORIGINS,
             "dashboard_dir": str(dashboard or ""),
-            "subgraph": "all" if args.federated else "",
+            "subgraph": "core" if args.federated else "",
         }
     )
     own_port = args.port + 1 if args.federated else args.port
     tokens = demo_tokens(settings, population)
     app = create_app(settings, explorer_tokens=tokens)
-    gateway = uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))
+    gateways = [uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))]
+    subgraphs = {"core": f"http://{host}:{own_port}/graphql"}
+    if args.federated:  # the engagement platform's subgraph beside the core's
+        engagement = create_app(settings.with_values({"subgraph": "engagement"}))
+        config = uvicorn.Config(engagement, host=host, port=own_port + 1, log_level="warning")
+        gateways.append(uvicorn.Server(config))
+        subgraphs["engagement"] = f"http://{host}:{own_port + 1}/graphql"
     print(describe(mocks, host, ports))
     if args.federated:
         print(f"\nrouter (Hive Gateway) http://{host}:{args.port}/graphql")
-        print(f"govgraph subgraph     http://{host}:{own_port}/graphql  (subgraph = all)")
+        for name, url in subgraphs.items():
+            print(f"subgraph {name:<12} {url}")
     else:
         print(f"\ngovgraph gateway   http://{host}:{args.port}/graphql")
     print(f"explorer (GraphiQL) http://{host}:{own_port}/explorer/  (demo tokens offered above it)")
@@ -125,11 +132,13 @@ def run_demo(args: argparse.Namespace) -> int:
     print(flush=True)
 
     async def run_all() -> None:
-        await asyncio.gather(gateway.serve(), *(s.serve() for s in servers(mocks, host, ports)))
+        await asyncio.gather(
+            *(g.serve() for g in gateways), *(s.serve() for s in servers(mocks, host, ports))
+        )
 
     with tempfile.TemporaryDirectory() as work, contextlib.ExitStack() as stack:
         if args.federated:
-            router = start_router(args.port, f"http://{host}:{own_port}/graphql", Path(work))
+            router = start_router(args.port, subgraphs, Path(work))
             stack.callback(stop_router, router)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_all())

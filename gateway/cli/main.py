@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gateway.systems import SYSTEMS
+from schema.subgraphs import SUBGRAPHS
 
 
 def _mocks(args: argparse.Namespace) -> int:
@@ -99,7 +100,7 @@ def _schema(args: argparse.Namespace) -> int:
     from schema import build_schema, client_sdl, subgraph_sdl
 
     if args.subgraph:
-        print(subgraph_sdl(build_schema(subgraph=True)))
+        print(subgraph_sdl(build_schema(subgraph=args.subgraph)))
     else:
         print(client_sdl(build_schema()), end="")
     return 0
@@ -195,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--subgraph",
-        choices=("all",),
+        choices=SUBGRAPHS,
         help="serve as a Federation v2 subgraph for a supergraph router (see docs/federation.md)",
     )
     serve.set_defaults(handler=_serve)
@@ -254,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.add_argument(
         "--subgraph",
-        action="store_true",
-        help="the Federation v2 subgraph SDL a router composes (keys, @link)",
+        choices=SUBGRAPHS,
+        help="the Federation v2 SDL a router composes for that subgraph (keys, @link)",
     )
     schema.set_defaults(handler=_schema)
     return parser

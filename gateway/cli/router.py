@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ROUTER = ROOT / "federation" / "router"
 SUPERGRAPH = ROOT / "supergraph.graphql"
-PLACEHOLDER = "http://govgraph.subgraph.invalid/graphql"
+SUBGRAPHS = ("core", "engagement")  # what supergraph.graphql composes
 INSTALL = "npm --prefix federation/router ci"
 BIN = ROUTER / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
 
@@ -36,9 +36,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_router(port: int, subgraph_url: str, workdir: Path) -> subprocess.Popen[bytes]:
+def start_router(
+    port: int, subgraph_urls: dict[str, str], workdir: Path
+) -> subprocess.Popen[bytes]:
     supergraph = workdir / "supergraph.graphql"
-    text = SUPERGRAPH.read_text(encoding="utf-8").replace(PLACEHOLDER, subgraph_url)
+    text = SUPERGRAPH.read_text(encoding="utf-8")
+    for name, url in subgraph_urls.items():
+        text = text.replace(f"http://{name}.subgraph.invalid/graphql", url)
     supergraph.write_text(text, encoding="utf-8")
     node = shutil.which("node") or "node"
     return subprocess.Popen(  # noqa: S603  (our node, our files)

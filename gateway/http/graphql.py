@@ -82,7 +82,7 @@ class GovGraphSchema(strawberry.federation.Schema):
                 )
 
 
-def build_gateway_schema(cache_size: int = 512, subgraph: bool = False) -> strawberry.Schema:
+def build_gateway_schema(cache_size: int = 512, subgraph: str = "") -> strawberry.Schema:
     # The HTTP layer has parsed and validated the document already; Strawberry's own parse and
     # validation of the same text are cached too (bounded), so a document is checked once.
     return build_schema(
