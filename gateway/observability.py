@@ -139,11 +139,20 @@ class Metrics:
     def retried(self, backend: str) -> None:
         self.backend_retries.labels(backend).inc()
 
-    def span(self, name: str, attributes: dict[str, str]) -> AbstractContextManager[object]:
+    def span(
+        self, name: str, attributes: dict[str, str], carrier: dict[str, str] | None = None
+    ) -> AbstractContextManager[object]:
+        """A span; with `carrier` (a request's W3C `traceparent`, say, from a router or a
+        client) it continues the caller's trace instead of starting one."""
         if self.tracer is None:
             return nullcontext()
+        parent = None
+        if carrier:
+            from opentelemetry.propagate import extract
+
+            parent = extract(carrier)
         result: AbstractContextManager[object] = self.tracer.start_as_current_span(
-            name, attributes=attributes
+            name, context=parent, attributes=attributes
         )
         return result
 

@@ -34,7 +34,7 @@ def build_schema(
         extensions=extensions or [],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
-    if subgraph not in (False, True, "all"):
+    if subgraph and subgraph not in (True, "all"):
         sdl = subgraph_sdl_of(schema, str(subgraph))
         service = cast(GraphQLObjectType, schema._schema.type_map["_Service"])
         sdl_field = service.fields["sdl"]

@@ -66,6 +66,16 @@ from gateway.state.shared import SharedState
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 
 
+def trace_context(scope: Scope) -> dict[str, str]:
+    """The caller's W3C trace context, so a router's trace and ours are one."""
+    headers = dict(scope["headers"])
+    return {
+        name: headers[key].decode("latin-1")
+        for name in ("traceparent", "tracestate")
+        if (key := name.encode()) in headers
+    }
+
+
 class GraphQLHTTP:
     def __init__(
         self,
@@ -122,7 +132,9 @@ class GraphQLHTTP:
         try:
             with (
                 request_stats() as stats,
-                self.metrics.span("graphql request", {"request_id": request_id}),
+                self.metrics.span(
+                    "graphql request", {"request_id": request_id}, trace_context(scope)
+                ),
             ):
                 status, payload, media, names, headers = await self._handle(
                     Request(scope, receive), request_id

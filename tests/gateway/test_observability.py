@@ -186,3 +186,28 @@ async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None
 
         assert all(root_of(s) is roots[0] for s in backend_spans)
         provider.shutdown()
+
+
+async def test_a_callers_trace_context_is_continued(tmp_path: Path) -> None:
+    """A router (or a client) that sends `traceparent` gets our spans in its trace."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    async with open_gateway(audit_path=str(tmp_path / "a.log"), tracer_provider=provider) as (
+        gateway,
+        _app,
+    ):
+        traced = gateway.as_role(Role.DISTRICT_ADMIN)
+        traced.headers["traceparent"] = f"00-{trace_id}-{parent_id}-01"
+        await traced.data("{ departments { name } }")
+        roots = [s for s in exporter.get_finished_spans() if s.name == "graphql request"]
+        assert len(roots) == 1
+        assert f"{roots[0].context.trace_id:032x}" == trace_id
+        assert roots[0].parent is not None
+        assert f"{roots[0].parent.span_id:016x}" == parent_id
+        provider.shutdown()
