@@ -36,6 +36,7 @@ class Options:
     json_path: Path | None
     markdown_path: Path | None
     peer: bool
+    only: tuple[str, ...] = ()  # just these standard queries, and nothing else measured
 
 
 def percentile(values: list[float], share: float) -> float:

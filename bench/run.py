@@ -245,6 +245,11 @@ def run_suite(
 def run(options: Options) -> dict[str, Any]:
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
+    if options.only:
+        return {
+            "queries": run_suite(options, batching=True, names=list(options.only)),
+            "settings": {"latency_ms": options.latency_ms, "only": list(options.only)},
+        }
     queries = run_suite(options, batching=True, names=names, legal_limit=False)
     if not options.quick:
         queries += run_suite(options, batching=True, names=RATE_LIMITED)

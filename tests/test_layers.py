@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {"connectors": 0, "adapters": 1, "schema": 2, "gateway": 3, "bench": 4, "gateway.cli": 5}
 APART = "mocks"
 # Only these may import the mocks: the demo command and the benchmark start them.
-MAY_USE_MOCKS = {"gateway.cli.main", "bench"}
+MAY_USE_MOCKS = {"gateway.cli.main", "gateway.cli.demo", "bench"}
 
 
 def _modules() -> dict[str, Path]:

@@ -349,3 +349,12 @@ def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
         assert routed.get("data") == direct.get("data"), role
         assert codes(routed) == codes(direct), role
     assert routed["data"]["grid"]["activities"]
+    # One request id, on record in each subgraph the router asked.
+    joined = {**callers(population)["civil_affairs"], "X-Request-ID": "across-subgraphs-1"}
+    post(federated.router, query, variables, joined)
+    writers = {
+        json.loads(line)["writer"]
+        for line in federated.audit.read_text(encoding="utf-8").splitlines()
+        if "across-subgraphs-1" in line
+    }
+    assert len(writers) == 2  # the core's process and the engagement platform's

@@ -165,6 +165,7 @@ def _bench(args: argparse.Namespace) -> int:
             json_path=Path(args.json) if args.json else None,
             markdown_path=Path(args.markdown) if args.markdown else None,
             peer=not args.quick and not args.no_peer,
+            only=tuple(q for q in (args.only or "").split(",") if q),
         )
     )
     print(markdown(report))
@@ -250,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--concurrency", type=int, default=10)
     bench.add_argument("--requests", type=int, default=20)
     bench.add_argument("--no-peer", action="store_true")
+    bench.add_argument("--only", help="just these standard queries, comma-separated")
     bench.set_defaults(handler=_bench)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")

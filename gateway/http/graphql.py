@@ -102,3 +102,13 @@ def request_id_of(scope: Scope) -> str:
     if given and len(given) <= 64 and all(c.isalnum() or c in "-_." for c in given):
         return given
     return secrets.token_hex(8)
+
+
+def trace_context(scope: Scope) -> dict[str, str]:
+    """The caller's W3C trace context, so a router's trace and ours are one."""
+    headers = dict(scope["headers"])
+    return {
+        name: headers[key].decode("latin-1")
+        for name in ("traceparent", "tracestate")
+        if (key := name.encode()) in headers
+    }

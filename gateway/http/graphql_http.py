@@ -39,7 +39,7 @@ from gateway.access.redact import PurposeError, read_purpose, scrub
 from gateway.access.scoped_writes import ScopedData
 from gateway.backends.wiring import Backends
 from gateway.http.documents import Documents
-from gateway.http.graphql import present, request_id_of
+from gateway.http.graphql import present, request_id_of, trace_context
 from gateway.http.inputs import control_in_document, control_in_variables
 from gateway.http.limits import Limits, analyse
 from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
@@ -64,16 +64,6 @@ from gateway.state.ratelimit import RateLimiter
 from gateway.state.shared import SharedState
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
-
-
-def trace_context(scope: Scope) -> dict[str, str]:
-    """The caller's W3C trace context, so a router's trace and ours are one."""
-    headers = dict(scope["headers"])
-    return {
-        name: headers[key].decode("latin-1")
-        for name in ("traceparent", "tracestate")
-        if (key := name.encode()) in headers
-    }
 
 
 class GraphQLHTTP:
