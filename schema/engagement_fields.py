@@ -98,6 +98,7 @@ class QueryEngagement:
         ]
 
 
+SUBGRAPH = "engagement"  # the subgraph the platform's agency runs (`schema.subgraphs`)
 EXTENDS: dict[str, type] = {
     "Resident": ResidentEngagement,
     "Grid": GridEngagement,

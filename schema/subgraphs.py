@@ -28,8 +28,12 @@ from graphql import (
 from strawberry import Schema
 
 from .entities import ENTITY_KEYS, FEDERATION_VERSION
+from .extensions import SYSTEM_SCHEMAS
 
-SYSTEM_SUBGRAPHS = {"engagement": "schema.engagement_fields"}
+# Each registered system schema module names the subgraph its agency runs (`SUBGRAPH`).
+SYSTEM_SUBGRAPHS = {
+    importlib.import_module(module).SUBGRAPH: module for module in SYSTEM_SCHEMAS
+}
 SUBGRAPHS = ("all", "core", *SYSTEM_SUBGRAPHS)
 ROOTS = ("Query", "Mutation")
 HIDDEN = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")

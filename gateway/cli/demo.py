@@ -31,6 +31,9 @@ def first_queries(id_number: str, community: str, until: str, since: str) -> lis
         "status } legalAidCases { number statusLabel } enrolments { service { name } } } }",
         f'{{ statistics(scope: COMMUNITY, code: "{community}", since: "{since}", until: "{until}") '
         "{ reported closed overdue averageDaysToClose onTimeRate satisfactionRate } }",
+        f'{{ community(code: "{community}") {{ microProjects {{ title budgetFen status }} '
+        "grids { name activities(first: 2) { title signedUp } wishes(first: 2) { content status } "
+        "deliberations(first: 1) { title votes { agree disagree } passed } } } }",
     ]
 
 
