@@ -236,8 +236,9 @@ def log_request(record: dict[str, Any]) -> None:
     access_log.info(json.dumps(record, ensure_ascii=False, sort_keys=True))
 
 
-def make_tracer(endpoint: str, provider: Any = None) -> Any:
-    """An OpenTelemetry tracer when tracing is configured (the `tracing` extra), else None."""
+def make_tracer(endpoint: str, provider: Any = None, service: str = "govgraph") -> Any:
+    """An OpenTelemetry tracer when tracing is configured (the `tracing` extra), else None;
+    its spans name `service` (a subgraph's is `govgraph-<subgraph>`)."""
     if provider is None and not endpoint:
         return None
     from opentelemetry.sdk.trace import TracerProvider
@@ -245,8 +246,9 @@ def make_tracer(endpoint: str, provider: Any = None) -> Any:
 
     if provider is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import Resource
 
-        provider = TracerProvider()
+        provider = TracerProvider(resource=Resource.create({"service.name": service}))
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     return provider.get_tracer("govgraph")
 

@@ -48,7 +48,7 @@ class Federated:
 
 
 @contextlib.contextmanager
-def router_over(supergraph: Path) -> Iterator[str]:
+def router_over(supergraph: Path, options: list[str] | None = None) -> Iterator[str]:
     """Hive Gateway serving `supergraph` on a free port, stopped (its process group) after."""
     installed(ROUTER)
     port = free_port()
@@ -62,6 +62,7 @@ def router_over(supergraph: Path) -> Iterator[str]:
             str(port),
             "--host",
             "127.0.0.1",
+            *(options or []),
         ],
         cwd=ROUTER,
         stdout=subprocess.DEVNULL,
@@ -358,3 +359,45 @@ def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
         if "across-subgraphs-1" in line
     }
     assert len(writers) == 2  # the core's process and the engagement platform's
+
+
+def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[str, str]]) -> None:
+    """With OpenTelemetry on in the router and the subgraphs, one request is one trace."""
+    import time
+
+    from tests.otlp_receiver import otlp_receiver
+
+    work, _ = stack
+    (work / "traced").mkdir(exist_ok=True)
+    with otlp_receiver() as (endpoint, spans):
+        each = [{"GOVGRAPH_SUBGRAPH": n, "GOVGRAPH_OTLP_ENDPOINT": endpoint} for n in SUBGRAPHS]
+        with running_stack(work / "traced", scale="tiny", gateways=2, each_gateway=each) as traced:
+            text = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
+            for name, url in zip(SUBGRAPHS, traced.gateway_urls, strict=True):
+                text = text.replace(placeholder(name), f"{url}/graphql")
+            supergraph = work / "traced.graphql"
+            supergraph.write_text(text, encoding="utf-8")
+            population = Population(seed=1, preset="tiny")
+            person = population.person(0)
+            query = """query($grid: String!) { grid(code: $grid) { name
+              activities(first: 1) { title } } }"""
+            with router_over(supergraph, ["--opentelemetry", endpoint]) as router:
+                post(router, query, {"grid": person.grid.code}, callers(population)["grid_worker"])
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    services = {}
+                    for service, trace, _name in spans:
+                        services.setdefault(trace, set()).add(service)
+                    joined = [
+                        t
+                        for t, s in services.items()
+                        if {"govgraph-core", "govgraph-engagement"} <= s and len(s) >= 3
+                    ]
+                    if joined:
+                        break
+                    time.sleep(0.5)
+    services_seen = {s for s, _, _ in spans}
+    traces: dict[str, set[str]] = {}
+    for service, trace, _name in spans:
+        traces.setdefault(trace, set()).add(service)
+    assert joined, (services_seen, sorted(map(sorted, traces.values())))

@@ -72,7 +72,8 @@ def create_app(
         jwks_path=settings.jwks_path or None,
     )
 
-    metrics = Metrics(tracer=make_tracer(settings.otlp_endpoint, tracer_provider))
+    service = f"govgraph-{settings.subgraph}" if settings.subgraph else "govgraph"
+    metrics = Metrics(tracer=make_tracer(settings.otlp_endpoint, tracer_provider, service))
     shared = (
         SharedState(settings.state_url, settings.state_namespace, settings.state_timeout_s)
         if settings.state_url
