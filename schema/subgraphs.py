@@ -31,9 +31,7 @@ from .entities import ENTITY_KEYS, FEDERATION_VERSION
 from .extensions import SYSTEM_SCHEMAS
 
 # Each registered system schema module names the subgraph its agency runs (`SUBGRAPH`).
-SYSTEM_SUBGRAPHS = {
-    importlib.import_module(module).SUBGRAPH: module for module in SYSTEM_SCHEMAS
-}
+SYSTEM_SUBGRAPHS = {importlib.import_module(module).SUBGRAPH: module for module in SYSTEM_SCHEMAS}
 SUBGRAPHS = ("all", "core", *SYSTEM_SUBGRAPHS)
 ROOTS = ("Query", "Mutation")
 HIDDEN = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
@@ -43,11 +41,14 @@ FEDERATION_FIELDS = ("_entities", "_service")
 def owned_fields(schema: Schema, module: str) -> dict[str, set[str]]:
     """The GraphQL fields a system's schema module adds to each shared type."""
     convert = schema.config.name_converter
-    extends: dict[str, type] = importlib.import_module(module).EXTENDS
-    return {
-        name: {convert.get_graphql_name(f) for f in cls.__strawberry_definition__.fields}  # type: ignore[attr-defined]
-        for name, cls in extends.items()
+    system = importlib.import_module(module)
+    found: dict[str, set[str]] = {
+        name: {convert.get_graphql_name(f) for f in cls.__strawberry_definition__.fields}
+        for name, cls in system.EXTENDS.items()
     }
+    for name, fields in getattr(system, "OWNS", {}).items():  # declared by name
+        found.setdefault(name, set()).update(fields)
+    return found
 
 
 def _apart(schema: Schema) -> dict[str, set[str]]:
@@ -91,7 +92,7 @@ def _reach(
                 todo.append(
                     (implementation.name, _fields_in(graph, implementation.name, owned, core))
                 )
-        if isinstance(named, GraphQLObjectType) and core:
+        if isinstance(named, GraphQLObjectType) and (core or name not in ENTITY_KEYS):
             for interface in named.interfaces:
                 todo.append((interface.name, set(interface.fields)))
         if isinstance(named, GraphQLUnionType):

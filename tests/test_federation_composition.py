@@ -12,13 +12,16 @@ import pytest
 from graphql import parse
 
 from schema import build_schema, client_sdl, subgraph_sdl
+from schema.subgraphs import SUBGRAPHS as ALL_SUBGRAPHS
 from tests.node_tools import ROOT, installed, tool
+
+AGENCY_SUBGRAPHS = [name for name in ALL_SUBGRAPHS if name != "all"]
 
 NODE = Path(__file__).parent / "node"
 # The subgraphs a district runs: one per agency whose fields are apart, and the core.
 SUBGRAPHS = {
     name: (lambda name=name: subgraph_sdl(build_schema(subgraph=name)))  # type: ignore[misc]
-    for name in ("core", "engagement")
+    for name in AGENCY_SUBGRAPHS
 }
 
 

@@ -23,13 +23,14 @@ from bench.processes import free_port, running_stack, wait_until_up
 from gateway.access.auth import Role
 from mocks import Population
 from schema import build_schema, subgraph_sdl
+from schema.subgraphs import SUBGRAPHS as ALL_SUBGRAPHS
 from tests.gateway.conftest import token
 from tests.node_tools import ROOT, installed, tool
 from tests.test_federation_composition import compose_services
 
 pytestmark = pytest.mark.heavy
 ROUTER = ROOT / "federation" / "router"
-SUBGRAPHS = ("core", "engagement")
+SUBGRAPHS = tuple(name for name in ALL_SUBGRAPHS if name != "all")  # a process each
 
 
 def placeholder(subgraph: str) -> str:
@@ -83,7 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
     """The mocks, and one gateway process for each agency's subgraph."""
     work = tmp_path_factory.mktemp("federated")
     each = [{"GOVGRAPH_SUBGRAPH": name} for name in SUBGRAPHS]
-    with running_stack(work, scale="tiny", gateways=2, each_gateway=each) as running:
+    with running_stack(work, scale="tiny", gateways=len(SUBGRAPHS), each_gateway=each) as running:
         MOCKS.update(running.mock_urls)
         urls = [f"{url}/graphql" for url in running.gateway_urls]
         yield work, dict(zip(SUBGRAPHS, urls, strict=True))
@@ -182,9 +183,12 @@ def test_the_request_id_and_purpose_reach_the_subgraph_which_audits(
         for line in federated.audit.read_text(encoding="utf-8").splitlines()
         if request_id in line
     ]
-    assert len(lines) == 1  # one subgraph operation, on record once
-    assert lines[0]["purpose"] == "核实低保资格"
-    assert lines[0]["role"] == "civil_affairs"
+    # One line per subgraph operation: the core's (the resident, household, cases) and legal
+    # aid's (their applications and disputes), one request id and purpose on both.
+    assert len(lines) == 2
+    assert len({line["writer"] for line in lines}) == 2
+    assert {line["purpose"] for line in lines} == {"核实低保资格"}
+    assert {line["role"] for line in lines} == {"civil_affairs"}
 
 
 def test_a_bad_token_through_the_router_is_the_subgraphs_refusal(federated: Federated) -> None:
@@ -283,7 +287,7 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     import sys
 
     installed(ROUTER)
-    port = three_free_ports()  # the router's, then the two subgraphs'
+    port = free_ports_in_a_row(len(SUBGRAPHS) + 1)  # the router's, then each subgraph's
     command = [sys.executable, "-m", "gateway.cli.main", "demo", "--federated", "--scale", "tiny"]
     command += ["--port", str(port)]
     for system in ("urban", "civil", "legal", "engage"):
@@ -304,19 +308,20 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     assert router_gone(f"http://127.0.0.1:{port}/healthcheck")  # it went with the demo
 
 
-def three_free_ports() -> int:
+def free_ports_in_a_row(count: int) -> int:
     import socket
 
     for _ in range(50):
         base = free_port()
         try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", base + 1))
-                b.bind(("127.0.0.1", base + 2))
+            with contextlib.ExitStack() as held:
+                for offset in range(1, count):
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", base + offset))
             return base
         except OSError:
             continue
-    raise RuntimeError("no three free ports in a row")
+    raise RuntimeError(f"no {count} free ports in a row")
 
 
 def router_gone(url: str) -> bool:
@@ -358,7 +363,7 @@ def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
         for line in federated.audit.read_text(encoding="utf-8").splitlines()
         if "across-subgraphs-1" in line
     }
-    assert len(writers) == 2  # the core's process and the engagement platform's
+    assert len(writers) == 2  # the core's process and the engagement platform's (not legal's)
 
 
 def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[str, str]]) -> None:
@@ -371,7 +376,9 @@ def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[s
     (work / "traced").mkdir(exist_ok=True)
     with otlp_receiver() as (endpoint, spans):
         each = [{"GOVGRAPH_SUBGRAPH": n, "GOVGRAPH_OTLP_ENDPOINT": endpoint} for n in SUBGRAPHS]
-        with running_stack(work / "traced", scale="tiny", gateways=2, each_gateway=each) as traced:
+        with running_stack(
+            work / "traced", scale="tiny", gateways=len(SUBGRAPHS), each_gateway=each
+        ) as traced:
             text = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
             for name, url in zip(SUBGRAPHS, traced.gateway_urls, strict=True):
                 text = text.replace(placeholder(name), f"{url}/graphql")

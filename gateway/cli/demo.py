@@ -76,6 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from gateway.settings import Settings
     from mocks import DEFAULT_PORTS, Population, build_mocks
     from mocks.serve import describe, servers
+    from schema.subgraphs import SUBGRAPHS
 
     if args.federated and missing():
         print(f"govgraph demo --federated: {missing()}")
@@ -98,11 +99,12 @@ def run_demo(args: argparse.Namespace) -> int:
     app = create_app(settings, explorer_tokens=tokens)
     gateways = [uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))]
     subgraphs = {"core": f"http://{host}:{own_port}/graphql"}
-    if args.federated:  # the engagement platform's subgraph beside the core's
-        engagement = create_app(settings.with_values({"subgraph": "engagement"}))
-        config = uvicorn.Config(engagement, host=host, port=own_port + 1, log_level="warning")
+    agencies = [s for s in SUBGRAPHS if s not in ("all", "core")] if args.federated else []
+    for offset, name in enumerate(agencies, start=1):  # each agency's subgraph beside the core
+        agency = create_app(settings.with_values({"subgraph": name}))
+        config = uvicorn.Config(agency, host=host, port=own_port + offset, log_level="warning")
         gateways.append(uvicorn.Server(config))
-        subgraphs["engagement"] = f"http://{host}:{own_port + 1}/graphql"
+        subgraphs[name] = f"http://{host}:{own_port + offset}/graphql"
     print(describe(mocks, host, ports))
     if args.federated:
         print(f"\nrouter (Hive Gateway) http://{host}:{args.port}/graphql")

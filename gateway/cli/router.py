@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ROUTER = ROOT / "federation" / "router"
 SUPERGRAPH = ROOT / "supergraph.graphql"
-SUBGRAPHS = ("core", "engagement")  # what supergraph.graphql composes
+
 INSTALL = "npm --prefix federation/router ci"
 BIN = ROUTER / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
 
