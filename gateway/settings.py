@@ -53,7 +53,7 @@ class Settings:
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
     # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph,
-    # "core" or "engagement" for one agency's part (`schema.subgraphs`); empty: to clients.
+    # "urban" or "engagement" for one agency's part (`schema.subgraphs`); empty: to clients.
     subgraph: str = ""
     # A built static dashboard (examples/dashboard/dist) served at /dashboard/; empty: none.
     dashboard_dir: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-SYSTEM_SCHEMAS = ("schema.engagement_fields", "schema.legal_fields")
+SYSTEM_SCHEMAS = ("schema.civil_fields", "schema.engagement_fields", "schema.legal_fields")
 
 
 def fields_for(type_name: str) -> tuple[type, ...]:

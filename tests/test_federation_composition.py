@@ -18,7 +18,7 @@ from tests.node_tools import ROOT, installed, tool
 AGENCY_SUBGRAPHS = [name for name in ALL_SUBGRAPHS if name != "all"]
 
 NODE = Path(__file__).parent / "node"
-# The subgraphs a district runs: one per agency whose fields are apart, and the core.
+# The subgraphs a district runs: one per agency.
 SUBGRAPHS = {
     name: (lambda name=name: subgraph_sdl(build_schema(subgraph=name)))  # type: ignore[misc]
     for name in AGENCY_SUBGRAPHS

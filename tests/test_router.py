@@ -100,8 +100,8 @@ def federated(stack: tuple[Path, dict[str, str]]) -> Iterator[Federated]:
     supergraph = work / "supergraph.graphql"
     supergraph.write_text(text, encoding="utf-8")
     with router_over(supergraph) as router:
-        # The core's gateway answers every query alone too: the monolith to compare with.
-        monolith = subgraphs["core"]
+        # The urban subgraph's gateway answers every query alone too: the monolith to compare with.
+        monolith = subgraphs["urban"]
         yield Federated(router, monolith, work / "audit.log", Population(seed=1, preset="tiny"))
 
 
@@ -183,10 +183,11 @@ def test_the_request_id_and_purpose_reach_the_subgraph_which_audits(
         for line in federated.audit.read_text(encoding="utf-8").splitlines()
         if request_id in line
     ]
-    # One line per subgraph operation: the core's (the resident, household, cases) and legal
-    # aid's (their applications and disputes), one request id and purpose on both.
-    assert len(lines) == 2
-    assert len({line["writer"] for line in lines}) == 2
+    # One line per subgraph operation: civil affairs' (the resident, household, enrolments),
+    # urban management's (the grid, the cases reported) and legal aid's (applications,
+    # disputes), one request id and purpose on each.
+    assert len(lines) == 3
+    assert len({line["writer"] for line in lines}) == 3
     assert {line["purpose"] for line in lines} == {"核实低保资格"}
     assert {line["role"] for line in lines} == {"civil_affairs"}
 
@@ -339,8 +340,8 @@ def router_gone(url: str) -> bool:
 def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
     federated: Federated,
 ) -> None:
-    """The router joins the core's grid and resident with the engagement platform's fields,
-    by grid code and by the resident's opaque id only."""
+    """The router joins urban management's grid and civil affairs' resident with the engagement
+    platform's fields, by grid code and by the resident's opaque id only."""
     population = federated.population
     person = population.person(0)
     query = """query($grid: String!, $n: String!) {
@@ -363,7 +364,9 @@ def test_a_query_across_the_agencies_subgraphs_answers_as_the_monolith(
         for line in federated.audit.read_text(encoding="utf-8").splitlines()
         if "across-subgraphs-1" in line
     }
-    assert len(writers) == 2  # the core's process and the engagement platform's (not legal's)
+    # Civil affairs' (the resident's name) and the engagement platform's (points, nicknames)
+    # read personal data and wrote their lines; urban management's grid part read none.
+    assert len(writers) == 2
 
 
 def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[str, str]]) -> None:
@@ -398,7 +401,7 @@ def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[s
                     joined = [
                         t
                         for t, s in services.items()
-                        if {"govgraph-core", "govgraph-engagement"} <= s and len(s) >= 3
+                        if {"govgraph-urban", "govgraph-engagement"} <= s and len(s) >= 3
                     ]
                     if joined:
                         break

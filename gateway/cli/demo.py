@@ -91,16 +91,16 @@ def run_demo(args: argparse.Namespace) -> int:
             **{f"{key}_url": f"http://{host}:{port}" for key, port in ports.items()},
             "cors_origins": DEMO_ORIGINS,
             "dashboard_dir": str(dashboard or ""),
-            "subgraph": "core" if args.federated else "",
+            "subgraph": "urban" if args.federated else "",
         }
     )
     own_port = args.port + 1 if args.federated else args.port
     tokens = demo_tokens(settings, population)
     app = create_app(settings, explorer_tokens=tokens)
     gateways = [uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))]
-    subgraphs = {"core": f"http://{host}:{own_port}/graphql"}
-    agencies = [s for s in SUBGRAPHS if s not in ("all", "core")] if args.federated else []
-    for offset, name in enumerate(agencies, start=1):  # each agency's subgraph beside the core
+    subgraphs = {"urban": f"http://{host}:{own_port}/graphql"}
+    agencies = [s for s in SUBGRAPHS if s not in ("all", "urban")] if args.federated else []
+    for offset, name in enumerate(agencies, start=1):  # each agency's subgraph beside urban's
         agency = create_app(settings.with_values({"subgraph": name}))
         config = uvicorn.Config(agency, host=host, port=own_port + offset, log_level="warning")
         gateways.append(uvicorn.Server(config))
