@@ -411,3 +411,36 @@ def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[s
     for service, trace, _name in spans:
         traces.setdefault(trace, set()).add(service)
     assert joined, (services_seen, sorted(map(sorted, traces.values())))
+
+
+def test_entities_at_the_registrys_subgraph_keep_to_the_callers_scope(
+    stack: tuple[Path, dict[str, str]],
+) -> None:
+    """What a router sends civil affairs for a grid worker: another grid's resident is null,
+    and the subgraph's audit line names the denial."""
+    import base64
+
+    work, subgraphs = stack
+    population = Population(seed=1, preset="tiny")
+    own, other = population.geography.grids[0], population.geography.grids[1]
+    theirs = next(i for i in range(200) if population.person(i).grid.code == other.code)
+    number = population.person(theirs).registry_number
+    reference = base64.urlsafe_b64encode(f"Resident:{number}".encode()).decode()
+    worker = {
+        "Authorization": f"Bearer {token(Role.GRID_WORKER, grids=[own.code])}",
+        "X-Request-ID": "entities-out-of-scope",
+    }
+    body = post(
+        subgraphs["civil"],
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Resident { name } } }",
+        {"r": [{"__typename": "Resident", "id": reference}]},
+        worker,
+    )
+    assert body["data"]["_entities"] == [None]
+    line = next(
+        json.loads(x)
+        for x in (work / "audit.log").read_text(encoding="utf-8").splitlines()
+        if "entities-out-of-scope" in x
+    )
+    assert "_entities.Resident" in line["denied"]
+    assert population.person(theirs).name not in json.dumps(line, ensure_ascii=False)
