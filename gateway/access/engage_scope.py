@@ -11,6 +11,7 @@ a role sees is `gateway.access.engage_policy`):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,11 @@ NO_MATCH = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
 
 
 class EngageScope(EngageData):
+    """Mixed in before `ScopedReads` (`System.parts["access"]`), whose row rules it uses."""
+
     principal: Principal
+    _grid_people: Callable[[str], bool]
+    _visible: Callable[[adapters.Resident | None], Awaitable[adapters.Resident | None]]
 
     async def _own_grid(self) -> str | None:
         p = self.principal
@@ -37,14 +42,9 @@ class EngageScope(EngageData):
         return None if own is None else own.grid_code
 
     async def _sees_grid(self, grid_code: str) -> bool:
-        p = self.principal
-        if p.role in DISTRICT_WIDE:
+        if self._grid_people(grid_code):  # the district, civil affairs, its worker and admin
             return True
-        if p.role is Role.GRID_WORKER:
-            return grid_code in p.grids
-        if p.role is Role.COMMUNITY_ADMIN:
-            return grid_code[:12] in p.communities
-        return p.role is Role.RESIDENT and grid_code == await self._own_grid()
+        return self.principal.role is Role.RESIDENT and grid_code == await self._own_grid()
 
     async def _sees_community(self, community_code: str) -> bool:
         p = self.principal
@@ -100,7 +100,7 @@ class EngageScope(EngageData):
         self, user: engage.PlatformUser
     ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
         match, resident = await super().registry_match(user)
-        visible = await self._visible(resident)  # type: ignore[attr-defined]
+        visible = await self._visible(resident)
         if resident is not None and visible is None:
             return NO_MATCH, None
         return match, visible
