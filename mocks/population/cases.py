@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
+from .descriptions import describe
 from .geography import Grid
 from .idcodes import stranger_phone
 from .residents import Registry
@@ -182,12 +183,14 @@ class CaseBook:
         if reporter is not None and not voided and rng.random() < 0.8:
             roll = rng.random()
             satisfaction = "满意" if roll < 0.945 else ("基本满意" if roll < 0.985 else "不满意")
+        # Drawn last, so every other field of a case stays what it was drawn as before.
+        description = describe(rng, event, address)
         return UrbanCase(
             number=case_number(day, grid_ordinal, serial),
             grid=grid,
             event=event,
             source=source,
-            description=f"{address}{event.description}",
+            description=description,
             address=address,
             x=round(x, 6),
             y=round(y, 6),

@@ -149,3 +149,19 @@ def test_a_page_of_a_grids_cases_equals_slicing_the_whole_list(
         every = list(demo_population.cases_of_grid(grid, start, end))
         assert total == len(every)
         assert [c.number for c in page] == [c.number for c in every[offset : offset + size]]
+
+
+def test_a_sample_of_cases_reads_as_many_descriptions(demo_population: Population) -> None:
+    """Place, problem and what the reporter adds: not the two dozen class texts."""
+    from datetime import timedelta
+
+    now = demo_population.as_of
+    grid = demo_population.geography.grids[0]
+    cases = []
+    for ordinal in grid.community.grid_ordinals:
+        cases += list(demo_population.cases_of_grid(ordinal, now - timedelta(days=30), now))
+    sample = cases[:200]
+    assert len(sample) == 200
+    assert len({c.description for c in sample}) >= 150
+    assert all(c.description.startswith(c.address) for c in sample)  # where, first
+    assert all(c.event.description in c.description for c in sample)  # then what
