@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from mocks import DEFAULT_PORTS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -56,7 +58,7 @@ def running_stack(
 ) -> Iterator[Stack]:
     """The mocks in one process and `gateways` gateway processes (replicas) against them;
     `each_gateway` gives each its own settings besides (subgraphs of one graph, say)."""
-    systems = ("urban", "civil", "legal", "engage")
+    systems = tuple(DEFAULT_PORTS)  # every registered mock
     ports = {name: free_port() for name in systems}
     gateway_ports = [free_port() for _ in range(gateways)]
     mocks_command = [

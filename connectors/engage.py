@@ -17,7 +17,6 @@ from .engage_records import (
     EngageCommentRecord,
     EngageExchangeRecord,
     EngageFiguresRecord,
-    EngageLedgerRecord,
     EngagePointsRecord,
     EngageProjectRecord,
     EngageRewardRecord,
@@ -143,37 +142,35 @@ class EngagementConnector:
             raise BackendContractError(self.backend.name, operation, f"no {key}")
         return found
 
+    async def _batched(
+        self, operation: str, path: str, given: str, keys: list[str], answered: str
+    ) -> list[Any]:
+        """A look-up by many keys, a hundred a call: every call's `answered` list together."""
+        found: list[Any] = []
+        for part in chunks(keys, BATCH):
+            answer = await self.call(operation, path, {given: part})
+            found += self._listed(operation, answer, answered)
+        return found
+
     # -- people ---------------------------------------------------------------------------
     async def users(self, openids: list[str]) -> list[EngageUserRecord]:
-        found: list[Any] = []
-        for part in chunks(openids, BATCH):
-            answer = await self.call("user_batchget", "/api/user/batchget", {"openid_list": part})
-            found += self._listed("user_batchget", answer, "user_list")
+        found = await self._batched(
+            "user_batchget", "/api/user/batchget", "openid_list", openids, "user_list"
+        )
         return cast(list[EngageUserRecord], found)
 
     async def openids_of_phones(self, phones: list[str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
-        for part in chunks(phones, BATCH):
-            answer = await self.call(
-                "user_getbyphone", "/api/user/getbyphone", {"phone_list": part}
-            )
-            async with self.backend.mapping_errors("user_getbyphone"):
-                for entry in self._listed("user_getbyphone", answer, "result"):
-                    found[str(entry["phone"])] = [str(o) for o in entry["openid_list"]]
-        return found
+        entries = await self._batched(
+            "user_getbyphone", "/api/user/getbyphone", "phone_list", phones, "result"
+        )
+        async with self.backend.mapping_errors("user_getbyphone"):
+            return {str(e["phone"]): [str(o) for o in e["openid_list"]] for e in entries}
 
     async def points(self, openids: list[str]) -> list[EngagePointsRecord]:
-        found: list[Any] = []
-        for part in chunks(openids, BATCH):
-            answer = await self.call(
-                "points_batchget", "/api/points/batchget", {"openid_list": part}
-            )
-            found += self._listed("points_batchget", answer, "points_list")
+        found = await self._batched(
+            "points_batchget", "/api/points/batchget", "openid_list", openids, "points_list"
+        )
         return cast(list[EngagePointsRecord], found)
-
-    async def ledger(self, openid: str) -> list[EngageLedgerRecord]:
-        found = await self._all("points_ledger", "/api/points/ledger", {"openid": openid})
-        return cast(list[EngageLedgerRecord], found)
 
     async def signups(self, openid: str) -> list[EngageSignupRecord]:
         found = await self._all("signup_list", "/api/signup/list", {"openid": openid})

@@ -21,13 +21,6 @@ class EngagePointsRecord(TypedDict):
     balance: int
 
 
-class EngageLedgerRecord(TypedDict):
-    time: int
-    delta: int
-    reason: str
-    ref: str
-
-
 class EngageSignupRecord(TypedDict):
     activity_id: str
     title: str

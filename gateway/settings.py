@@ -59,7 +59,8 @@ class Settings:
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
     # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph,
-    # "urban" or "engagement" for one agency's part (`schema.subgraphs`); empty: to clients.
+    # or one agency's part, "urban", "civil", "legal" or "engagement" (`schema.subgraphs`);
+    # empty: served to clients directly.
     subgraph: str = ""
     # A built static dashboard (examples/dashboard/dist) served at /dashboard/; empty: none.
     dashboard_dir: str = ""

@@ -11,11 +11,12 @@ from .entities import FEDERATION_VERSION
 from .errors import Rejected
 from .mutations import Mutation
 from .queries import Query
-from .subgraphs import subgraph_sdl_of
-
-FEDERATION_FIELDS = ("_entities", "_service")
-FEDERATION_TYPES = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
-FEDERATION_DIRECTIVES = ("key", "link")
+from .subgraphs import (
+    FEDERATION_DIRECTIVES,
+    FEDERATION_FIELDS,
+    FEDERATION_TYPES,
+    subgraph_sdl_of,
+)
 
 
 def build_schema(

@@ -36,12 +36,15 @@ SYSTEM_SUBGRAPHS = {importlib.import_module(module).SUBGRAPH: module for module 
 REST = "urban"  # the subgraph that answers what no system module claims
 SUBGRAPHS = ("all", REST, *SYSTEM_SUBGRAPHS)
 ROOTS = ("Query", "Mutation")
-HIDDEN = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
+# Federation's own machinery: in a subgraph's schema, not in what clients are shown.
 FEDERATION_FIELDS = ("_entities", "_service")
+FEDERATION_TYPES = ("_Entity", "_Service", "_Any", "_FieldSet", "link__Purpose", "link__Import")
+FEDERATION_DIRECTIVES = ("key", "link")
 
 
 def owned_fields(schema: Schema, module: str) -> dict[str, set[str]]:
-    """The GraphQL fields a system's schema module adds to each shared type."""
+    """The GraphQL fields a system's schema module answers on each shared type: those it adds
+    (`EXTENDS`) and those it declares by name (`OWNS`)."""
     convert = schema.config.name_converter
     system = importlib.import_module(module)
     found: dict[str, set[str]] = {
@@ -106,7 +109,7 @@ def _reach(
 def _entry(
     graph: GraphQLSchema, target: GraphQLNamedType, owned: dict[str, set[str]], rest: bool
 ) -> list[tuple[str, set[str]]]:
-    if is_specified_scalar_type(target) or target.name in HIDDEN:
+    if is_specified_scalar_type(target) or target.name in FEDERATION_TYPES:
         return []
     if isinstance(target, GraphQLObjectType | GraphQLInterfaceType):
         if target.name in ENTITY_KEYS:

@@ -10,6 +10,8 @@ import time
 
 import httpx
 
+from mocks import DEFAULT_PORTS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -19,7 +21,7 @@ def free_port() -> int:
 
 
 def test_govgraph_mocks_serves_every_system_and_stops_on_ctrl_c() -> None:
-    ports = {name: free_port() for name in ("urban", "civil", "legal", "engage")}
+    ports = {name: free_port() for name in DEFAULT_PORTS}
     command = [
         sys.executable,
         "-m",

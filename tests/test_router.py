@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,20 +19,16 @@ import pytest
 
 from bench.processes import free_port, running_stack, wait_until_up
 from gateway.access.auth import Role
-from mocks import Population
+from gateway.cli.router import ROUTER, start_router, stop_router, supergraph_for
+from mocks import DEFAULT_PORTS, Population
 from schema import build_schema, subgraph_sdl
 from schema.subgraphs import SUBGRAPHS as ALL_SUBGRAPHS
 from tests.gateway.conftest import token
-from tests.node_tools import ROOT, installed, tool
+from tests.node_tools import ROOT, installed
 from tests.test_federation_composition import compose_services
 
 pytestmark = pytest.mark.heavy
-ROUTER = ROOT / "federation" / "router"
 SUBGRAPHS = tuple(name for name in ALL_SUBGRAPHS if name != "all")  # a process each
-
-
-def placeholder(subgraph: str) -> str:
-    return f"http://{subgraph}.subgraph.invalid/graphql"
 
 
 MOCKS: dict[str, str] = {}  # the running mocks' URLs, by system
@@ -50,33 +44,15 @@ class Federated:
 
 @contextlib.contextmanager
 def router_over(supergraph: Path, options: list[str] | None = None) -> Iterator[str]:
-    """Hive Gateway serving `supergraph` on a free port, stopped (its process group) after."""
+    """Hive Gateway serving `supergraph` on a free port, as the demo starts it, stopped after."""
     installed(ROUTER)
     port = free_port()
-    router = subprocess.Popen(
-        [
-            tool("node"),
-            str(ROUTER / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
-            "supergraph",
-            str(supergraph),
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            *(options or []),
-        ],
-        cwd=ROUTER,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "NODE_ENV": "production"},
-    )
+    router = start_router(port, supergraph, options or [], quiet=True)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthcheck", router)
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
-        os.killpg(router.pid, signal.SIGTERM)
-        router.wait(timeout=20)
+        stop_router(router)
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +69,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
 @pytest.fixture(scope="module")
 def federated(stack: tuple[Path, dict[str, str]]) -> Iterator[Federated]:
     work, subgraphs = stack
-    text = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
-    for name, url in subgraphs.items():
-        assert placeholder(name) in text
-        text = text.replace(placeholder(name), url)
-    supergraph = work / "supergraph.graphql"
-    supergraph.write_text(text, encoding="utf-8")
+    supergraph = supergraph_for(subgraphs, work / "supergraph.graphql")
     with router_over(supergraph) as router:
         # The urban subgraph's gateway answers every query alone too: the monolith to compare with.
         monolith = subgraphs["urban"]
@@ -291,7 +262,7 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     port = free_ports_in_a_row(len(SUBGRAPHS) + 1)  # the router's, then each subgraph's
     command = [sys.executable, "-m", "gateway.cli.main", "demo", "--federated", "--scale", "tiny"]
     command += ["--port", str(port)]
-    for system in ("urban", "civil", "legal", "engage"):
+    for system in DEFAULT_PORTS:
         command += [f"--{system}-port", str(free_port())]
     demo = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -382,11 +353,10 @@ def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[s
         with running_stack(
             work / "traced", scale="tiny", gateways=len(SUBGRAPHS), each_gateway=each
         ) as traced:
-            text = (ROOT / "supergraph.graphql").read_text(encoding="utf-8")
-            for name, url in zip(SUBGRAPHS, traced.gateway_urls, strict=True):
-                text = text.replace(placeholder(name), f"{url}/graphql")
-            supergraph = work / "traced.graphql"
-            supergraph.write_text(text, encoding="utf-8")
+            urls = [f"{url}/graphql" for url in traced.gateway_urls]
+            supergraph = supergraph_for(
+                dict(zip(SUBGRAPHS, urls, strict=True)), work / "traced.graphql"
+            )
             population = Population(seed=1, preset="tiny")
             person = population.person(0)
             query = """query($grid: String!) { grid(code: $grid) { name

@@ -19,11 +19,11 @@ import adapters
 import adapters.engagement as engage
 from connectors.errors import ForbiddenError
 from gateway.access.auth import Principal, Role
+from gateway.access.scope import PEOPLE_OF_DISTRICT
 from gateway.backends.engage_data import EngageData
 from gateway.backends.wiring import adapt
 from schema import Rejected
 
-DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.CIVIL_AFFAIRS})
 NO_MATCH = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
 
 
@@ -48,7 +48,7 @@ class EngageScope(EngageData):
 
     async def _sees_community(self, community_code: str) -> bool:
         p = self.principal
-        if p.role in DISTRICT_WIDE:
+        if p.role in PEOPLE_OF_DISTRICT:
             return True
         if p.role is Role.COMMUNITY_ADMIN:
             return community_code in p.communities
@@ -117,13 +117,17 @@ class EngageScope(EngageData):
             )
         return account
 
+    async def _activity(self, activity_id: str) -> engage.Activity | None:
+        """An activity by its number (its grid's code is in it), whoever may list that grid."""
+        listed = await super().activities_of_grid(activity_id[1:16])
+        return next((a for a in listed if a.activity_id == activity_id), None)
+
     async def sign_up(self, activity_id: str) -> engage.Activity:
         me = await self._me()
         await self.platform_write(
             "activity_signup", {"activity_id": activity_id, "openid": me.openid}, "activity"
         )
-        listed = await super().activities_of_grid(activity_id[1:16])
-        found = next((a for a in listed if a.activity_id == activity_id), None)
+        found = await self._activity(activity_id)
         if found is None:
             raise Rejected("activityId", "活动不存在 / no such activity")
         return found
@@ -132,17 +136,13 @@ class EngageScope(EngageData):
         """Only an activity's organiser checks volunteers in, and that is checked here first:
         a platform ID tried by anyone else learns nothing (not even whether it exists)."""
         me = await self._me()
-        listed = await super().activities_of_grid(activity_id[1:16])
-        found = next((a for a in listed if a.activity_id == activity_id), None)
+        found = await self._activity(activity_id)
         if found is None or found.organiser_openid != me.openid:
             raise Rejected(
                 "activityId", "只有活动组织者可以签到 / only the organiser checks volunteers in"
             )
         body = {"activity_id": activity_id, "openid": volunteer, "operator_openid": me.openid}
         record = await self.platform_write("activity_checkin", body, "signup")
-        return self._adapted_signup(record)
-
-    def _adapted_signup(self, record: Any) -> engage.SignUp:
         return adapt("engagement", "activity_checkin", engage.signup_from_engagement, [record])[0]
 
     async def _step(self, operation: str, fields: dict[str, str], key: str) -> Any:

@@ -5,7 +5,8 @@ resident makes in the mini program, with the platform's refusals as field errors
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -153,18 +154,23 @@ class EngageData(CivilData):
     # -- writes ---------------------------------------------------------------------------
     async def platform_write(self, operation: str, body: Mapping[str, str | int], key: str) -> Any:
         """A write as the platform answers it; a refusal becomes the input field's error."""
-        try:
+        with refusals_as_field_errors():
             return await self._platform.write(operation, dict(body), key)
-        except PlatformRefusal as refusal:
-            field, message = REFUSALS.get(refusal.errcode, ("input", "平台拒绝 / refused"))
-            raise Rejected(field, message) from None
 
     async def exchange_points(
         self, openid: str, reward_id: str, trade_no: str
     ) -> engage.PointsExchange:
-        try:
+        with refusals_as_field_errors():
             record = await self._platform.exchange(openid, reward_id, trade_no)
-        except PlatformRefusal as refusal:
-            field, message = REFUSALS.get(refusal.errcode, ("input", "平台拒绝 / refused"))
-            raise Rejected(field, message) from None
         return adapt(ENGAGE, "points_exchange", engage.exchange_from_engagement, [record])[0]
+
+
+@contextmanager
+def refusals_as_field_errors() -> Iterator[None]:
+    """The platform's refusal of a write (a full activity, a used trade number), as the error of
+    the input field it is about."""
+    try:
+        yield
+    except PlatformRefusal as refusal:
+        field, message = REFUSALS.get(refusal.errcode, ("input", "平台拒绝 / refused"))
+        raise Rejected(field, message) from None

@@ -71,7 +71,7 @@ def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
 def run_demo(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from gateway.cli.router import missing, start_router, stop_router
+    from gateway.cli.router import missing, start_router, stop_router, supergraph_for
     from gateway.http.app import create_app
     from gateway.settings import Settings
     from mocks import DEFAULT_PORTS, Population, build_mocks
@@ -143,7 +143,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory() as work, contextlib.ExitStack() as stack:
         if args.federated:
-            router = start_router(args.port, subgraphs, Path(work))
+            supergraph = supergraph_for(subgraphs, Path(work) / "supergraph.graphql")
+            router = start_router(args.port, supergraph)
             stack.callback(stop_router, router)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_all())

@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_serve)
 
-    demo = commands.add_parser("demo", help="run the three mocks and the gateway together")
+    demo = commands.add_parser("demo", help="run the mocks and the gateway together")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
     demo.add_argument("--latency-ms", type=float, default=0.0)

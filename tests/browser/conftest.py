@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from bench.processes import free_port, wait_until_up
+from mocks import DEFAULT_PORTS
 from tests.node_tools import built_examples
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -92,7 +93,7 @@ def demo(chromium_path: str) -> Iterator[Demo]:
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli.main", "demo", "--scale", "tiny"]
     command += ["--port", str(port)]
-    for system in ("urban", "civil", "legal", "engage"):
+    for system in DEFAULT_PORTS:
         command += [f"--{system}-port", str(free_port())]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
