@@ -75,9 +75,9 @@ class ExchangePayload:
 
 
 def _errors(error: Rejected) -> list[FieldErrorRef]:
-    from .mutations import FieldError
+    from .mutations import _rejected  # the other mutations' own (imported late: no circle)
 
-    return [FieldError(field=error.field, message=error.message)]
+    return _rejected(error)
 
 
 def _checked(field: str, value: str, longest: int) -> Rejected | None:
