@@ -1,6 +1,14 @@
 """Pure mapping of legacy records to the domain model: one module per legacy system, plus
 identity resolution across them. No I/O and no clock."""
 
+from .case_flow import (
+    AttachmentInfo,
+    CaseFlow,
+    CaseStep,
+    CaseWhistle,
+    WhistleReport,
+    case_flow_from_urban,
+)
 from .civil_affairs import (
     building_from_civil_affairs,
     enrolment_from_civil_affairs,
@@ -58,9 +66,13 @@ from .urban import (
 )
 
 __all__ = [
+    "AttachmentInfo",
     "Building",
+    "CaseFlow",
     "CaseStatistics",
     "CaseStatus",
+    "CaseStep",
+    "CaseWhistle",
     "ClassCount",
     "Community",
     "Department",
@@ -85,8 +97,10 @@ __all__ = [
     "ServicePlacement",
     "Sex",
     "UrbanCase",
+    "WhistleReport",
     "Workstation",
     "building_from_civil_affairs",
+    "case_flow_from_urban",
     "communities_from_grids",
     "department_from_urban",
     "dispute_from_legal",

@@ -138,6 +138,9 @@ class UrbanCase:
     department_code: str
     satisfaction: str | None
     reporter: Reporter | None
+    modified_at: datetime | None = None  # the system's last change to the case
+    version: int = 0  # bumped by each workflow step; 0 for a case nobody has acted on
+    co_departments: tuple[str, ...] = ()  # 协办部门: those called to it by a 吹哨
 
 
 @dataclass(frozen=True, slots=True)

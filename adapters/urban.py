@@ -30,6 +30,7 @@ from .reading import RecordReader
 
 SYSTEM = "urban-management"
 URBAN_STATUS = {
+    "待受理": CaseStatus.RECEIVED,
     "受理": CaseStatus.RECEIVED,
     "立案": CaseStatus.RECEIVED,
     "派遣": CaseStatus.IN_PROGRESS,
@@ -113,6 +114,9 @@ def urban_case_from_urban(record: UrbanCaseRecord) -> UrbanCase:
         department_code=read.text("ZRBM"),
         satisfaction=read.optional("MYD"),
         reporter=reporter,
+        modified_at=read.beijing("GXSJ"),
+        version=read.count("BBH") if record.get("BBH") else 0,
+        co_departments=tuple(c for c in read.text("XBBM", required=False).split(",") if c),
     )
 
 

@@ -15,6 +15,7 @@ failure the gateway knows carries a stable `code`.
     │   ├── LookupLimitError           LOOKUP_LIMIT         a second look-up by a personal value
     │   └── LookupBudgetError          LOOKUP_BUDGET_EXHAUSTED  too many look-ups found no one
     ├── InputError                     BAD_USER_INPUT       an argument failed validation
+    ├── InvalidTransitionError         INVALID_TRANSITION   a workflow step the case's stage refuses
     └── StateUnavailableError          STATE_UNAVAILABLE    the shared state store (Redis) failed
 
 Messages name the backend, the operation and the field, never a personal value; connectors map
@@ -92,6 +93,18 @@ class InputError(GovGraphError):
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(message, argument=argument)
         self.argument = argument
+
+
+class InvalidTransitionError(GovGraphError):
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, step: str, stage: str, status: str) -> None:
+        super().__init__(
+            f"案件当前为{stage}，不能{step} / the case is at {stage}: {step} does not apply",
+            step=step,
+            stage=stage,
+            status=status,
+        )
 
 
 class StateUnavailableError(GovGraphError):

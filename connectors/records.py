@@ -4,7 +4,7 @@ strings; adapters turn them into domain objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypedDict, TypeVar
+from typing import Generic, NotRequired, TypedDict, TypeVar
 
 T = TypeVar("T")
 
@@ -64,6 +64,41 @@ class UrbanCaseRecord(TypedDict):
     SBRXM: str
     SBRDH: str
     SBRSFZH: str
+    GXSJ: NotRequired[str]
+    BBH: NotRequired[str]
+    XBBM: NotRequired[str]
+
+
+class UrbanStepRecord(TypedDict):
+    BZ: str
+    SJ: str
+    CZR: str
+    CZBM: str
+    YJ: str
+
+
+class UrbanReportInRecord(TypedDict):
+    BMBM: str
+    BDSJ: str
+
+
+class UrbanAttachmentRecord(TypedDict):
+    FJBH: str
+    FJLX: str
+    DX: str
+    JD: str
+
+
+class UrbanFlowRecord(TypedDict):
+    """A case's workflow as GetCaseFlows answers it: steps, the 吹哨, attachments."""
+
+    AJBH: str
+    LSJL: list[UrbanStepRecord]
+    CSSJ: str
+    CSSX: str
+    CSBM: list[UrbanReportInRecord]
+    FJ: list[UrbanAttachmentRecord]
+    YQTS: str
 
 
 class UrbanCountRecord(TypedDict):

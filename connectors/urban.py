@@ -25,6 +25,7 @@ from .records import (
     UrbanGridRecord,
     UrbanStatisticsRecord,
 )
+from .urban_workflow import UrbanWorkflowCalls
 
 NAMESPACE = "http://urban.govgraph.local/ws/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -32,8 +33,24 @@ ENDPOINT = "/UrbanService.asmx"
 BATCH_CAP = 50
 PAGE_SIZE_CAP = 100
 SESSION_FAULT = "1002"
-WRITES = frozenset({"ReportCase", "RateCase"})
-ARRAYS = {"Grids", "Cases", "Departments", "WGYS", "ZTTJ", "DLTJ"}
+WRITES = frozenset(
+    {
+        "ReportCase",
+        "RateCase",
+        "AcceptCase",
+        "RegisterCase",
+        "DispatchCase",
+        "Whistle",
+        "ReportIn",
+        "HandleCase",
+        "VerifyCase",
+        "CloseCase",
+        "VoidCase",
+        "ReturnCase",
+        "RequestExtension",
+    }
+)
+ARRAYS = {"Grids", "Cases", "Departments", "WGYS", "ZTTJ", "DLTJ", "Flows", "LSJL", "CSBM", "FJ"}
 DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 
@@ -50,7 +67,7 @@ def envelope(operation: str, params: dict[str, Any]) -> bytes:
         if value is None:
             continue
         if isinstance(value, list):
-            inner = "".join(f"<tns:string>{escape(str(v))}</tns:string>" for v in value)
+            inner = "".join(_item(v) for v in value)
             parts.append(f"<tns:{name}>{inner}</tns:{name}>")
         else:
             parts.append(f"<tns:{name}>{escape(str(value))}</tns:{name}>")
@@ -60,6 +77,14 @@ def envelope(operation: str, params: dict[str, Any]) -> bytes:
         f"<tns:{operation}>{''.join(parts)}</tns:{operation}></soap:Body></soap:Envelope>"
     )
     return text.encode("gbk", errors="xmlcharrefreplace")
+
+
+def _item(value: object) -> str:
+    """A code as ArrayOfString's item; a record (an attachment) as its own element."""
+    if isinstance(value, dict):
+        inner = "".join(f"<tns:{k}>{escape(str(v))}</tns:{k}>" for k, v in value.items())
+        return f"<tns:AttachmentUpload>{inner}</tns:AttachmentUpload>"
+    return f"<tns:string>{escape(str(value))}</tns:string>"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -77,10 +102,11 @@ def _to_value(element: Element) -> Any:
 
 
 class SoapFaultReply(Exception):
-    def __init__(self, number: str, side: str) -> None:
+    def __init__(self, number: str, side: str, stage: str = "") -> None:
         super().__init__(number)
         self.number = number
         self.side = side
+        self.stage = stage  # the case's stage, where a step did not apply to it
 
 
 def parse_xml(text: str) -> Element:
@@ -111,7 +137,8 @@ def parse_reply(content: bytes, operation: str) -> dict[str, Any]:
     if _local(reply.tag) == "Fault":
         number = reply.findtext(f"detail/{{{NAMESPACE}}}ErrorCode") or ""
         side = (reply.findtext("faultcode") or "").rsplit(":", 1)[-1]
-        raise SoapFaultReply(number, side)
+        stage = reply.findtext(f"detail/{{{NAMESPACE}}}ZT") or ""
+        raise SoapFaultReply(number, side, stage)
     if _local(reply.tag) != f"{operation}Response" or len(reply) == 0:
         raise ValueError("unexpected reply element")
     result = _to_value(reply[0])
@@ -120,7 +147,7 @@ def parse_reply(content: bytes, operation: str) -> dict[str, Any]:
     return result
 
 
-class UrbanConnector:
+class UrbanConnector(UrbanWorkflowCalls):
     def __init__(
         self,
         settings: BackendSettings,
@@ -187,8 +214,13 @@ class UrbanConnector:
                     if self._token == token:
                         self._token = None
                     continue
+                more = {"stage": fault.stage} if fault.stage else {}
                 raise BackendStatusError(
-                    self.backend.name, operation, f"fault {fault.number}", fault=fault.number
+                    self.backend.name,
+                    operation,
+                    f"fault {fault.number}",
+                    fault=fault.number,
+                    **more,
                 ) from None
         raise BackendStatusError(self.backend.name, operation, "session refused after login")
 
@@ -272,7 +304,7 @@ class UrbanConnector:
         )
         return cast(UrbanStatisticsRecord, result["Statistics"])
 
-    async def report_case(self, fields: dict[str, str | float | None]) -> dict[str, Any]:
+    async def report_case(self, fields: dict[str, object]) -> dict[str, Any]:
         return await self.call("ReportCase", dict(fields))
 
     async def rate_case(self, number: str, satisfaction: str) -> dict[str, Any]:

@@ -110,6 +110,20 @@ class Settings:
     document_cache_size: int = 512
     otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4318/v1/traces; empty: no tracing
 
+    # Live updates (graphql-transport-ws at /graphql): the legacy system is polled for changes
+    # made outside the gateway by one worker of the deployment (0: not polled).
+    case_poll_interval_s: float = 5.0
+    live_connections_per_client: int = 5
+    live_subscriptions_per_connection: int = 10
+    live_init_timeout_s: float = 10.0
+    # Uploads (the GraphQL multipart request): caps per file and per request; pictures larger
+    # than this many pixels are refused before they are decoded (decompression bombs).
+    upload_max_picture_bytes: int = 8_000_000
+    upload_max_voice_bytes: int = 2_000_000
+    upload_max_files: int = 4
+    upload_max_pixels: int = 40_000_000
+    attachment_link_ttl_s: float = 300.0
+
     page_size_cap: int = 100
     batching: bool = True
     coalesce_in_flight: bool = True

@@ -6,7 +6,15 @@ import strawberry
 from graphql import GraphQLObjectType, is_specified_scalar_type, print_type
 
 from .cases import Dispute, LegalAidCase, UrbanCase
-from .context import CaseQuery, Context, DataSource, NewLegalAidApplication, NewUrbanCase
+from .context import (
+    CaseAction,
+    CaseQuery,
+    CheckedFile,
+    Context,
+    DataSource,
+    NewLegalAidApplication,
+    NewUrbanCase,
+)
 from .entities import FEDERATION_VERSION
 from .errors import Rejected
 from .mutations import Mutation
@@ -17,6 +25,8 @@ from .subgraphs import (
     FEDERATION_TYPES,
     subgraph_sdl_of,
 )
+from .subscriptions import Subscription
+from .workflow import UPLOAD_DESCRIPTION
 
 
 def build_schema(
@@ -31,10 +41,15 @@ def build_schema(
     schema = schema_class(
         query=Query,
         mutation=Mutation,
+        # Live updates are the gateway's own (over WebSocket), not a subgraph's.
+        subscription=None if subgraph else Subscription,
         types=[UrbanCase, LegalAidCase, Dispute],
         extensions=extensions or [],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
+    upload = schema._schema.type_map.get("Upload")
+    if upload is not None:
+        upload.description = UPLOAD_DESCRIPTION
     if subgraph and subgraph not in (True, "all"):
         sdl = subgraph_sdl_of(schema, str(subgraph))
         service = cast(GraphQLObjectType, schema._schema.type_map["_Service"])
@@ -74,7 +89,9 @@ def subgraph_sdl(schema: strawberry.Schema) -> str:
 
 
 __all__ = [
+    "CaseAction",
     "CaseQuery",
+    "CheckedFile",
     "Context",
     "DataSource",
     "Mutation",

@@ -11,6 +11,7 @@ import strawberry
 import adapters
 from adapters.normalise import BEIJING
 
+from .case_flow import UrbanCaseFlowFields
 from .entities import keyed, resolve_entity
 from .relay import Node, global_id
 from .text import bilingual as d
@@ -84,7 +85,7 @@ class CaseReporter:
     description=d("城管案件（事件）", "An urban-management case (事件)"),
     directives=keyed("UrbanCase"),
 )
-class UrbanCase(Case):
+class UrbanCase(Case, UrbanCaseFlowFields):
     raw: strawberry.Private[adapters.UrbanCase]
     main_class: str = strawberry.field(description=d("大类", "Main class"))
     sub_class: str = strawberry.field(description=d("小类", "Sub class"))

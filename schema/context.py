@@ -3,12 +3,14 @@ request by the gateway (with its loaders and caches), and nothing of connectors 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from adapters import (
     Building,
+    CaseFlow,
     CaseStatistics,
     Community,
     Department,
@@ -52,6 +54,30 @@ class NewUrbanCase:
     reporter_name: str | None
     reporter_phone: str | None
     reporter_id_number: str | None
+    attachments: tuple[CheckedFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """A file checked by the gateway (its type read from its bytes, metadata stripped)."""
+
+    kind: str  # image/jpeg, image/png, audio/amr, audio/mpeg
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAction:
+    """One workflow step asked for on a case: the legacy operation and what it takes."""
+
+    operation: str  # AcceptCase, DispatchCase, Whistle, ...
+    number: str
+    note: str | None = None
+    department: str | None = None
+    departments: tuple[str, ...] = ()
+    deadline: datetime | None = None
+    passed: bool | None = None
+    days: int | None = None
+    attachments: tuple[CheckedFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +95,10 @@ class NewLegalAidApplication:
 
 class DataSource(Protocol):
     def today(self) -> date: ...
+    def now(self) -> datetime: ...
+    def attachment_url(self, number: str, attachment_id: str) -> str: ...
+    def may_follow_grid(self, grid_code: str) -> bool: ...
+    def may_follow_department(self, code: str) -> bool: ...
 
     # places and reference data
     async def grids(self) -> list[Grid]: ...
@@ -119,14 +149,39 @@ class DataSource(Protocol):
     # writes
     async def report_case(self, case: NewUrbanCase) -> UrbanCase: ...
     async def rate_case(self, number: str, satisfaction: str) -> UrbanCase: ...
+    async def act_on_case(self, action: CaseAction) -> UrbanCase: ...
+    async def case_flow(self, number: str) -> CaseFlow | None: ...
     async def apply_legal_aid(self, application: NewLegalAidApplication) -> LegalAidCase: ...
     async def enrol(self, registry_number: str, service_id: str, center_id: str) -> Enrolment: ...
+
+
+class CaseChangeRef(Protocol):
+    @property
+    def number(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def grid_code(self) -> str: ...
+
+    def concerns_department(self, code: str) -> bool: ...
+
+
+class LiveSource(Protocol):
+    """What a subscription needs of the gateway: the feed of changes, and a fresh request's
+    data for each event (its own loaders, its own audit record; the last one is committed)."""
+
+    def changes(self) -> AsyncIterator[CaseChangeRef]: ...
+
+    async def next_event(self, context: Context) -> DataSource: ...
+
+    async def finish(self, context: Context) -> None: ...
 
 
 @dataclass(slots=True)
 class Context:
     data: DataSource
     page_size_cap: int = 100
+    live: LiveSource | None = None
 
     def unseen(self, what: str) -> None:
         """A reference that resolved to nothing for this caller: not there, or not theirs to

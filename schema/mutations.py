@@ -8,6 +8,7 @@ from datetime import date
 from enum import Enum
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from adapters.normalise import ascii_digits, id_number_is_valid, normalise_phone
 
@@ -17,6 +18,7 @@ from .errors import Rejected
 from .extensions import fields_for
 from .services import Enrolment
 from .text import bilingual as d
+from .workflow import CaseWorkflowMutations, checked_files
 
 SUB_CLASS = re.compile(r"^\d{4}$")
 
@@ -84,6 +86,13 @@ class ReportCaseInput:
     )
     reporter_id_number: str | None = strawberry.field(
         default=None, description=d("上报人身份证号", "Reporter's ID number")
+    )
+    attachments: list[Upload] | None = strawberry.field(
+        default=None,
+        description=d(
+            "图片或录音（multipart 上传，每次最多4个）",
+            "Pictures or voice recordings (GraphQL multipart request)",
+        ),
     )
 
 
@@ -177,7 +186,7 @@ def _rejected(error: Rejected) -> list[FieldError]:
 
 
 @strawberry.type(description=d("写操作", "Writes"))
-class Mutation(*fields_for("Mutation")):  # type: ignore[misc]
+class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[misc]
     @strawberry.mutation(description=d("上报城管案件", "Report an urban-management case"))
     async def report_case(
         self, info: strawberry.Info, input: ReportCaseInput
@@ -201,6 +210,10 @@ class Mutation(*fields_for("Mutation")):  # type: ignore[misc]
         data = info.context.data
         if not check.errors and await data.grid(input.grid_code) is None:
             check.require(False, "gridCode", "网格不存在 / no such grid")
+        try:
+            files = checked_files(input.attachments)
+        except Rejected as error:
+            check.require(False, error.field, error.message)
         if check.errors:
             return ReportCasePayload(case=None, errors=check.errors)
         new = NewUrbanCase(
@@ -216,6 +229,7 @@ class Mutation(*fields_for("Mutation")):  # type: ignore[misc]
             reporter_id_number=input.reporter_id_number.upper()
             if input.reporter_id_number
             else None,
+            attachments=files,
         )
         try:
             return ReportCasePayload(case=UrbanCase.of(await data.report_case(new)), errors=[])

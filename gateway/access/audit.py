@@ -59,9 +59,12 @@ class AuditRecord:
     residents: set[str] = field(default_factory=set)
     # look-ups by a personal value: hit, miss, refused
     lookups: dict[str, int] = field(default_factory=dict)
+    # workflow steps taken: case, step, and the reason given (long numbers scrubbed)
+    actions: list[dict[str, str]] = field(default_factory=list)
+    committed: bool = False  # a record goes on the trail once
 
     def touched(self) -> bool:
-        return bool(self.fields or self.denied or self.residents or self.lookups)
+        return bool(self.fields or self.denied or self.residents or self.lookups or self.actions)
 
 
 class AuditLog:
@@ -131,13 +134,20 @@ class AuditLog:
                 return
             lines, upto = self._waiting, self._queued
             self._waiting = []
+            # The write runs in a thread that a cancelled caller cannot stop: the caller waits
+            # for it either way, so a line is neither written twice nor out of chain order.
+            write = asyncio.ensure_future(asyncio.to_thread(self._append, lines))
             try:
-                await asyncio.to_thread(self._append, lines)
-            except BaseException:
-                # Not on disk: the lines go back in front, in chain order, for the next writer.
-                self._waiting[:0] = lines
+                await asyncio.shield(write)
+            except asyncio.CancelledError:
+                await asyncio.wait([write])
                 raise
-            self._durable = upto
+            finally:
+                if write.done() and not write.cancelled() and write.exception() is None:
+                    self._durable = upto
+                else:
+                    # Not on disk: the lines go back in front, in chain order, for the next writer.
+                    self._waiting[:0] = lines
 
     def _rotate_if_full(self, incoming: int) -> None:
         assert self.path is not None  # noqa: S101
@@ -150,6 +160,9 @@ class AuditLog:
         self.path.replace(self.path.with_name(f"{self.path.name}.1"))
 
     async def record(self, record: AuditRecord, outcome: str) -> None:
+        if record.committed:
+            return
+        record.committed = True
         await self.commit(
             {
                 "request_id": record.request_id,
@@ -164,6 +177,7 @@ class AuditLog:
                 "resident_count": len(record.residents),
                 "residents": sorted({self.pseudonym(number) for number in record.residents}),
                 "lookups": dict(sorted(record.lookups.items())),
+                **({"actions": record.actions} if record.actions else {}),
                 "outcome": outcome,
             }
         )

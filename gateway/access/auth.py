@@ -28,6 +28,7 @@ class Role(Enum):
     URBAN_MANAGEMENT = "urban_management"
     CIVIL_AFFAIRS = "civil_affairs"
     LEGAL_AID = "legal_aid"
+    DEPARTMENT = "department"  # staff of one 职能部门, handling its cases
     AUDITOR = "auditor"
 
 
@@ -40,6 +41,8 @@ class Principal:
     registry_number: str | None = None
     id_number: str | None = None
     client: str = ""
+    department: str | None = None
+    expires_at: float = 0.0  # the token's exp; 0 for the public role
 
     @classmethod
     def public(cls, client: str = "") -> Principal:
@@ -134,6 +137,14 @@ class Authenticator:
         raise AuthError("未知的签名密钥 / unknown signing key")
 
 
+def _department(value: object) -> str | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and len(value) == 4 and value.isascii() and value.isalnum()):
+        raise AuthError("声明 department 无效 / invalid claim department")
+    return value
+
+
 def principal_from_claims(claims: dict[str, Any], client: str = "") -> Principal:
     try:
         role = Role(claims["role"])
@@ -158,7 +169,11 @@ def principal_from_claims(claims: dict[str, Any], client: str = "") -> Principal
         else None,
         id_number=claims.get("id_number") if isinstance(claims.get("id_number"), str) else None,
         client=str(claims.get("azp") or client),
+        department=_department(claims.get("department")),
+        expires_at=float(claims.get("exp") or 0),
     )
+    if role is Role.DEPARTMENT and principal.department is None:
+        raise AuthError("部门令牌须含部门编码 / a department's token must carry its department")
     if role is Role.GRID_WORKER and not principal.grids:
         raise AuthError("网格员令牌须列出网格 / a grid worker's token must list grids")
     if role is Role.COMMUNITY_ADMIN and not principal.communities:
@@ -183,6 +198,7 @@ def mint_token(
     communities: list[str] | None = None,
     registry_number: str | None = None,
     id_number: str | None = None,
+    department: str | None = None,
     lifetime_s: int = 3600,
     now: float | None = None,
 ) -> str:
@@ -202,4 +218,6 @@ def mint_token(
         claims["registry_number"] = registry_number
     if id_number:
         claims["id_number"] = id_number
+    if department:
+        claims["department"] = department
     return jwt.encode(claims, secret, algorithm="HS256")

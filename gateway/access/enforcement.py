@@ -19,7 +19,7 @@ from gateway.access.policy import Access, access, masked
 from gateway.access.redact import scrub
 from schema import Context
 
-ROOTS = frozenset({"Query", "Mutation"})
+ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 
 
 @dataclass(slots=True)

@@ -95,6 +95,12 @@ NOT_MASKED: dict[str, str] = {
         )
     },
     "FieldError.message": "our own validation message; never echoes the value",
+    "CaseStep.actor": "the staff account that took a step (never a resident: see reportedBy)",
+    "CaseStep.actingAs": "a department code or a role",
+    "CaseStep.note": "a staff note on the problem, like the description; scrubbed in the audit",
+    "CaseAttachment.url": "a signed link for the caller only, valid for minutes",
+    "CaseAttachment.stage": "上报 or 处置: the workflow stage a file came with",
+    "WhistleDepartment.reportedAt": "when a department (not a person) reported in",
     # relations that lead to people: each person's fields have their rules, rows gateway.access.scope
     **{
         key: "leads to people, whose fields have their own rules; rows by gateway.access.scope"
@@ -127,6 +133,17 @@ RELATIONS: dict[str, dict[Role, Access]] = {
     "Mutation.rateCase": _row(W, D, D, D, D, D, D),
     "Mutation.applyLegalAid": _row(W, D, D, D, D, D, W),
     "Mutation.enrolInService": _row(W, W, W, D, D, W, D),
+    # the case workflow (`gateway.access.case_workflow` checks the case is the caller's)
+    **{
+        f"Mutation.{name}": _row(D, D, D, D, W, D, D)
+        for name in ("acceptCase", "registerCase", "dispatchCase", "closeCase", "voidCase")
+    },
+    "Mutation.whistle": _row(D, D, W, D, W, D, D),
+    **{
+        f"Mutation.{name}": _row(D, D, D, D, D, D, D, department=W)
+        for name in ("reportIn", "handleCase", "returnCase", "requestExtension")
+    },
+    "Mutation.verifyCase": _row(D, W, D, D, D, D, D),
 }
 
 # Values public only while their holder is on public duty: full-time grid staff (网格长,

@@ -106,6 +106,8 @@ class ScopedReads(RequestData):
             return case.reporter is not None and case.reporter.id_number == p.id_number
         if p.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN):
             return self._grid_people(case.grid_code)
+        if p.role is Role.DEPARTMENT:
+            return p.department in (case.department_code, *case.co_departments)
         return False
 
     def _sees_legal(self, community_code: str, people: list[str | None]) -> bool:

@@ -7,6 +7,7 @@ import dataclasses
 
 import adapters
 from gateway.access.auth import Role
+from gateway.access.case_workflow import CaseWorkflow
 from gateway.access.kinds import Kind
 from gateway.access.policy import sees_whole
 from gateway.access.scope import ScopedReads
@@ -15,7 +16,7 @@ from gateway.systems import system_parts
 from schema import NewLegalAidApplication, NewUrbanCase, Rejected
 
 
-class ScopedData(*system_parts("access"), ScopedReads):  # type: ignore[misc]
+class ScopedData(*system_parts("access"), CaseWorkflow, ScopedReads):  # type: ignore[misc]
     """RequestData seen through one caller's scope, reads and writes."""
 
     async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:

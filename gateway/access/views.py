@@ -31,8 +31,11 @@ def _row(
     urban: Access,
     civil: Access,
     legal: Access,
+    department: Access = Access.DENIED,
 ) -> dict[Role, Access]:
+    """One view per role; a department's staff see no personal value unless a row says so."""
     return {
+        R.DEPARTMENT: department,
         R.RESIDENT: resident,
         R.GRID_WORKER: grid,
         R.COMMUNITY_ADMIN: community,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import adapters
 from gateway.backends.civil_data import CivilData
 from gateway.backends.legal_data import LegalData
-from gateway.backends.urban_data import UrbanData
+from gateway.backends.workflow_data import WorkflowData
 from gateway.systems import system_parts
 
 
-class RequestData(*system_parts("data"), CivilData, UrbanData, LegalData):  # type: ignore[misc]
+class RequestData(*system_parts("data"), CivilData, WorkflowData, LegalData):  # type: ignore[misc]
     # -- reference data --------------------------------------------------------------------
     async def grids(self) -> list[adapters.Grid]:
         return list((await self.backends.grid_index()).values())

@@ -33,6 +33,7 @@ class DataBase:
         self, backends: Backends, settings: Settings, clock: Callable[[], datetime]
     ) -> None:
         self.backends = backends
+        self.settings = settings
         self.clock = clock
         # Set when this request retries a write whose earlier outcome is unknown: writes first
         # look for what that attempt may have done at the backend.
@@ -59,3 +60,6 @@ class DataBase:
 
     def today(self) -> date:
         return self.clock().astimezone(BEIJING).date()
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(BEIJING)

@@ -8,6 +8,7 @@ from typing import Any
 
 import adapters
 from connectors.errors import BackendContractError, BackendStatusError
+from connectors.urban_workflow import attachment_items
 from gateway.backends.loaders import Loader, by_key
 from gateway.backends.request_base import RECONCILE_SLACK, URBAN, DataBase, window
 from gateway.backends.wiring import adapt
@@ -108,7 +109,7 @@ class UrbanData(DataBase):
 
     # -- writes ----------------------------------------------------------------------------
     async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:
-        fields: dict[str, str | float | None] = {
+        fields: dict[str, object] = {
             "WGBM": case.grid_code,
             "XLBM": case.sub_class_code,
             "AJLY": case.source,
@@ -119,6 +120,7 @@ class UrbanData(DataBase):
             "SBRXM": case.reporter_name,
             "SBRDH": case.reporter_phone,
             "SBRSFZH": case.reporter_id_number,
+            "FJ": attachment_items([(f.kind, f.content) for f in case.attachments]) or None,
         }
         if self.reconcile_since is not None:
             earlier = await self._reported_since(case, self.reconcile_since)

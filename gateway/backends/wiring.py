@@ -85,6 +85,12 @@ class Backends:
         self.in_flight = InFlight()
         self.coalescing = settings.coalesce_in_flight and settings.batching
         self.metrics: BatchObserver | None = None  # set by the app when metrics are on
+        # Told of every case the gateway changes (the live-updates feed, when there is one).
+        self.case_listeners: list[Callable[[adapters.UrbanCase], Awaitable[None]]] = []
+
+    async def case_changed(self, case: adapters.UrbanCase) -> None:
+        for listener in self.case_listeners:
+            await listener(case)
 
     def _share_protection(
         self, settings: Settings, shared: SharedState, on_fallback: Callable[[str], None]

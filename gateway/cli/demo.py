@@ -62,6 +62,8 @@ def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
             Role.COMMUNITY_ADMIN, communities=[grid.community.code]
         ),
         "district admin (personal data masked)": mint(Role.DISTRICT_ADMIN),
+        "urban-management dispatcher": mint(Role.URBAN_MANAGEMENT),
+        "department: 区环境卫生管理所 (BM09)": mint(Role.DEPARTMENT, department="BM09"),
         "the resident in the second query": mint(
             Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
         ),

@@ -129,6 +129,7 @@ def _token(args: argparse.Namespace) -> int:
             communities=args.community,
             registry_number=args.registry_number,
             id_number=args.id_number,
+            department=args.department,
             lifetime_s=args.lifetime,
         )
     )
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--community", action="append", default=[], help="community code (repeat)")
     token.add_argument("--registry-number")
     token.add_argument("--id-number")
+    token.add_argument("--department", help="a department's code, e.g. BM09 (department role)")
     token.add_argument("--subject")
     token.add_argument("--lifetime", type=int, default=3600)
     token.add_argument("--config")

@@ -21,20 +21,25 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+import adapters
 from adapters.normalise import BEIJING
 from gateway.access.audit import AuditLog
 from gateway.access.auth import Authenticator
+from gateway.backends.case_poller import CasePoller, LeaseLeader, SoleLeader
 from gateway.backends.wiring import Backends, Transports
+from gateway.http.attachments import attachment_endpoint
 from gateway.http.cors import CountingCORS
 from gateway.http.graphql import build_gateway_schema
 from gateway.http.graphql_http import GraphQLHTTP
+from gateway.http.live import LiveView
 from gateway.http.persisted import InMemoryQueryStore, PersistedDocuments, SharedQueryStore
 from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
+from gateway.state.case_feed import CaseChange, LocalCaseFeed, RedisCaseFeed
 from gateway.state.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from gateway.state.shared import SharedState
 from gateway.state.shared_budgets import SharedMissBudget
@@ -123,6 +128,27 @@ def create_app(
         shared,
     )
 
+    feed: LocalCaseFeed = (
+        RedisCaseFeed(settings.state_url, settings.state_namespace, settings.state_timeout_s)
+        if settings.state_url
+        else LocalCaseFeed()
+    )
+
+    async def publish(case: adapters.UrbanCase) -> None:
+        await feed.publish(CaseChange.of(case))
+
+    backends.case_listeners.append(publish)
+    poller = CasePoller(
+        backends,
+        feed,
+        LeaseLeader(shared, lease_s=max(3 * settings.case_poll_interval_s, 5.0))
+        if shared is not None
+        else SoleLeader(),
+        settings.case_poll_interval_s,
+        clock(),
+    )
+    live = LiveView(graphql, feed)
+
     async def prometheus(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
@@ -170,15 +196,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await feed.start()
+        if settings.case_poll_interval_s > 0 and not settings.subgraph:
+            poller.start()
         try:
             yield
         finally:
+            await poller.aclose()
+            await feed.aclose()
             await backends.aclose()
             if shared is not None:
                 await shared.aclose()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),  # every method reaches it: others get a coded 405
+        WebSocketRoute("/graphql", live),  # live updates: graphql-transport-ws
+        Route(
+            "/attachments/{link}",
+            attachment_endpoint(backends, authenticator, audit, settings.audit_hmac_key, clock),
+            methods=["GET"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
@@ -205,6 +242,8 @@ def create_app(
     app.state.metrics = metrics
     app.state.schema = graphql.schema
     app.state.shared = shared
+    app.state.feed = feed
+    app.state.poller = poller
     return app
 
 

@@ -14,6 +14,7 @@ for the document-level ones, as the draft prescribes.
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,6 @@ from typing import Any
 
 import strawberry
 from graphql import (
-    GraphQLSyntaxError,
     OperationType,
 )
 from starlette.requests import Request
@@ -31,17 +31,17 @@ from connectors.errors import AuthError, GovGraphError
 from connectors.observe import REQUEST_ID
 from connectors.resilience import deadline
 from gateway.access.audit import AuditLog, AuditRecord
-from gateway.access.auth import Authenticator, Principal
+from gateway.access.auth import Authenticator, Principal, Role
 from gateway.access.enforcement import GatewayContext
 from gateway.access.lookups import InMemoryMissBudget, MissBudget, RequestLookups
 from gateway.access.policy import PURPOSE_REQUIRED
 from gateway.access.redact import PurposeError, read_purpose, scrub
 from gateway.access.scoped_writes import ScopedData
 from gateway.backends.wiring import Backends
+from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.documents import Documents
 from gateway.http.graphql import present, request_id_of, trace_context
-from gateway.http.inputs import control_in_document, control_in_variables
-from gateway.http.limits import Limits, analyse
+from gateway.http.limits import Limits
 from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
 from gateway.http.requests import (
     GRAPHQL_RESPONSE,
@@ -51,10 +51,10 @@ from gateway.http.requests import (
     RequestRefused,
     errors_body,
     negotiate,
-    pick,
     read_operations,
 )
 from gateway.http.trusted import UntrustedDocumentError
+from gateway.http.uploads import is_multipart, read_multipart, require_preflight
 from gateway.http.write_keys import WriteKeys
 from gateway.observability import Metrics, log_request, request_stats
 from gateway.settings import Settings
@@ -163,8 +163,18 @@ class GraphQLHTTP:
         names: list[str] = []
         try:
             media = negotiate(request.headers.get("accept"))
-            operations, batched = await read_operations(request, self.settings)
-            principal = await self._authenticate(request, request_id)
+            if is_multipart(request):
+                # Files are read and decoded only for a caller with a token.
+                require_preflight(request)
+                principal = await self._authenticate(request, request_id)
+                if principal.role is Role.PUBLIC:
+                    raise RequestRefused(
+                        401, "UNAUTHENTICATED", "上传须登录 / uploads need a token"
+                    )
+                operations, batched = [await read_multipart(request, self.settings)], False
+            else:
+                operations, batched = await read_operations(request, self.settings)
+                principal = await self._authenticate(request, request_id)
             record = await self._record(request, principal, request_id)
             # One HTTP request, batched or not, makes at most one look-up by a personal value.
             lookups = RequestLookups(
@@ -205,6 +215,16 @@ class GraphQLHTTP:
                 error.message,
                 {"WWW-Authenticate": 'Bearer realm="govgraph", error="invalid_token"'},
             ) from None
+
+    def live_record(self, principal: Principal) -> AuditRecord:
+        """A live event's record: a request of its own on the trail."""
+        return AuditRecord(
+            request_id=secrets.token_hex(8),
+            subject=self.audit.pseudonym(principal.subject) if principal.subject else "",
+            role=principal.role.value,
+            client=principal.client,
+            purpose=None,
+        )
 
     async def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
         # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
@@ -254,49 +274,26 @@ class GraphQLHTTP:
                 "QUERY_TOO_LONG", "查询文本过长 / query text too long"
             )
         try:
-            document = self.documents.parse(query)
-        except GraphQLSyntaxError as error:
-            code = (
-                "TOKEN_LIMIT"
-                if "more than" in error.message and "tokens" in error.message
-                else "GRAPHQL_PARSE_FAILED"
+            picked = parse_and_pick(self.documents, query, op.operation_name, op.variables)
+            operation = picked.operation
+            op.resolved_name = operation.name.value if operation.name else None
+            if operation.operation == OperationType.SUBSCRIPTION:
+                return document_error, errors_body(
+                    "SUBSCRIPTIONS_OVER_WEBSOCKET",
+                    "订阅请通过 WebSocket（graphql-transport-ws）/ subscribe over WebSocket",
+                )
+            if method == "GET" and operation.operation != OperationType.QUERY:
+                raise RequestRefused(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    "修改操作须用 POST / mutations need POST",
+                    {"Allow": "POST"},
+                )
+            analysis = within_limits_and_valid(
+                self.documents, self.limits, query, picked, op.operation_name, op.variables
             )
-            message = "查询的记号过多 / too many tokens" if code == "TOKEN_LIMIT" else error.message
-            return document_error, errors_body(code, message)
-        operation = pick(document, op.operation_name)
-        if operation is None:
-            return document_error, errors_body(
-                "OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation"
-            )
-        op.resolved_name = operation.name.value if operation.name else None
-        where = control_in_variables(op.variables)
-        if where is not None or control_in_document(query, document):
-            return document_error, {
-                "errors": [
-                    {
-                        "message": "文本含控制字符 / text holds a control character",
-                        "extensions": {"code": "BAD_USER_INPUT", "argument": where or "query"},
-                    }
-                ]
-            }
-        if method == "GET" and operation.operation != OperationType.QUERY:
-            raise RequestRefused(
-                405,
-                "METHOD_NOT_ALLOWED",
-                "修改操作须用 POST / mutations need POST",
-                {"Allow": "POST"},
-            )
-        try:
-            analysis = analyse(document, op.operation_name, self.limits, op.variables)
-        except GovGraphError as error:
-            return document_error, {
-                "errors": [{"message": error.message, "extensions": error.extensions}]
-            }
-        problems = self.documents.validate(query, document)
-        if problems:
-            return document_error, {
-                "errors": [self.documents.validation_error(e) for e in problems]
-            }
+        except DocumentRefused as refused:
+            return document_error, refused.body
         if register is not None:  # parsed, within limits and valid: now it may be registered
             await self.persisted.register(RateLimiter.client_key(principal), register, query)
         wait = await self.rate.admit(principal, analysis.cost)
@@ -316,6 +313,7 @@ class GraphQLHTTP:
         data = ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups)
         data.reconcile_since = reconcile_since
         data.write_key = ":".join(idempotency) if idempotency is not None else None
+        data.record = record
         context = GatewayContext(
             data=data,
             page_size_cap=self.settings.page_size_cap,

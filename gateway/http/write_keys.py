@@ -18,6 +18,7 @@ from gateway.access.auth import Principal
 from gateway.http.requests import Operation, RequestRefused
 from gateway.state.idempotency import IdempotencyStore, KeyState
 from gateway.state.ratelimit import RateLimiter
+from schema import CheckedFile
 
 LOG = logging.getLogger("govgraph.state")
 STATE_DOWN = "共享状态存储不可用，写操作暂停，未执行 / the shared state store is unavailable: the write was not made"
@@ -54,7 +55,10 @@ class WriteKeys:
         owner = RateLimiter.client_key(principal)
         fingerprint = hashlib.sha256(
             json.dumps(
-                [query, op.variables, op.operation_name], sort_keys=True, ensure_ascii=False
+                [query, op.variables, op.operation_name],
+                sort_keys=True,
+                ensure_ascii=False,
+                default=_file_digest,
             ).encode()
         ).hexdigest()
         try:
@@ -127,3 +131,10 @@ class WriteKeys:
                 await self.store.complete(owner, key, 200, stored)
         except StateUnavailableError:
             LOG.warning("idempotency: the shared store failed while settling a key")
+
+
+def _file_digest(value: object) -> str:
+    """An uploaded file in the variables stands in the fingerprint by its digest."""
+    if isinstance(value, CheckedFile):
+        return f"file:{value.kind}:{hashlib.sha256(value.content).hexdigest()}"
+    raise TypeError(type(value).__name__)

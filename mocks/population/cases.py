@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
+from .case_flow import CaseFlow
 from .descriptions import describe
 from .geography import Grid
 from .idcodes import stranger_phone
@@ -52,8 +53,15 @@ class UrbanCase:
     dispatch_count: int
     satisfaction: str
     reporter: Reporter | None
+    flow: CaseFlow | None = None  # set once anyone acts on the case through the workflow
+
+    @property
+    def department(self) -> str:
+        return self.event.department if self.flow is None else self.flow.department
 
     def status(self, now: datetime) -> str:
+        if self.flow is not None:
+            return self.flow.stage
         if self.voided:
             return "作废" if self.closed is not None and self.closed <= now else "受理"
         if self.closed is not None and self.closed <= now:

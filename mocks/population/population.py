@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from .case_flow import CaseFlow, Step
 from .cases import BEIJING, CaseBook, GridWorker, Reporter, UrbanCase, case_number
 from .engagement_book import EngagementBook
 from .geography import Geography, Grid
@@ -36,6 +37,7 @@ class Writes:
     cases_by_grid: dict[int, list[UrbanCase]] = field(default_factory=dict)
     cases_by_number: dict[str, UrbanCase] = field(default_factory=dict)
     ratings: dict[str, str] = field(default_factory=dict)
+    flows: dict[str, CaseFlow] = field(default_factory=dict)
     version: int = 0  # bumped by every write
 
 
@@ -60,10 +62,15 @@ class Population:
         self.engagement = EngagementBook(seed, self.registry, self.as_of - history, self.as_of)
         self.writes = Writes()
         self._running_counts: dict[int, list[int]] = {}
+        self.skipped = timedelta(0)
 
     def now(self) -> datetime:
-        """Reads judge case status at the later of the history's end and the clock."""
-        return max(self.as_of, self.clock().astimezone(BEIJING))
+        """Reads judge case status at the later of the history's end and the clock (moved on
+        by `advance`, so a test can let a deadline pass without waiting for it)."""
+        return max(self.as_of, self.clock().astimezone(BEIJING)) + self.skipped
+
+    def advance(self, seconds: float) -> None:
+        self.skipped += timedelta(seconds=seconds)
 
     # -- people -------------------------------------------------------------------------
     def person(self, index: int) -> Person:
@@ -80,11 +87,12 @@ class Population:
     # -- urban cases --------------------------------------------------------------------
     def case(self, number: str) -> UrbanCase | None:
         case = self.writes.cases_by_number.get(number) or self.cases.get(number)
-        return None if case is None else self._rated(case)
+        return None if case is None else self._current(case)
 
     def _reported(self, grid_ordinal: int, start: datetime, end: datetime) -> list[UrbanCase]:
         reported = self.writes.cases_by_grid.get(grid_ordinal, [])
-        return sorted((c for c in reported if start <= c.filed < end), key=_filed, reverse=True)
+        found = (self._current(c) for c in reported if start <= c.filed < end)
+        return sorted(found, key=_filed, reverse=True)
 
     def _days(self, start: datetime, end: datetime) -> Iterator[date]:
         """The history's days that [start, end) touches, newest first."""
@@ -98,7 +106,7 @@ class Population:
         self, grid_ordinal: int, day: date, start: datetime, end: datetime
     ) -> list[UrbanCase]:
         bucket = (c for c in self.cases.cases_of(grid_ordinal, day) if start <= c.filed < end)
-        return [self._rated(c) for c in sorted(bucket, key=_filed, reverse=True)]
+        return [self._current(c) for c in sorted(bucket, key=_filed, reverse=True)]
 
     def cases_of_grid(
         self, grid_ordinal: int, start: datetime, end: datetime
@@ -156,9 +164,25 @@ class Population:
         base = self.cases.first_day
         return running[(newest - base).days + 1] - running[(oldest - base).days]
 
-    def _rated(self, case: UrbanCase) -> UrbanCase:
+    def _current(self, case: UrbanCase) -> UrbanCase:
+        """The case as drawn, with what has been written to it since: its rating and, once
+        anyone acted on it, its workflow."""
         rating = self.writes.ratings.get(case.number)
-        return replace(case, satisfaction=rating) if rating else case
+        if rating:
+            case = replace(case, satisfaction=rating)
+        flow = self.writes.flows.get(case.number)
+        if flow is None:
+            return case
+        return replace(
+            case,
+            dispatched=flow.dispatched,
+            deadline=flow.deadline,
+            handled=flow.handled,
+            closed=flow.closed,
+            voided=flow.stage == "作废",
+            dispatch_count=flow.dispatch_count,
+            flow=flow,
+        )
 
     def history_start(self) -> datetime:
         first = self.cases.first_day
@@ -197,6 +221,17 @@ class Population:
             dispatch_count=0,
             satisfaction="",
             reporter=reporter,
+        )
+        self.writes.flows[case.number] = CaseFlow(
+            stage="待受理",
+            department=event.department,
+            dispatched=None,
+            deadline=None,
+            handled=None,
+            closed=None,
+            dispatch_count=0,
+            history=[Step("上报", now, "", source)],
+            modified=now,
         )
         reported.append(case)
         self.writes.cases_by_number[case.number] = case

@@ -13,14 +13,15 @@ from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
 from ..population import Population
-from .contract import ENDPOINT_PATH, NAMESPACE, OPERATIONS, render_wsdl
+from .contract import ENDPOINT_PATH, NAMESPACE, OPERATIONS
 from .service import UrbanService
 from .soap import SoapFault, parse_request, render_fault, render_response
+from .wsdl import render_wsdl
 
 CONTENT_TYPE = "text/xml; charset=GBK"
 USERNAME = "gateway"
 PASSWORD = "Urban@2026"  # noqa: S105  (the mock's published demo credential)
-MAX_BODY_BYTES = 1_000_000
+MAX_BODY_BYTES = 40_000_000  # attachments travel in the call, as Base64
 
 
 def _fault_response(fault: SoapFault) -> Response:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import quoteattr
 
 NAMESPACE = "http://urban.govgraph.local/ws/"
 SERVICE_NAME = "UrbanService"
@@ -15,7 +14,7 @@ ENDPOINT_PATH = "/UrbanService.asmx"
 PAGE_SIZE_CAP = 100
 BATCH_CAP = 50
 
-ParamKind = Literal["string", "int", "datetime", "decimal", "codes"]
+ParamKind = Literal["string", "int", "datetime", "decimal", "codes", "attachments"]
 
 RECORD_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
     "Worker": (
@@ -66,6 +65,28 @@ RECORD_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("SBRXM", "string"),
         ("SBRDH", "string"),
         ("SBRSFZH", "string"),
+        ("GXSJ", "string"),
+        ("BBH", "int"),
+        ("XBBM", "string"),
+    ),
+    "Step": (
+        ("BZ", "string"),
+        ("SJ", "string"),
+        ("CZR", "string"),
+        ("CZBM", "string"),
+        ("YJ", "string"),
+    ),
+    "Report": (("BMBM", "string"), ("BDSJ", "string")),
+    "AttachmentInfo": (("FJBH", "string"), ("FJLX", "string"), ("DX", "int"), ("JD", "string")),
+    "AttachmentUpload": (("FJLX", "string"), ("FJNR", "string")),
+    "Flow": (
+        ("AJBH", "string"),
+        ("LSJL", "ArrayOfStep"),
+        ("CSSJ", "string"),
+        ("CSSX", "string"),
+        ("CSBM", "ArrayOfReport"),
+        ("FJ", "ArrayOfAttachmentInfo"),
+        ("YQTS", "int"),
     ),
     "Count": (("DM", "string"), ("MC", "string"), ("SL", "int")),
     "Statistics": (
@@ -94,6 +115,11 @@ ARRAY_ITEMS = {
     "ArrayOfDepartment": "Department",
     "ArrayOfCase": "Case",
     "ArrayOfCount": "Count",
+    "ArrayOfStep": "Step",
+    "ArrayOfReport": "Report",
+    "ArrayOfAttachmentInfo": "AttachmentInfo",
+    "ArrayOfAttachmentUpload": "AttachmentUpload",
+    "ArrayOfFlow": "Flow",
     "ArrayOfString": "string",
 }
 
@@ -115,6 +141,18 @@ class Operation:
 
 
 TOKEN = Param("Token", "string", required=True)
+# Every workflow step names its case, who acts and for which unit, a note, and the caller's
+# request number: the same number again answers as the first time, without a second step.
+STEP = (
+    TOKEN,
+    Param("AJBH", "string", True),
+    Param("CZR", "string", True),
+    Param("CZBM", "string", True),
+    Param("YJ", "string"),
+    Param("QQBH", "string"),
+)
+STEP_RESULT = (("ZT", "string"), ("BBH", "int"), ("GXSJ", "string"))
+ATTACHMENTS = Param("FJ", "attachments")
 PAGING = (Param("PageSize", "int"), Param("CurrentPageIndex", "int"))
 PAGE_RESULT = (("TotalCount", "int"), ("PageSize", "int"), ("CurrentPageIndex", "int"))
 
@@ -183,8 +221,57 @@ OPERATIONS: dict[str, Operation] = {
                 Param("SBRXM", "string"),
                 Param("SBRDH", "string"),
                 Param("SBRSFZH", "string"),
+                ATTACHMENTS,
             ),
             (("AJBH", "string"), ("ZT", "string"), ("LASJ", "string")),
+        ),
+        Operation("AcceptCase", "受理", STEP, STEP_RESULT),
+        Operation("RegisterCase", "立案", STEP, STEP_RESULT),
+        Operation(
+            "DispatchCase", "派遣至责任部门", (*STEP, Param("ZRBM", "string", True)), STEP_RESULT
+        ),
+        Operation(
+            "Whistle",
+            "社区吹哨：召集多个部门，限时报到",
+            (*STEP, Param("BDBM", "codes", True), Param("CSSX", "datetime", True)),
+            STEP_RESULT,
+        ),
+        Operation("ReportIn", "部门报到（CZBM为报到部门）", STEP, STEP_RESULT),
+        Operation(
+            "HandleCase", "处置并反馈结果（YJ），可附图片、录音", (*STEP, ATTACHMENTS), STEP_RESULT
+        ),
+        Operation(
+            "VerifyCase",
+            "核查：HCJG 1通过，0不通过（返回处置）",
+            (*STEP, Param("HCJG", "string", True)),
+            STEP_RESULT,
+        ),
+        Operation("CloseCase", "结案（须核查通过）", STEP, STEP_RESULT),
+        Operation("VoidCase", "作废（派遣前，YJ为原因）", STEP, STEP_RESULT),
+        Operation("ReturnCase", "部门退回（YJ为原因），回到立案待重新派遣", STEP, STEP_RESULT),
+        Operation(
+            "RequestExtension",
+            "延期（YQTS天，每案最多两次）",
+            (*STEP, Param("YQTS", "int", True)),
+            STEP_RESULT,
+        ),
+        Operation(
+            "GetCaseFlows",
+            f"按案件编号批量查询流转记录、吹哨报到和附件（每次最多{BATCH_CAP}个）",
+            (TOKEN, Param("Codes", "codes", True)),
+            (("Flows", "ArrayOfFlow"),),
+        ),
+        Operation(
+            "GetAttachment",
+            "下载附件（Base64）",
+            (TOKEN, Param("AJBH", "string", True), Param("FJBH", "string", True)),
+            (("FJBH", "string"), ("FJLX", "string"), ("FJNR", "string")),
+        ),
+        Operation(
+            "QueryChangedCases",
+            "增量查询：更新时间不早于GXSJ的案件，按更新时间排序",
+            (TOKEN, Param("GXSJ", "datetime", True), *PAGING),
+            (*PAGE_RESULT, ("Cases", "ArrayOfCase")),
         ),
         Operation(
             "RateCase",
@@ -206,75 +293,3 @@ OPERATIONS: dict[str, Operation] = {
         ),
     )
 }
-
-XSD_KINDS = {"string": "s:string", "int": "s:int", "decimal": "s:decimal", "datetime": "s:string"}
-
-
-def _element(name: str, kind: str, min_occurs: int = 0) -> str:
-    if kind in XSD_KINDS:
-        type_name = XSD_KINDS[kind]
-    elif kind == "codes":
-        type_name = "tns:ArrayOfString"
-    else:
-        type_name = f"tns:{kind}"
-    return f'<s:element minOccurs="{min_occurs}" maxOccurs="1" name="{name}" type="{type_name}"/>'
-
-
-def render_wsdl(location: str) -> str:
-    """The WSDL 1.1 document (document/literal, SOAP 1.1) for every operation above."""
-    types: list[str] = []
-    for name, members in RECORD_TYPES.items():
-        inner = "".join(_element(member, kind) for member, kind in members)
-        types.append(
-            f'<s:complexType name="{name}"><s:sequence>{inner}</s:sequence></s:complexType>'
-        )
-    for array, item in ARRAY_ITEMS.items():
-        item_type = "s:string" if item == "string" else f"tns:{item}"
-        types.append(
-            f'<s:complexType name="{array}"><s:sequence><s:element minOccurs="0" '
-            f'maxOccurs="unbounded" name="{item}" type="{item_type}"/></s:sequence></s:complexType>'
-        )
-    messages, port_ops, binding_ops = [], [], []
-    for op in OPERATIONS.values():
-        params = "".join(_element(p.name, p.kind, int(p.required)) for p in op.params)
-        results = "".join(_element(member, kind) for member, kind in op.result)
-        types.append(
-            f'<s:element name="{op.name}"><s:complexType><s:sequence>{params}'
-            f"</s:sequence></s:complexType></s:element>"
-            f'<s:element name="{op.name}Response"><s:complexType><s:sequence>'
-            f'<s:element minOccurs="0" maxOccurs="1" name="{op.name}Result">'
-            f"<s:complexType><s:sequence>{results}</s:sequence></s:complexType></s:element>"
-            f"</s:sequence></s:complexType></s:element>"
-        )
-        messages.append(
-            f'<wsdl:message name="{op.name}SoapIn"><wsdl:part name="parameters" '
-            f'element="tns:{op.name}"/></wsdl:message>'
-            f'<wsdl:message name="{op.name}SoapOut"><wsdl:part name="parameters" '
-            f'element="tns:{op.name}Response"/></wsdl:message>'
-        )
-        port_ops.append(
-            f'<wsdl:operation name="{op.name}"><wsdl:documentation>{op.documentation}'
-            f'</wsdl:documentation><wsdl:input message="tns:{op.name}SoapIn"/>'
-            f'<wsdl:output message="tns:{op.name}SoapOut"/></wsdl:operation>'
-        )
-        binding_ops.append(
-            f'<wsdl:operation name="{op.name}"><soap:operation soapAction="{NAMESPACE}{op.name}" '
-            f'style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input>'
-            f'<wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>'
-        )
-    return (
-        '<?xml version="1.0" encoding="GBK"?>'
-        '<wsdl:definitions xmlns:s="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" '
-        'xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" '
-        f'xmlns:tns="{NAMESPACE}" targetNamespace="{NAMESPACE}">'
-        f'<wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="{NAMESPACE}">'
-        f"{''.join(types)}</s:schema></wsdl:types>{''.join(messages)}"
-        f'<wsdl:portType name="{SERVICE_NAME}Soap">{"".join(port_ops)}</wsdl:portType>'
-        f'<wsdl:binding name="{SERVICE_NAME}Soap" type="tns:{SERVICE_NAME}Soap">'
-        '<soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>'
-        f"{''.join(binding_ops)}</wsdl:binding>"
-        f'<wsdl:service name="{SERVICE_NAME}"><wsdl:port name="{SERVICE_NAME}Soap" '
-        f'binding="tns:{SERVICE_NAME}Soap"><soap:address location={quoteattr(location)}/>'
-        "</wsdl:port></wsdl:service></wsdl:definitions>"
-    )

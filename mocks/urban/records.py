@@ -50,12 +50,20 @@ def case_record(case: UrbanCase, now: datetime) -> Record:
         "ZT": case.status(now),
         "CQBZ": "1" if case.is_overdue(now) else "0",
         "PQCS": case.dispatch_count if case.dispatched and case.dispatched <= now else 0,
-        "ZRBM": case.event.department,
+        "ZRBM": case.department,
         "MYD": case.rating(now),
         "SBRXM": reporter.name if reporter else "",
         "SBRDH": reporter.phone if reporter else "",
         "SBRSFZH": reporter.id_number if reporter else "",
+        "GXSJ": legacy_time(case.flow.modified if case.flow else _last_change(case, now)),
+        "BBH": case.flow.version if case.flow else 0,
+        "XBBM": ",".join(case.flow.whistle.reported) if case.flow and case.flow.whistle else "",
     }
+
+
+def _last_change(case: UrbanCase, now: datetime) -> datetime:
+    moments = (case.filed, case.dispatched, case.handled, case.closed)
+    return max(m for m in moments if m is not None and m <= now)
 
 
 def figures_of(

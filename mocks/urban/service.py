@@ -16,11 +16,12 @@ from .contract import BATCH_CAP, OPERATIONS, PAGE_SIZE_CAP, Param
 from .records import Record, case_record, legacy_time, parse_legacy_time
 from .soap import SoapFault
 from .statistics import Statistics
+from .workflow import WorkflowOperations
 
 SOURCES = ("监督员上报", "12345热线", "公众举报/小程序", "视频", "上级交办")
 
 
-class UrbanService:
+class UrbanService(WorkflowOperations):
     def __init__(
         self,
         population: Population,
@@ -48,6 +49,9 @@ class UrbanService:
         return handler(args)
 
     def _argument(self, param: Param, element: Element | None) -> object:
+        if param.kind == "attachments":
+            items = [] if element is None else list(element)
+            return [{c.tag.split("}", 1)[-1]: (c.text or "").strip() for c in i} for i in items]
         if param.kind == "codes":
             codes = [] if element is None else [(c.text or "").strip() for c in element]
             if param.required and not codes:
@@ -240,7 +244,7 @@ class UrbanService:
 
         # Cases written since are indexed by reporter wherever they were reported.
         written = [
-            c
+            population.case(c.number) or c
             for ordinal, cases in population.writes.cases_by_grid.items()
             if ordinal != grid_ordinal
             for c in cases
@@ -282,6 +286,7 @@ class UrbanService:
         reporter = None
         if args["SBRXM"] or args["SBRDH"] or args["SBRSFZH"]:
             reporter = Reporter(args["SBRXM"] or "", args["SBRDH"] or "", args["SBRSFZH"] or "")
+        attachments = self._decoded(args["FJ"], 0, "上报")
         box = population.top_grid(grid).box
         case = population.report_case(
             grid,
@@ -293,9 +298,10 @@ class UrbanService:
             args["Y"] if args["Y"] is not None else round((box.south + box.north) / 2, 6),
             reporter,
         )
+        population.writes.flows[case.number].attachments.extend(attachments)
         return {
             "AJBH": case.number,
-            "ZT": case.status(population.now()),
+            "ZT": population.writes.flows[case.number].stage,
             "LASJ": legacy_time(case.filed),
         }
 

@@ -22,11 +22,14 @@ Record = dict[str, Any]
 class SoapFault(Exception):
     """A fault the service reports to its caller: code Client or Server, and a numbered reason."""
 
-    def __init__(self, side: str, number: str, message: str) -> None:
+    def __init__(
+        self, side: str, number: str, message: str, detail: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.side = side
         self.number = number
         self.message = message
+        self.detail = detail or {}
 
 
 def decode_body(body: bytes) -> str:
@@ -105,9 +108,13 @@ def render_response(operation: str, result: tuple[tuple[str, str], ...], values:
 
 
 def render_fault(fault: SoapFault) -> bytes:
+    more = "".join(
+        f'<{name} xmlns="{NAMESPACE}">{escape(value)}</{name}>'
+        for name, value in fault.detail.items()
+    )
     return _envelope(
         f"<soap:Fault><faultcode>soap:{fault.side}</faultcode>"
         f"<faultstring>{escape(fault.message)}</faultstring>"
-        f'<detail><ErrorCode xmlns="{NAMESPACE}">{fault.number}</ErrorCode></detail>'
+        f'<detail><ErrorCode xmlns="{NAMESPACE}">{fault.number}</ErrorCode>{more}</detail>'
         "</soap:Fault>"
     )

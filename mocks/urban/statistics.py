@@ -71,5 +71,5 @@ class Statistics:
         found: dict[str, list[UrbanCase]] = {code: [] for code in DEPARTMENT_CODES}
         for ordinal in ordinals:
             for case in self.population.cases_of_grid(ordinal, start, end):
-                found.setdefault(case.event.department, []).append(case)
+                found.setdefault(case.department, []).append(case)
         return found

@@ -37,7 +37,7 @@ def test_the_explorer_runs_a_query_and_offers_the_demo_tokens(page: Any, demo: D
     page.wait_for_selector(".graphiql-execute-button")
     page.wait_for_selector("#tokens button")
     labels = page.eval_on_selector_all("#tokens button", "bs => bs.map(b => b.textContent)")
-    assert len(labels) == 5  # no token, and the demo's four roles
+    assert len(labels) == 7  # no token, and the demo's six roles
     assert any(label.startswith("grid worker") for label in labels)
 
     anonymous = run_query(page)
@@ -59,5 +59,5 @@ def test_the_favicon_and_the_tokens_are_served_by_the_demo(demo: Demo) -> None:
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     tokens = httpx.get(f"{demo.url}/explorer/tokens.json").json()
-    assert len(tokens) == 4
+    assert len(tokens) == 6
     assert all(value.count(".") == 2 for value in tokens.values())  # JWTs

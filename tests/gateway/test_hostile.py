@@ -165,10 +165,17 @@ CORPUS = [
     ),
     Hostile(
         "csrf-multipart",
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
+        400,
+        "CSRF_PREFLIGHT_REQUIRED",
         raw=b"--x\r\n\r\n--x--",
         headers={"Content-Type": "multipart/form-data; boundary=x"},
+    ),
+    Hostile(
+        "multipart-without-token",
+        401,
+        "UNAUTHENTICATED",
+        raw=b"--x\r\n\r\n--x--",
+        headers={"Content-Type": "multipart/form-data; boundary=x", "X-GovGraph-Preflight": "1"},
     ),
     Hostile(
         "csrf-get-with-cookie-without-preflight",

@@ -76,6 +76,8 @@ class Target:
         self.volunteer = next(iter(activity.signups))
         self.wish = engagement.wishes[0].wish_id
         self.topic = engagement.topics[0].topic_id
+        found = population.case(self.case)
+        self.department = found.department if found is not None else "BM09"
 
     def claims(self) -> dict[str, Any]:
         p = self.person
@@ -83,6 +85,7 @@ class Target:
             Role.RESIDENT: {"registry_number": p.registry_number, "id_number": p.id_number},
             Role.GRID_WORKER: {"grids": [p.grid.code]},
             Role.COMMUNITY_ADMIN: {"communities": [p.grid.community.code]},
+            Role.DEPARTMENT: {"department": self.department},
         }.get(self.role, {})
 
 
@@ -165,6 +168,20 @@ def root_requests(schema: Any, t: Target) -> Iterator[tuple[str, str, int]]:
         "proposeTopic": f'{{gridCode: "{grid}", title: "加装充电桩", content: "议一议"}}',
         "voteOnTopic": f'{{topicId: "{t.topic}", choice: AGREE}}',
         "exchangePoints": '{rewardId: "RW01"}',
+        **{
+            name: f'{{caseNumber: "{t.case}"}}'
+            for name in ("acceptCase", "registerCase", "reportIn", "closeCase")
+        },
+        "dispatchCase": f'{{caseNumber: "{t.case}", department: "BM09"}}',
+        "whistle": f'{{caseNumber: "{t.case}", departments: ["BM09", "BM02"], '
+        f'deadline: "{(AS_OF + timedelta(days=1)).isoformat()}"}}',
+        "handleCase": f'{{caseNumber: "{t.case}", result: "已处理"}}',
+        "verifyCase": f'{{caseNumber: "{t.case}", passed: true}}',
+        **{
+            name: f'{{caseNumber: "{t.case}", reason: "重复上报"}}'
+            for name in ("voidCase", "returnCase")
+        },
+        "requestExtension": f'{{caseNumber: "{t.case}", days: 1, reason: "需协调"}}',
     }
     mutation = schema.get_type("Mutation")
     for name in mutation.fields:

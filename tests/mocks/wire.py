@@ -21,7 +21,14 @@ def soap_envelope(operation: str, **params: object) -> bytes:
     parts = []
     for name, value in params.items():
         if isinstance(value, list):
-            inner = "".join(f"<tns:string>{escape(str(v))}</tns:string>" for v in value)
+            inner = "".join(
+                "<tns:AttachmentUpload>"
+                + "".join(f"<tns:{k}>{escape(str(x))}</tns:{k}>" for k, x in v.items())
+                + "</tns:AttachmentUpload>"
+                if isinstance(v, dict)
+                else f"<tns:string>{escape(str(v))}</tns:string>"
+                for v in value
+            )
             parts.append(f"<tns:{name}>{inner}</tns:{name}>")
         else:
             parts.append(f"<tns:{name}>{escape(str(value))}</tns:{name}>")

@@ -1,0 +1,81 @@
+"""The checks every GraphQL document passes before it runs, over HTTP or WebSocket: parsed
+within the token limit, the operation picked, no control characters, within the depth, cost and
+alias limits, and valid against the schema. A refusal carries the GraphQL errors to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode
+
+from connectors.errors import GovGraphError
+from gateway.http.documents import Documents
+from gateway.http.inputs import control_in_document, control_in_variables
+from gateway.http.limits import Analysis, Limits, analyse
+from gateway.http.requests import errors_body, pick
+
+
+class DocumentRefused(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body["errors"][0]["message"])
+        self.body = body
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+
+
+def parse_and_pick(
+    documents: Documents, query: str, operation_name: str | None, variables: dict[str, Any]
+) -> Picked:
+    try:
+        document = documents.parse(query)
+    except GraphQLSyntaxError as error:
+        code = (
+            "TOKEN_LIMIT"
+            if "more than" in error.message and "tokens" in error.message
+            else "GRAPHQL_PARSE_FAILED"
+        )
+        message = "查询的记号过多 / too many tokens" if code == "TOKEN_LIMIT" else error.message
+        raise DocumentRefused(errors_body(code, message)) from None
+    operation = pick(document, operation_name)
+    if operation is None:
+        raise DocumentRefused(
+            errors_body("OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation")
+        )
+    where = control_in_variables(variables)
+    if where is not None or control_in_document(query, document):
+        raise DocumentRefused(
+            {
+                "errors": [
+                    {
+                        "message": "文本含控制字符 / text holds a control character",
+                        "extensions": {"code": "BAD_USER_INPUT", "argument": where or "query"},
+                    }
+                ]
+            }
+        )
+    return Picked(document, operation)
+
+
+def within_limits_and_valid(
+    documents: Documents,
+    limits: Limits,
+    query: str,
+    picked: Picked,
+    operation_name: str | None,
+    variables: dict[str, Any],
+) -> Analysis:
+    try:
+        analysis = analyse(picked.document, operation_name, limits, variables)
+    except GovGraphError as error:
+        raise DocumentRefused(
+            {"errors": [{"message": error.message, "extensions": error.extensions}]}
+        ) from None
+    problems = documents.validate(query, picked.document)
+    if problems:
+        raise DocumentRefused({"errors": [documents.validation_error(e) for e in problems]})
+    return analysis

@@ -1,0 +1,287 @@
+"""Live updates over WebSocket at /graphql, by graphql-transport-ws (the protocol Apollo Client,
+urql and graphql-ws speak), on Strawberry's protocol handler with the gateway's own rules:
+
+- the token comes in `connection_init` (`{"authorization": "Bearer …"}`); a bad one closes the
+  socket with 4401 and the reason, and the socket is closed with 4401 when the token expires;
+- a client (an account, or an address for the public) holds at most
+  `live_connections_per_client` sockets per worker (4429 beyond), and each socket at most
+  `live_subscriptions_per_connection` operations;
+- only subscriptions run here, after the same document checks as over HTTP (queries and
+  mutations have their own limits, keys and rate limits over HTTP);
+- each operation has its own context, and each event its own data and audit record, so an
+  event is read, masked and audited like a query's answer; errors are shown as over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from graphql import OperationType
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    NextMessage,
+)
+from strawberry.types.execution import PreExecutionError
+
+from connectors.errors import AuthError
+from gateway.access.auth import Principal
+from gateway.access.enforcement import GatewayContext
+from gateway.access.scoped_writes import ScopedData
+from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
+from gateway.http.cors import origin_pattern, origins_of
+from gateway.http.graphql import present
+from gateway.http.requests import errors_body
+from gateway.state.case_feed import CaseChange, LocalCaseFeed
+from schema import Context, DataSource
+
+if TYPE_CHECKING:
+    from gateway.http.graphql_http import GraphQLHTTP
+
+
+class LiveConnection:
+    """One socket: who is on it, once `connection_init` has said."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.address = websocket.client.host if websocket.client else ""
+        self.connection_params: dict[str, Any] | None = None
+        self.principal: Principal | None = None
+
+
+class LiveEvents:
+    """A subscription's access to the feed, and a fresh request's data for each event."""
+
+    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed, principal: Principal) -> None:
+        self.http = http
+        self.feed = feed
+        self.principal = principal
+
+    def changes(self) -> AsyncIterator[CaseChange]:
+        return self.feed.changes()
+
+    def _data(self) -> ScopedData:
+        http = self.http
+        return ScopedData(http.backends, http.settings, http.clock).bind(self.principal)
+
+    async def next_event(self, context: Context) -> DataSource:
+        await self.finish(context)
+        assert isinstance(context, GatewayContext)  # noqa: S101
+        context.record = self.http.live_record(self.principal)
+        data = self._data()
+        data.record = context.record
+        context.data = data
+        return data
+
+    async def finish(self, context: Context) -> None:
+        """The event just delivered goes on record (once), with what it showed."""
+        if isinstance(context, GatewayContext) and context.record is not None:
+            record, context.record = context.record, None
+            if record.touched():
+                await asyncio.shield(self.http.audit.record(record, "event"))
+
+
+class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
+    view: LiveView
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            self.view.released(self)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        connection = self.context
+        payload = message.get("payload") or {}
+        if self.connection_init_received or not isinstance(payload, dict):
+            await super().handle_connection_init(message)  # 4429 or 4400, as the protocol says
+            return
+        given = payload.get("authorization") or payload.get("Authorization")
+        try:
+            if given is not None and not isinstance(given, str):
+                raise AuthError("authorization 应为字符串 / authorization must be a string")
+            principal = self.view.http.authenticator.authenticate(given, connection.address)
+        except AuthError as error:
+            await self.websocket.close(code=4401, reason=_reason(error.message))
+            return
+        if not self.view.admitted(self, principal):
+            await self.websocket.close(code=4429, reason="too many connections for this client")
+            return
+        connection.principal = principal
+        if principal.expires_at:
+            self.view.expire_at(self, principal.expires_at)
+        await super().handle_connection_init(message)
+
+    async def run_operation(self, operation: Operation[LiveConnection, None]) -> None:
+        http = self.view.http
+        principal = self.context.principal
+        assert principal is not None  # noqa: S101  (acknowledged connections only)
+        variables = dict(operation.variables or {})
+        try:
+            picked = parse_and_pick(
+                http.documents, operation.query, operation.operation_name, variables
+            )
+            if picked.operation.operation != OperationType.SUBSCRIPTION:
+                raise DocumentRefused(
+                    errors_body(
+                        "SUBSCRIPTIONS_ONLY",
+                        "WebSocket 只用于订阅，查询和修改请用 HTTP / only subscriptions here",
+                    )
+                )
+            within_limits_and_valid(
+                http.documents,
+                http.limits,
+                operation.query,
+                picked,
+                operation.operation_name,
+                variables,
+            )
+        except DocumentRefused as refused:
+            await operation.send_operation_message(
+                cast(
+                    ErrorMessage,
+                    {"id": operation.id, "type": "error", "payload": refused.body["errors"]},
+                )
+            )
+            return
+        record = http.live_record(principal)
+        data = ScopedData(http.backends, http.settings, http.clock).bind(principal)
+        data.record = record
+        context = GatewayContext(
+            data=data,
+            page_size_cap=http.settings.page_size_cap,
+            principal=principal,
+            audit=http.audit,
+            record=record,
+            live=LiveEvents(http, self.view.feed, principal),
+        )
+        events = await self.schema.subscribe(
+            operation.query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation.operation_name,
+        )
+        first = True
+        try:
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if first and isinstance(event, PreExecutionError):
+                        await _settle(http, context)  # on record before the client hears
+                        await operation.send_operation_message(
+                            cast(
+                                ErrorMessage,
+                                {
+                                    "id": operation.id,
+                                    "type": "error",
+                                    "payload": _shown(event)["errors"],
+                                },
+                            )
+                        )
+                        return
+                    first = False
+                    await operation.send_operation_message(
+                        cast(
+                            NextMessage,
+                            {"id": operation.id, "type": "next", "payload": _shown(event)},
+                        )
+                    )
+        finally:
+            await _settle(http, context)
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+
+def _shown(result: Any) -> dict[str, Any]:
+    """A result as over HTTP: known errors with their code, anything else masked."""
+    shown: dict[str, Any] = {"data": getattr(result, "data", None)}
+    errors = getattr(result, "errors", None)
+    if errors:
+        shown["errors"] = [dict(present(e).formatted) for e in errors]
+    return shown
+
+
+async def _settle(http: GraphQLHTTP, context: GatewayContext) -> None:
+    """A subscription refused, or ended, before any event: its record, if anything is on it."""
+    record, context.record = context.record, None
+    if record is not None and record.touched():
+        outcome = "denied" if record.denied and not record.fields else "ended"
+        # Not given up if the client goes away meanwhile: the trail is not optional.
+        await asyncio.shield(http.audit.record(record, outcome))
+
+
+def _reason(message: str) -> str:
+    """A close reason is at most 123 bytes of UTF-8: the English half of our messages."""
+    english = message.rsplit(" / ", 1)[-1]
+    return english.encode()[:120].decode(errors="ignore")
+
+
+class LiveView(GraphQL[LiveConnection, None]):
+    graphql_transport_ws_handler_class = LiveHandler
+
+    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed) -> None:
+        settings = http.settings
+        pattern = origin_pattern(origins_of(settings))
+        super().__init__(
+            http.schema,
+            graphql_ide=None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.live_init_timeout_s),
+            max_subscriptions_per_connection=settings.live_subscriptions_per_connection,
+        )
+        # Pages on other origins may connect as they may call over HTTP (the CORS setting, with
+        # its port and label wildcards); same-origin pages and non-browser clients always may.
+        self._origins = re.compile(pattern) if pattern else None
+        self.http = http
+        self.feed = feed
+        self._clients: Counter[str] = Counter()
+        self._holders: dict[int, str] = {}
+        self._timers: dict[int, asyncio.Task[None]] = {}
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        return self._origins is not None and self._origins.match(origin) is not None
+
+    async def get_context(self, request: Any, response: Any) -> LiveConnection:
+        return LiveConnection(request)
+
+    def admitted(self, handler: LiveHandler, principal: Principal) -> bool:
+        client = (
+            f"{principal.role.value}:{principal.subject}"
+            if principal.subject
+            else (f"address:{handler.context.address}")
+        )
+        if self._clients[client] >= self.http.settings.live_connections_per_client:
+            return False
+        self._clients[client] += 1
+        self._holders[id(handler)] = client
+        return True
+
+    def expire_at(self, handler: LiveHandler, expires_at: float) -> None:
+        async def close_when_expired() -> None:
+            await asyncio.sleep(max(0.0, expires_at - time.time()))
+            await handler.websocket.close(code=4401, reason="token expired")
+
+        self._timers[id(handler)] = asyncio.create_task(close_when_expired())
+
+    def released(self, handler: LiveHandler) -> None:
+        timer = self._timers.pop(id(handler), None)
+        if timer is not None:
+            timer.cancel()
+        client = self._holders.pop(id(handler), None)
+        if client is not None:
+            self._clients[client] -= 1
+            if self._clients[client] <= 0:
+                del self._clients[client]
