@@ -25,7 +25,7 @@ from .records import (
     UrbanGridRecord,
     UrbanStatisticsRecord,
 )
-from .urban_workflow import UrbanWorkflowCalls
+from .urban_workflow import STEPS, UrbanWorkflowCalls
 
 NAMESPACE = "http://urban.govgraph.local/ws/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -33,23 +33,7 @@ ENDPOINT = "/UrbanService.asmx"
 BATCH_CAP = 50
 PAGE_SIZE_CAP = 100
 SESSION_FAULT = "1002"
-WRITES = frozenset(
-    {
-        "ReportCase",
-        "RateCase",
-        "AcceptCase",
-        "RegisterCase",
-        "DispatchCase",
-        "Whistle",
-        "ReportIn",
-        "HandleCase",
-        "VerifyCase",
-        "CloseCase",
-        "VoidCase",
-        "ReturnCase",
-        "RequestExtension",
-    }
-)
+WRITES = frozenset({"ReportCase", "RateCase"}) | STEPS
 ARRAYS = {"Grids", "Cases", "Departments", "WGYS", "ZTTJ", "DLTJ", "Flows", "LSJL", "CSBM", "FJ"}
 DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 

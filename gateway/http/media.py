@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gateway.http.requests import RequestRefused
 from schema import CheckedFile
 
 pillow_heif.register_heif_opener()
@@ -25,14 +26,6 @@ class MediaLimits:
     picture_bytes: int
     voice_bytes: int
     pixels: int
-
-
-class MediaRefused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 def sniff(content: bytes) -> str | None:
@@ -62,7 +55,7 @@ def _mpeg_frame(content: bytes, at: int) -> bool:
 def checked(content: bytes, limits: MediaLimits) -> CheckedFile:
     kind = sniff(content)
     if kind is None:
-        raise MediaRefused(
+        raise RequestRefused(
             415,
             "UPLOAD_TYPE_REFUSED",
             "只接受图片（JPEG、PNG、HEIC）和录音（AMR、MP3）/ only pictures and voice recordings",
@@ -76,14 +69,14 @@ def checked(content: bytes, limits: MediaLimits) -> CheckedFile:
     return CheckedFile(kind, _without_id3(content) if kind == "audio/mpeg" else content)
 
 
-def _too_large(cap: int) -> MediaRefused:
-    return MediaRefused(
+def _too_large(cap: int) -> RequestRefused:
+    return RequestRefused(
         413, "UPLOAD_TOO_LARGE", f"文件超过{cap // 1_000_000}MB / a file is over {cap} bytes"
     )
 
 
-def _unreadable() -> MediaRefused:
-    return MediaRefused(
+def _unreadable() -> RequestRefused:
+    return RequestRefused(
         400, "UPLOAD_UNREADABLE", "文件已损坏或不完整 / the file is damaged or truncated"
     )
 
@@ -96,14 +89,14 @@ def _picture(content: bytes, kind: str, max_pixels: int) -> CheckedFile:
             image = Image.open(io.BytesIO(content), formats=formats)
             width, height = image.size
             if width * height > max_pixels:
-                raise MediaRefused(
+                raise RequestRefused(
                     413,
                     "UPLOAD_TOO_LARGE",
                     f"图片像素过多 / a picture over {max_pixels} pixels",
                 )
             image.load()
             upright = ImageOps.exif_transpose(image)
-    except MediaRefused:
+    except RequestRefused:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise _unreadable() from error

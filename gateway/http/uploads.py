@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from gateway.http.media import MediaLimits, MediaRefused, checked
+from gateway.http.media import MediaLimits, checked
 from gateway.http.requests import (
     PREFLIGHT_HEADERS,
     Operation,
@@ -104,10 +104,7 @@ async def read_multipart(request: Request, settings: Settings) -> Operation:
             if not isinstance(upload, UploadFile):
                 raise _invalid(f"map 中的 {field[:20]} 没有对应文件 / a mapped file is missing")
             content = await upload.read()
-            try:
-                file = await asyncio.to_thread(checked, content, limits)
-            except MediaRefused as refused:
-                raise RequestRefused(refused.status, refused.code, refused.message) from None
+            file = await asyncio.to_thread(checked, content, limits)
             for path in paths:
                 _place(operations, path, file)
     finally:

@@ -82,12 +82,7 @@ def drawn_history(case: UrbanCase, now: datetime) -> list[Step]:
         ("受理", accepted, "dispatcher", "urban_management"),
         ("立案", registered, "dispatcher", "urban_management"),
         ("派遣", case.dispatched, "dispatcher", "urban_management"),
-        (
-            "处置",
-            None if case.dispatched is None else case.dispatched + timedelta(minutes=30),
-            unit,
-            unit,
-        ),
+        ("处置", case.signed, unit, unit),
         ("核查", case.handled, "inspector", "grid_worker"),
         ("结案", case.closed, "dispatcher", "urban_management"),
     ]

@@ -25,6 +25,7 @@ GENERATED_CASE_LIMIT = 499  # case numbers from 500 on are reported through the 
 SOURCE_NAMES = [name for name, _ in CASE_SOURCES]
 SOURCE_WEIGHTS = [weight for _, weight in CASE_SOURCES]
 CLASS_WEIGHTS = [event.weight for event in EVENT_CLASSES]
+RATED_SOURCES = frozenset({"12345热线", "公众举报/小程序"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class UrbanCase:
     filed: datetime
     dispatched: datetime | None
     deadline: datetime | None
+    signed: datetime | None  # the department signed for it (签收): 派遣 → 处置
     handled: datetime | None
     closed: datetime | None
     voided: bool
@@ -68,7 +70,7 @@ class UrbanCase:
             return "结案"
         if self.handled is not None and self.handled <= now:
             return "核查"
-        if self.dispatched is not None and self.dispatched + timedelta(minutes=30) <= now:
+        if self.signed is not None and self.signed <= now:
             return "处置"
         if self.dispatched is not None and self.dispatched <= now:
             return "派遣"
@@ -79,7 +81,8 @@ class UrbanCase:
     def is_overdue(self, now: datetime) -> bool:
         if self.voided or self.deadline is None:
             return False
-        finished = self.closed if self.closed is not None and self.closed <= now else now
+        # The deadline (处置时限) is the department's, for handling: verification comes after.
+        finished = self.handled if self.handled is not None and self.handled <= now else now
         return finished > self.deadline
 
     def rating(self, now: datetime) -> str:
@@ -171,24 +174,28 @@ class CaseBook:
         address = f"{grid.community.road}{building.road_number}号{building.number}幢附近"
         x = rng.uniform(grid.box.west, grid.box.east)
         y = rng.uniform(grid.box.south, grid.box.north)
-        dispatched = deadline = handled = closed = None
+        dispatched = deadline = signed = handled = closed = None
         dispatch_count = 0
         if voided:
             closed = filed + timedelta(minutes=rng.randint(20, 600))
         else:
-            minutes = rng.randint(1, 10) if event.urgent else rng.randint(15, 120)
-            dispatched = filed + timedelta(minutes=minutes)
+            # 立案 waits for the dispatcher (minutes for urgent cases, hours at night), 派遣
+            # for the department to sign for it, 核查 for a grid worker to go and look: each
+            # stage holds a share of the open cases, as on a dispatcher's board.
+            hours = rng.uniform(0.02, 0.15) if event.urgent else rng.triangular(0.25, 10, 1)
+            dispatched = filed + timedelta(hours=hours)
             deadline = dispatched + timedelta(hours=event.limit_hours)
             dispatch_count = 1 + (rng.random() < 0.08) + (rng.random() < 0.01)
             share = (
-                rng.uniform(1.02, 1.6) if rng.random() < 0.03 else rng.triangular(0.1, 0.97, 0.85)
+                rng.uniform(1.02, 1.6) if rng.random() < 0.03 else rng.triangular(0.08, 0.95, 0.6)
             )
             handled = dispatched + timedelta(hours=event.limit_hours * share)
-            closed = handled + timedelta(minutes=rng.randint(20, 180))
-            # A case handled on the last stroke is verified after its deadline: still on time
-            # only if closed in time, which is what the evaluation counts.
+            sign_hours = rng.uniform(0.05, 0.3) if event.urgent else rng.triangular(0.1, 8, 1)
+            signed = min(dispatched + timedelta(hours=sign_hours), handled)
+            closed = handled + timedelta(hours=rng.triangular(0.3, 30, 3))
         satisfaction = ""
-        if reporter is not None and not voided and rng.random() < 0.8:
+        # Only the public rate a case (12345 and the mini program): nobody asks a patrol.
+        if reporter is not None and source in RATED_SOURCES and not voided and rng.random() < 0.8:
             roll = rng.random()
             satisfaction = "满意" if roll < 0.945 else ("基本满意" if roll < 0.985 else "不满意")
         # Drawn last, so every other field of a case stays what it was drawn as before.
@@ -205,6 +212,7 @@ class CaseBook:
             filed=filed,
             dispatched=dispatched,
             deadline=deadline,
+            signed=signed,
             handled=handled,
             closed=closed,
             voided=voided,

@@ -215,6 +215,7 @@ class Population:
             filed=now,
             dispatched=None,
             deadline=None,
+            signed=None,
             handled=None,
             closed=None,
             voided=False,

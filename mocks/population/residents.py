@@ -99,6 +99,14 @@ def _age_range(kind: str, position: int) -> tuple[int, int]:
     return (0, 22)
 
 
+def _spouse(partner: int, rng: random.Random) -> int:
+    return max(22, partner + max(-10, min(10, round(rng.gauss(0, 3)))))
+
+
+def _child(parent: int, rng: random.Random) -> int:
+    return max(0, parent - rng.randint(22, 38))
+
+
 class Registry:
     """The synthetic resident population of one preset."""
 
@@ -143,8 +151,8 @@ class Registry:
         household = self.layout(grid_ordinal).household_of(local)
         position = local - household.first_local
         rng = self._rng(index, 1)
-        low, high = _age_range(household.kind, position)
-        age = rng.randint(low, high)
+        rng.randint(*_age_range(household.kind, position))  # drawn, so later draws stay put
+        age = self.age_in_household(index)
         birth = self.as_of - timedelta(days=age * 365 + rng.randint(30, 360))
         head_male = household.head_male
         middle_male = household.middle_male
@@ -163,6 +171,29 @@ class Registry:
         address_code = COUNTY_CODE if local_born else rng.choice(OTHER_ADDRESS_CODES)
         sequence = rng.randrange(0, 1000, 2) + (1 if male else 0)
         return Identity(male, birth, address_code, sequence, relation)
+
+    def age_in_household(self, index: int) -> int:
+        """A head's age is drawn from the household's kind; the others' follow from it: a
+        spouse within a few years, a child 22 to 38 years younger than the younger parent."""
+        grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
+        household = self.layout(grid_ordinal).household_of(local)
+        position = local - household.first_local
+        drawn = self._rng(index, 1).randint(*_age_range(household.kind, position))
+        if position == 0 or household.kind in ("single", "elderly_alone"):
+            return drawn
+        first = index - position
+        rng = self._rng(index, 5)
+        kind = household.kind
+        if kind == "three_generations":
+            if position == 1:  # the head's child
+                return self.age_in_household(first) - rng.randint(26, 38)
+            if position == 2:  # their spouse
+                return _spouse(self.age_in_household(first + 1), rng)
+            parents = min(self.age_in_household(first + 1), self.age_in_household(first + 2))
+            return _child(parents, rng)
+        if position == 1:
+            return _spouse(self.age_in_household(first), rng)
+        return _child(min(self.age_in_household(first), self.age_in_household(first + 1)), rng)
 
     def id_number(self, index: int) -> str:
         identity = self.identity(index)

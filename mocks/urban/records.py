@@ -46,7 +46,8 @@ def case_record(case: UrbanCase, now: datetime) -> Record:
             case.dispatched if case.dispatched and case.dispatched <= now else None
         ),
         "CZSX": legacy_time(case.deadline if case.dispatched and case.dispatched <= now else None),
-        "JASJ": legacy_time(case.closed if case.closed and case.closed <= now else None),
+        # A voided case is not closed: the system keeps no 结案 time for it.
+        "JASJ": legacy_time(case.closed if case.status(now) == "结案" else None),
         "ZT": case.status(now),
         "CQBZ": "1" if case.is_overdue(now) else "0",
         "PQCS": case.dispatch_count if case.dispatched and case.dispatched <= now else 0,

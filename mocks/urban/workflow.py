@@ -184,6 +184,8 @@ class WorkflowOperations:
 
         def verify(case: UrbanCase, flow: CaseFlow, now: datetime) -> str:
             flow.verified = passed
+            if not passed:
+                flow.handled = None  # handled again, in time or not
             return "核查" if passed else "处置"
 
         return self._step(args, frozenset({"核查"}), "核查", verify)

@@ -26,7 +26,7 @@ def node_id(kind: str, key: str) -> str:
 
 
 def bystander(population: Population, *exclude: int) -> int:
-    """A resident who reported no case and never went to legal aid."""
+    """A resident who reported no case (by ID number or phone) and never went to legal aid."""
     applicants = {a.applicant.id_number for a in population.legal.applications}
     parties = {p.id_number for d in population.legal.disputes for p in d.parties}
     for index in range(3000, 4000):
@@ -36,7 +36,13 @@ def bystander(population: Population, *exclude: int) -> int:
         reported = population.cases_of_grid(
             index // population.preset.residents_per_grid, AS_OF - timedelta(days=400), AS_OF
         )
-        if not any(c.reporter and c.reporter.id_number == person.id_number for c in reported):
+        if not any(
+            c.reporter
+            and (
+                c.reporter.id_number == person.id_number or c.reporter.phone == person.phone_digits
+            )
+            for c in reported
+        ):
             return index
     raise AssertionError("no bystander")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -22,29 +23,37 @@ QUERY = {"rkbhs": ["RK32021300000000"]}
 @pytest.mark.parametrize(
     ("form", "code", "message"),
     [
-        pytest.param({"data": '{"rkbhs": ["x"]}'}, "97", "缺少参数appKey", id="unsigned"),
-        pytest.param(civil_form(QUERY, secret="wrong"), "99", "签名错误", id="bad-signature"),
+        pytest.param(lambda: {"data": '{"rkbhs": ["x"]}'}, "97", "缺少参数appKey", id="unsigned"),
         pytest.param(
-            civil_form(QUERY, (beijing_now() - timedelta(minutes=10)).strftime("%Y%m%d%H%M%S")),
+            lambda: civil_form(QUERY, secret="wrong"), "99", "签名错误", id="bad-signature"
+        ),
+        pytest.param(
+            lambda: civil_form(
+                QUERY, (beijing_now() - timedelta(minutes=10)).strftime("%Y%m%d%H%M%S")
+            ),
             "99",
             "请求已过期",
             id="stale",
         ),
         pytest.param(
-            {**civil_form(QUERY), "requestTime": "yesterday"},
+            lambda: {**civil_form(QUERY), "requestTime": "yesterday"},
             "98",
             "requestTime格式错误",
             id="bad-time",
         ),
         pytest.param(
-            {**civil_form(QUERY), "appKey": "someone-else"}, "99", "appKey无效", id="unknown-app"
+            lambda: {**civil_form(QUERY), "appKey": "someone-else"},
+            "99",
+            "appKey无效",
+            id="unknown-app",
         ),
     ],
 )
 async def test_unsigned_stale_or_forged_requests_are_refused(
-    civil, client_for: ClientFor, form: dict[str, str], code: str, message: str
+    civil, client_for: ClientFor, form: Callable[[], dict[str, str]], code: str, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    response = await client_for(civil).post("/gateway/api/rk.queryByRkbh", data=form)
+    # Signed when the test runs, not when it is collected: a long suite would make it stale.
+    response = await client_for(civil).post("/gateway/api/rk.queryByRkbh", data=form())
     assert response.status_code == 200  # the gateway never uses HTTP statuses for failures
     assert response.json() == {"code": code, "msg": message, "data": None, "total": 0}
 

@@ -165,3 +165,45 @@ def test_a_sample_of_cases_reads_as_many_descriptions(demo_population: Populatio
     assert len({c.description for c in sample}) >= 150
     assert all(c.description.startswith(c.address) for c in sample)  # where, first
     assert all(c.event.description in c.description for c in sample)  # then what
+
+
+def test_open_cases_stand_at_every_stage_and_only_the_public_rate(
+    demo_population: Population,
+) -> None:
+    """A dispatcher's board: a few hundred open in a community, at every stage, not all at 处置;
+    ratings come from the public (12345, the mini program), never from a patrol."""
+    now = demo_population.now()
+    community = demo_population.geography.communities[0]
+    cases = [
+        c
+        for o in community.grid_ordinals
+        for c in demo_population.cases_of_grid(o, now - timedelta(days=60), now)
+    ]
+    stages = Counter(c.status(now) for c in cases if c.status(now) not in ("结案", "作废"))
+    open_cases = sum(stages.values())
+    assert 100 <= open_cases <= 800
+    for stage, least in (("立案", 0.02), ("派遣", 0.01), ("核查", 0.08)):
+        assert stages[stage] / open_cases >= least, stages
+    assert stages["处置"] / open_cases <= 0.85
+    rated = [c for c in cases if c.satisfaction]
+    assert rated and {c.source for c in rated} <= {"12345热线", "公众举报/小程序"}
+
+
+def test_household_ages_are_those_of_a_family(demo_population: Population) -> None:
+    registry = demo_population.registry
+    per_grid = demo_population.preset.residents_per_grid
+    spouses, children = [], []
+    for grid in range(5):
+        for household in registry.layout(grid).households:
+            first = grid * per_grid + household.first_local
+            ages = [registry.age(registry.person(first + i).birth) for i in range(household.size)]
+            if household.kind == "three_generations":
+                spouses.append(abs(ages[1] - ages[2]))
+                children += [min(ages[1], ages[2]) - a for a in ages[3:]]
+                children.append(ages[0] - ages[1])
+            elif household.size >= 2:
+                spouses.append(abs(ages[0] - ages[1]))
+                children += [min(ages[0], ages[1]) - a for a in ages[2:]]
+    assert len(spouses) > 200 and len(children) > 200
+    assert max(spouses) <= 10
+    assert min(children) >= 22

@@ -1,0 +1,144 @@
+"""The live-updates socket's own rules, against a gateway served by uvicorn on a real socket
+(the mocks in process): only subscriptions over it, within the document limits; a cap on
+sockets per client; the token's expiry closing it; a subscription over HTTP pointed to the
+socket. Events between replicas: tests/test_live.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from bench.processes import free_port
+from gateway.access.auth import Role, mint_token
+from gateway.http.app import create_app
+from gateway.settings import Settings
+from mocks import InProcessTransport, build_mocks
+from tests.conftest import frozen_population
+from tests.gateway.conftest import token
+
+PROTOCOL = ["graphql-transport-ws"]
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    mocks = build_mocks(frozen_population("tiny"), legal_rps=10_000)
+    transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
+    settings = Settings().with_values(
+        {"audit_path": "", "case_poll_interval_s": 0, "live_connections_per_client": 2}
+    )
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, transports), port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.02)
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+async def socket(address: str) -> ClientConnection:
+    return await connect(f"ws://{address}/graphql", subprotocols=PROTOCOL)  # type: ignore[list-item]
+
+
+async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
+    await ws.send(json.dumps(message))
+
+
+async def receive(ws: ClientConnection) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    return answer
+
+
+async def init(ws: ClientConnection, bearer: str) -> dict[str, Any]:
+    await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {bearer}"}})
+    return await receive(ws)
+
+
+async def test_only_subscriptions_run_over_the_socket(served: str) -> None:
+    async with await socket(served) as ws:
+        assert (await init(ws, token(Role.DISTRICT_ADMIN)))["type"] == "connection_ack"
+        query = {"query": "{ departments { code } }"}
+        await send(ws, {"id": "1", "type": "subscribe", "payload": query})
+        refused = await receive(ws)
+        assert refused["type"] == "error" and refused["id"] == "1"
+        assert refused["payload"][0]["extensions"]["code"] == "SUBSCRIPTIONS_ONLY"
+        deep = (
+            'subscription { casesInGrid(grid: "320213001001001") { '
+            + "grid { community { grids { " * 8
+            + "name"
+            + " } } }" * 8
+            + " } }"
+        )
+        await send(ws, {"id": "2", "type": "subscribe", "payload": {"query": deep}})
+        limited = await receive(ws)
+        assert limited["type"] == "error"
+        assert limited["payload"][0]["extensions"]["code"] == "DEPTH_LIMIT"
+
+
+async def test_a_client_holds_few_sockets(served: str) -> None:
+    bearer = token(Role.GRID_WORKER, grids=["320213001001001"])
+    async with await socket(served) as one, await socket(served) as two:
+        assert (await init(one, bearer))["type"] == "connection_ack"
+        assert (await init(two, bearer))["type"] == "connection_ack"
+        async with await socket(served) as three:
+            with pytest.raises(ConnectionClosed) as closed:
+                await init(three, bearer)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+    await asyncio.sleep(0.2)  # the server sees the first two go
+    async with await socket(served) as again:  # closed sockets are given back
+        assert (await init(again, bearer))["type"] == "connection_ack"
+
+
+async def test_the_socket_closes_when_the_token_expires(served: str) -> None:
+    settings = Settings()
+    short = mint_token(
+        settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        role=Role.DISTRICT_ADMIN,
+        subject="short-lived",
+        lifetime_s=1,
+    )
+    async with await socket(served) as ws:
+        assert (await init(ws, short))["type"] == "connection_ack"
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)  # nothing comes but the close, at the token's expiry
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "token expired")
+
+
+async def test_a_department_claim_is_required_and_checked(served: str) -> None:
+    settings = Settings()
+    async with httpx.AsyncClient(base_url=f"http://{served}") as client:
+        for claims in ({}, {"department": "../x"}):
+            bearer = mint_token(
+                settings.jwt_secret,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                role=Role.DEPARTMENT,
+                subject="dept",
+                **claims,
+            )
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ departments { code } }"},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+            assert response.status_code == 401
+        over_http = await client.post(
+            "/graphql",
+            json={"query": 'subscription { caseUpdated(number: "2026110100000001") { number } }'},
+        )
+        code = over_http.json()["errors"][0]["extensions"]["code"]
+        assert code == "SUBSCRIPTIONS_OVER_WEBSOCKET"
