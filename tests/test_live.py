@@ -87,6 +87,8 @@ async def test_a_change_reaches_a_subscriber_on_another_replica_once(
     with running_stack(tmp_path, gateway_env=env, gateways=2) as stack:
         one, other = stack.gateway_urls
         async with httpx.AsyncClient(timeout=30) as client:
+            for url in stack.gateway_urls:  # as a load balancer would: ready, breakers closed
+                await wait_ready(client, url)
             number = (await post(client, one, resident, REPORT, grid=person.grid.code))[
                 "reportCase"
             ]["case"]["number"]
@@ -148,6 +150,14 @@ async def test_a_change_reaches_a_subscriber_on_another_replica_once(
     events = [line for line in lines if line.get("outcome") == "event"]
     assert len(events) == 2  # each event delivered, with the personal field it showed
     assert all(e["fields"]["CaseReporter.phone"] == "whole" for e in events)
+
+
+async def wait_ready(client: httpx.AsyncClient, url: str) -> None:
+    for _ in range(300):
+        if (await client.get(f"{url}/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} never ready")
 
 
 async def wait_for(condition: Any, seconds: float = 10.0) -> None:

@@ -24,6 +24,7 @@ from gateway.state.shared import SharedState
 log = logging.getLogger("govgraph.live")
 CURSOR_SLACK = timedelta(seconds=5)
 MAX_PAGES = 20
+MAX_BACKOFF_S = 60.0
 
 # KEYS: lease; ARGV: holder, lease ms
 RENEW = """
@@ -103,13 +104,22 @@ class CasePoller:
         await self.leadership.release()
 
     async def _run(self) -> None:
+        """Every interval while the system answers; while it does not, less and less often
+        (up to a minute), and not while its breaker is open (it may probe a half-open one): it
+        does not keep a failing system down, nor the breaker open for requests that share it."""
+        failures = 0
         while True:
-            if await self.leadership.hold():
-                try:
-                    await self.poll()
-                except GovGraphError as error:
-                    log.warning("case poller: %s", error.extensions.get("code"))
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(min(self.interval_s * 2**failures, MAX_BACKOFF_S))
+            if self.backends.urban.backend.breaker.state.value == "open":
+                continue
+            if not await self.leadership.hold():
+                continue
+            try:
+                await self.poll()
+                failures = 0
+            except GovGraphError as error:
+                failures = min(failures + 1, 10)
+                log.warning("case poller: %s", error.extensions.get("code"))
 
     async def poll(self) -> int:
         """One round: every case changed since the cursor, oldest change first."""
