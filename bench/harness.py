@@ -37,6 +37,7 @@ class Options:
     markdown_path: Path | None
     peer: bool
     only: tuple[str, ...] = ()  # just these standard queries, and nothing else measured
+    profile_dir: Path | None = None  # profile the standard queries into it, and nothing else
 
 
 def percentile(values: list[float], share: float) -> float:

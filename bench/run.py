@@ -242,7 +242,42 @@ def run_suite(
     return results
 
 
+def profile_suite(options: Options) -> dict[str, Any]:
+    """Each standard query, warmed, then `requests` times at concurrency 1 with its name in
+    X-Profile-As: the gateway writes one call tree and one flame graph a query on shutdown."""
+    assert options.profile_dir is not None
+    directory = options.profile_dir.resolve()
+    env = {
+        **LIFTED_LIMITS,
+        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
+        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
+        "GOVGRAPH_PROFILE_DIR": str(directory),
+    }
+    profiled = []
+    with (
+        tempfile.TemporaryDirectory() as work,
+        running_stack(
+            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
+        ) as stack,
+    ):
+        url = f"{stack.gateway_url}/graphql"
+        for name, spec in specs(stack).items():
+            if options.only and name not in options.only:
+                continue
+            query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
+            body = {"query": query, "variables": spec["variables"]}
+            headers = headers_for(spec["role"])
+            mutation = "mutation " in query
+            for _ in range(2):
+                load(url, body, headers, 1, 1, mutation)
+            load(url, body, {**headers, "X-Profile-As": name}, options.requests, 1, mutation)
+            profiled.append(name)
+    return {"profiles": {name: str(directory / f"{name}.txt") for name in profiled}}
+
+
 def run(options: Options) -> dict[str, Any]:
+    if options.profile_dir is not None:
+        return profile_suite(options)
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
     if options.only:

@@ -109,6 +109,7 @@ class Settings:
 
     document_cache_size: int = 512
     otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4318/v1/traces; empty: no tracing
+    profile_dir: str = ""  # benchmarks only: profiles of requests sent with X-Profile-As
 
     # Live updates (graphql-transport-ws at /graphql): the legacy system is polled for changes
     # made outside the gateway by one worker of the deployment (0: not polled).
@@ -153,6 +154,8 @@ class Settings:
             )
         if self.audit_hmac_key == DEV_AUDIT_KEY:
             raise ValueError("production needs GOVGRAPH_AUDIT_HMAC_KEY")
+        if self.profile_dir:
+            raise ValueError("production refuses GOVGRAPH_PROFILE_DIR: profiles are for benchmarks")
         if any(o.strip() == "*" for o in self.cors_origins.split(",")):
             raise ValueError("production refuses GOVGRAPH_CORS_ORIGINS=*: list the origins")
         if self.workers > 1 and not self.state_url:

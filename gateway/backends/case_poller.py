@@ -92,15 +92,17 @@ class CasePoller:
         self.polls = 0
         self.published = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def aclose(self) -> None:
+        """Stopped even if the cancellation lands in a call that turns it into an error."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=2.0)
         await self.leadership.release()
 
     async def _run(self) -> None:
@@ -108,7 +110,7 @@ class CasePoller:
         (up to a minute), and not while its breaker is open (it may probe a half-open one): it
         does not keep a failing system down, nor the breaker open for requests that share it."""
         failures = 0
-        while True:
+        while not self._stopping:
             await asyncio.sleep(min(self.interval_s * 2**failures, MAX_BACKOFF_S))
             if self.backends.urban.backend.breaker.state.value == "open":
                 continue

@@ -83,9 +83,16 @@ def _serve(args: argparse.Namespace) -> int:
             port=port,
             workers=settings.workers,
             log_level="warning",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
         return 0
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
     return 0
 
 
@@ -171,10 +178,19 @@ def _bench(args: argparse.Namespace) -> int:
             markdown_path=Path(args.markdown) if args.markdown else None,
             peer=not args.quick and not args.no_peer,
             only=tuple(q for q in (args.only or "").split(",") if q),
+            profile_dir=Path(args.profile) if args.profile else None,
         )
     )
+    if "profiles" in report:
+        for name, path in report["profiles"].items():
+            print(f"{name}: {path}")
+        return 0
     print(markdown(report))
     return 0
+
+
+# In-flight requests finish within their deadline; live sockets are closed after this.
+SHUTDOWN_GRACE_S = 10
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -259,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--requests", type=int, default=20)
     bench.add_argument("--no-peer", action="store_true")
     bench.add_argument("--only", help="just these standard queries, comma-separated")
+    bench.add_argument(
+        "--profile",
+        nargs="?",
+        const="bench/results/profiles",
+        help="profile each standard query instead (call trees and flame graphs into this folder)",
+    )
     bench.set_defaults(handler=_bench)
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 import adapters
 from adapters.normalise import BEIJING
@@ -36,6 +37,7 @@ from gateway.http.graphql import build_gateway_schema
 from gateway.http.graphql_http import GraphQLHTTP
 from gateway.http.live import LiveView
 from gateway.http.persisted import InMemoryQueryStore, PersistedDocuments, SharedQueryStore
+from gateway.http.profiling import RequestProfiles
 from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
@@ -194,6 +196,12 @@ def create_app(
     async def tokens(request: Request) -> Response:
         return JSONResponse(explorer_tokens or {}, headers={"Cache-Control": "no-store"})
 
+    profiles: list[RequestProfiles] = []
+
+    def profile_into(app: ASGIApp) -> RequestProfiles:
+        profiles.append(RequestProfiles(app, settings.profile_dir))
+        return profiles[-1]
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await feed.start()
@@ -202,6 +210,8 @@ def create_app(
         try:
             yield
         finally:
+            for profiled in profiles:
+                profiled.write()
             await poller.aclose()
             await feed.aclose()
             await backends.aclose()
@@ -230,13 +240,10 @@ def create_app(
     if settings.dashboard_dir:
         dashboard = StaticFiles(directory=settings.dashboard_dir, html=True, check_dir=True)
         routes.append(Mount("/dashboard", dashboard, name="dashboard"))
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[
-            Middleware(CountingCORS, settings=settings, on_refused=metrics.cors_refused.inc)
-        ],
-    )
+    middleware = [Middleware(CountingCORS, settings=settings, on_refused=metrics.cors_refused.inc)]
+    if settings.profile_dir:
+        middleware.insert(0, Middleware(profile_into))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.backends = backends
     app.state.audit = audit
     app.state.metrics = metrics

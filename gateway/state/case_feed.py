@@ -131,6 +131,7 @@ class RedisCaseFeed(LocalCaseFeed):
         )
         self._admit = self.redis.register_script(ADMIT)
         self._reader: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         last = "$"
@@ -140,10 +141,12 @@ class RedisCaseFeed(LocalCaseFeed):
         self._reader = asyncio.create_task(self._read(last))
 
     async def aclose(self) -> None:
+        self._stopping = True
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            # A cancellation that lands inside the client may come out as its error: the flag
+            # ends the loop then, and the wait is bounded either way.
+            await asyncio.wait({self._reader}, timeout=2.0)
         await super().aclose()
         await self.redis.aclose()
 
@@ -163,7 +166,7 @@ class RedisCaseFeed(LocalCaseFeed):
         return bool(admitted)
 
     async def _read(self, last: str) -> None:
-        while True:
+        while not self._stopping:
             try:
                 batches: Any = await self.redis.xread({self.stream: last}, block=self.block_ms)
             except (RedisError, OSError) as error:
