@@ -110,9 +110,13 @@ def load(
     requests: int,
     concurrency: int,
     mutation: bool,
+    method: str = "POST",
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
-        json.dump({"url": url, "body": body, "headers": headers, "mutation": mutation}, spec)
+        json.dump(
+            {"url": url, "body": body, "headers": headers, "mutation": mutation, "method": method},
+            spec,
+        )
     try:
         output = subprocess.run(
             [

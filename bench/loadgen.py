@@ -19,6 +19,8 @@ import httpx
 
 def top_level_errors(response: httpx.Response) -> bool:
     """A payload may select its own `errors` field; only the response's own key counts."""
+    if response.status_code >= 400:
+        return True
     try:
         body = response.json()
     except ValueError:
@@ -46,7 +48,10 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
             if spec.get("mutation"):
                 headers["Idempotency-Key"] = uuid.uuid4().hex
             started = time.perf_counter()
-            response = await http.post(spec["url"], json=spec["body"], headers=headers)
+            if spec.get("method") == "GET":  # a direct call to a legacy system, for comparison
+                response = await http.get(spec["url"], headers=headers)
+            else:
+                response = await http.post(spec["url"], json=spec["body"], headers=headers)
             latencies.append((time.perf_counter() - started) * 1000)
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
             if top_level_errors(response):

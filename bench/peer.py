@@ -175,15 +175,33 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 load(url, body, headers, 1, 1, False)
                 after = journals(stack)
                 comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
+            # The same record straight from the legal-aid system: what neither gateway adds.
+            direct = (
+                f"{legal}/api/v1/applications/{code}" if ours_name == "legal_application" else None
+            )
             for concurrency in (1, options.concurrency):
                 # Small requests: enough of them that start-up does not set the throughput.
                 count = max(options.requests, PEER_REQUESTS_PER_CLIENT * concurrency)
-                runs: dict[str, list[dict[str, Any]]] = {"govgraph": [], "peer": []}
+                runs: dict[str, list[dict[str, Any]]] = {"govgraph": [], "peer": [], "direct": []}
                 for _ in range(PEER_ROUNDS):  # alternating, so drift on the machine hits both
                     for label, url, _name, _variables, headers in sides:
                         runs[label].append(
                             load(url, bodies[label], headers, count, concurrency, False)
                         )
+                    if direct is not None:
+                        runs["direct"].append(
+                            load(
+                                direct,
+                                {},
+                                {"Authorization": f"Bearer {bearer}"},
+                                count,
+                                concurrency,
+                                False,
+                                method="GET",
+                            )
+                        )
+                if not runs["direct"]:
+                    del runs["direct"]
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)
                 comparison[f"round_throughput_ratios_c{concurrency}"] = [
@@ -196,5 +214,18 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                     "throughput_ours_over_peer": round(ours["rps"] / theirs["rps"], 2),
                     "p50_ours_over_peer": round(ours["p50_ms"] / theirs["p50_ms"], 2),
                 }
+                straight = comparison.get(f"direct_c{c}")
+                if straight is not None:
+                    # What each gateway adds to the direct call's p50, and ours over theirs.
+                    ours_over = ours["p50_ms"] - straight["p50_ms"]
+                    theirs_over = theirs["p50_ms"] - straight["p50_ms"]
+                    comparison[f"overhead_c{c}"] = {
+                        "direct_p50_ms": straight["p50_ms"],
+                        "govgraph_ms": round(ours_over, 1),
+                        "peer_ms": round(theirs_over, 1),
+                        "ours_over_peer": round(ours_over / theirs_over, 2)
+                        if theirs_over > 0
+                        else None,
+                    }
             results.append(comparison)
         return {"name": "peer", "queries": results}

@@ -7,8 +7,8 @@ from typing import Any
 
 def markdown(report: dict[str, Any]) -> str:
     lines = [
-        "| query | backend requests / min | p50 ms (c1) | lower bound ms | p50/bound (c1) | measured bound ms | p50/measured bound (c1) | p50 ms (cN) | shared bound ms (cN) | p50/shared bound (cN) | rps (cN) | CPU ms/req (c1) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| query | backend requests / min | p50 ms (c1) | lower bound ms | p50/bound (c1) | measured bound ms | p50/measured bound (c1) | p50 ms (cN) | shared bound ms (cN) | p50/shared bound (cN) | rps (cN) | CPU ms/req (c1) | CPU ms/answer (c1) | memory KiB/req (cN) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for q in report["queries"]:
         if "c1" not in q:
@@ -17,7 +17,7 @@ def markdown(report: dict[str, Any]) -> str:
             v for k, v in q.items() if k.startswith("c") and k != "c1" and isinstance(v, dict)
         )
         lines.append(
-            f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} |"
+            f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} | {q['c1'].get('gateway_cpu_ms_per_answer')} | {cn.get('memory_kib_per_request')} |"
         )
     peer = report.get("peer") or {}
     if peer.get("queries"):
@@ -39,6 +39,15 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(
                 f"| {q['name']} | {q['govgraph_backend_requests']} / {q['peer_backend_requests']} | {ours1['p50_ms']} / {peer1['p50_ms']} | {oursn['p50_ms']} / {peern['p50_ms']} | {oursn['rps']} / {peern['rps']} | {', '.join(str(r) for r in q.get(f'round_throughput_ratios_c{c}', []))} | {errors[0]} / {errors[1]} |"
             )
+        for q in peer["queries"]:
+            for k in (1, c):
+                over = q.get(f"overhead_c{k}")
+                if over:
+                    lines.append(
+                        f"\nOverhead over a direct call to the legal-aid system ({q['name']}, c{k}):"
+                        f" direct p50 {over['direct_p50_ms']} ms; govgraph adds {over['govgraph_ms']} ms,"
+                        f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']})."
+                    )
     elif peer:
         lines += ["", f"Peer: skipped ({peer.get('skipped')})."]
     workers = report.get("workers")

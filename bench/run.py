@@ -40,6 +40,7 @@ from bench.harness import (
 )
 from bench.peer import peer_comparison
 from bench.processes import running_stack
+from bench.profiles import PeakMemory, profile_suite
 from bench.report import markdown
 from bench.workers import worker_scaling
 from connectors.base import BackendSettings
@@ -136,7 +137,8 @@ def measure(
         shared = lower_bound(spec["levels"], options.latency_ms, legal_rps, concurrency)
         cpu_before = gateway.cpu_times()
         since = time.time()
-        run = load(url, body, headers, options.requests, concurrency, mutation)
+        with PeakMemory(gateway) as memory:
+            run = load(url, body, headers, options.requests, concurrency, mutation)
         cpu_after = gateway.cpu_times()
         if concurrency == 1:
             measured = service_times(stack, since)
@@ -157,6 +159,12 @@ def measure(
             "p99_ms": round(percentile(latencies, 0.99), 1),
             "rps": round(len(latencies) / run["seconds"], 1),
             "gateway_cpu_ms_per_request": round(cpu_ms, 2),
+            # CPU for each answer a legacy system sent (what a district's bill pays for)
+            "gateway_cpu_ms_per_answer": round(cpu_ms / backend_requests, 3)
+            if backend_requests
+            else None,
+            # how much the gateway's memory grew at most, per request in flight
+            "memory_kib_per_request": round(memory.growth / concurrency / 1024, 1),
             "p50_over_lower_bound": round(p50 / floor, 2) if floor else None,
             "p50_over_measured_lower_bound": (
                 round(p50 / result["measured_lower_bound_ms"], 2)
@@ -172,6 +180,7 @@ def measure(
     result["p99_ms"] = result["c1"]["p99_ms"]
     result["rps"] = result[f"c{options.concurrency}"]["rps"]
     result["gateway_cpu_ms_per_request"] = result["c1"]["gateway_cpu_ms_per_request"]
+    result["gateway_cpu_ms_per_answer"] = result["c1"]["gateway_cpu_ms_per_answer"]
     result["peak_gateway_rss_mib"] = round(gateway.memory_info().rss / 2**20, 1)
     return result
 
@@ -242,42 +251,9 @@ def run_suite(
     return results
 
 
-def profile_suite(options: Options) -> dict[str, Any]:
-    """Each standard query, warmed, then `requests` times at concurrency 1 with its name in
-    X-Profile-As: the gateway writes one call tree and one flame graph a query on shutdown."""
-    assert options.profile_dir is not None
-    directory = options.profile_dir.resolve()
-    env = {
-        **LIFTED_LIMITS,
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
-        "GOVGRAPH_PROFILE_DIR": str(directory),
-    }
-    profiled = []
-    with (
-        tempfile.TemporaryDirectory() as work,
-        running_stack(
-            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
-        ) as stack,
-    ):
-        url = f"{stack.gateway_url}/graphql"
-        for name, spec in specs(stack).items():
-            if options.only and name not in options.only:
-                continue
-            query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
-            body = {"query": query, "variables": spec["variables"]}
-            headers = headers_for(spec["role"])
-            mutation = "mutation " in query
-            for _ in range(2):
-                load(url, body, headers, 1, 1, mutation)
-            load(url, body, {**headers, "X-Profile-As": name}, options.requests, 1, mutation)
-            profiled.append(name)
-    return {"profiles": {name: str(directory / f"{name}.txt") for name in profiled}}
-
-
 def run(options: Options) -> dict[str, Any]:
     if options.profile_dir is not None:
-        return profile_suite(options)
+        return profile_suite(options, specs)
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
     if options.only:
