@@ -9,9 +9,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from .errors import (
     BackendContractError,
@@ -130,6 +132,11 @@ class Backend:
         merged = dict(self._default_headers)
         for name, value in (headers or {}).items():
             merged[name.lower()] = (name, value)
+        if data is not None:
+            # A form encoded here, once: httpx's own form stream costs more than the call.
+            content = urlencode(data).encode("ascii")
+            merged["content-type"] = ("Content-Type", "application/x-www-form-urlencoded")
+            data = None
         return httpx.Request(
             method,
             url,
@@ -277,6 +284,12 @@ class Backend:
 
 
 UNAVAILABLE_STATUSES = (502, 503, 504)
+
+
+def json_of(response: httpx.Response) -> Any:
+    """A JSON body parsed by orjson (several times faster than json on a page of records);
+    a body that is not JSON (nor UTF-8) raises a ValueError, as `response.json()` does."""
+    return orjson.loads(response.content)
 
 
 def status_error(backend: str, operation: str, status: int) -> BackendError:

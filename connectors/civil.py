@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import Backend, BackendSettings, chunks, status_error
+from .base import Backend, BackendSettings, chunks, json_of, status_error
 from .errors import BackendContractError, BackendStatusError
 from .records import (
     CivilBuildingRecord,
@@ -79,7 +79,7 @@ class CivilAffairsConnector:
         async with self.backend.mapping_errors(service):
             if response.status_code != 200:
                 raise status_error(name, service, response.status_code)
-            body = response.json()
+            body = json_of(response)
             if not isinstance(body, dict) or not isinstance(body.get("code"), str):
                 raise BackendContractError(name, service, "no envelope")
             if body["code"] != "00":

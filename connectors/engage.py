@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, chunks, status_error
+from .base import AccessToken, Backend, BackendSettings, chunks, json_of, status_error
 from .engage_records import (
     EngageActivityRecord,
     EngageCommentRecord,
@@ -88,7 +88,7 @@ class EngagementConnector:
         if response.status_code != 200:
             raise status_error(name, operation, response.status_code)
         async with self.backend.mapping_errors(operation):
-            body = response.json()
+            body = json_of(response)
             if not isinstance(body, dict):
                 raise BackendContractError(name, operation, "not an object")
             code = body.get("errcode", 0)

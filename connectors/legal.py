@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, status_error
+from .base import AccessToken, Backend, BackendSettings, json_of, status_error
 from .errors import (
     BackendContractError,
     BackendRateLimitedError,
@@ -94,7 +94,7 @@ class LegalAidConnector:
         async with self.backend.mapping_errors("token"):
             if response.status_code != 200:
                 raise status_error(self.backend.name, "token", response.status_code)
-            body = response.json()
+            body = json_of(response)
             token, lifetime = body["access_token"], body["expires_in"]
             if not isinstance(token, str) or not isinstance(lifetime, int):
                 raise BackendContractError(self.backend.name, "token", "bad token response")
@@ -136,7 +136,7 @@ class LegalAidConnector:
 
     async def _json(self, operation: str, response: httpx.Response) -> Any:
         async with self.backend.mapping_errors(operation):
-            return response.json()
+            return json_of(response)
 
     async def application(self, record_code: str) -> LegalApplicationRecord | None:
         found = await self._one("get_applications", f"/applications/{record_code}")
