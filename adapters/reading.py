@@ -15,6 +15,8 @@ T = TypeVar("T")
 
 
 class RecordReader:
+    __slots__ = ("kind", "record", "system")
+
     def __init__(self, system: str, kind: str, record: Mapping[str, Any]) -> None:
         self.system = system
         self.kind = kind
@@ -25,13 +27,17 @@ class RecordReader:
 
     def text(self, name: str, required: bool = True) -> str:
         value = self.record.get(name)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
+        if value.__class__ is str:  # the common case first: one type check, one strip
+            stripped: str = value.strip()
+        elif value is None:
+            stripped = ""
+        elif isinstance(value, str):
+            stripped = value.strip()
+        else:
             raise self.error(name, "not a string")
-        if required and not value.strip():
+        if required and not stripped:
             raise self.error(name, "missing")
-        return value.strip()
+        return stripped
 
     def optional(self, name: str) -> str | None:
         return self.text(name, required=False) or None

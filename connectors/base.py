@@ -9,11 +9,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlencode
 
 import httpx
-import orjson
 
 from .errors import (
     BackendContractError,
@@ -284,12 +283,6 @@ class Backend:
 
 
 UNAVAILABLE_STATUSES = (502, 503, 504)
-
-
-def json_of(response: httpx.Response) -> Any:
-    """A JSON body parsed by orjson (several times faster than json on a page of records);
-    a body that is not JSON (nor UTF-8) raises a ValueError, as `response.json()` does."""
-    return orjson.loads(response.content)
 
 
 def status_error(backend: str, operation: str, status: int) -> BackendError:

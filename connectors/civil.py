@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import Backend, BackendSettings, chunks, json_of, status_error
+from .base import Backend, BackendSettings, chunks, status_error
 from .errors import BackendContractError, BackendStatusError
 from .records import (
     CivilBuildingRecord,
@@ -27,6 +27,7 @@ from .records import (
     CivilServiceAtLocationRecord,
     CivilServiceRecord,
     Page,
+    json_of,
 )
 
 BEIJING = timezone(timedelta(hours=8))

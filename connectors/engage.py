@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, chunks, json_of, status_error
+from .base import AccessToken, Backend, BackendSettings, chunks, status_error
 from .engage_records import (
     EngageActivityRecord,
     EngageCommentRecord,
@@ -31,6 +31,7 @@ from .errors import (
     BackendStatusError,
     BackendUnavailableError,
 )
+from .records import json_of
 
 TOKEN_MARGIN_S = 300.0
 PAGE = 50

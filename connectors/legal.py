@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, json_of, status_error
+from .base import AccessToken, Backend, BackendSettings, status_error
 from .errors import (
     BackendContractError,
     BackendRateLimitedError,
@@ -22,6 +22,7 @@ from .records import (
     LegalLawyerRecord,
     LegalOfficeRecord,
     LegalWorkstationRecord,
+    json_of,
 )
 
 API = "/api/v1"
