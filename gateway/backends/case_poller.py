@@ -14,17 +14,22 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import httpx
+
 import adapters
 from connectors.errors import GovGraphError
 from gateway.backends.request_base import URBAN
 from gateway.backends.wiring import Backends, adapt
 from gateway.state.case_feed import CaseChange, LocalCaseFeed
 from gateway.state.shared import SharedState
+from gateway.systems import SYSTEMS
 
 log = logging.getLogger("govgraph.live")
 CURSOR_SLACK = timedelta(seconds=5)
 MAX_PAGES = 20
 MAX_BACKOFF_S = 60.0
+READINESS_PATH = next(s.readiness_path for s in SYSTEMS if s.key == "urban")
+PROBE_TIMEOUT_S = 2.0
 
 # KEYS: lease; ARGV: holder, lease ms
 RENEW = """
@@ -116,12 +121,26 @@ class CasePoller:
                 continue
             if not await self.leadership.hold():
                 continue
+            # Not yet answering (a system still starting, or down): asked by a bare probe first,
+            # which no breaker counts, so that background polling never opens the breaker that
+            # the requests share.
+            if (failures or not self.polls) and not await self._answers():
+                failures = min(failures + 1, 10)
+                continue
             try:
                 await self.poll()
                 failures = 0
             except GovGraphError as error:
                 failures = min(failures + 1, 10)
                 log.warning("case poller: %s", error.extensions.get("code"))
+
+    async def _answers(self) -> bool:
+        http = self.backends.urban.backend.http
+        try:
+            response = await http.get(READINESS_PATH, timeout=PROBE_TIMEOUT_S)
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
 
     async def poll(self) -> int:
         """One round: every case changed since the cursor, oldest change first."""

@@ -120,6 +120,9 @@ class Registry:
         self._sequence_overrides: dict[int, int] = {}
         self._index_by_id: dict[str, int] = {}
         self.person = lru_cache(maxsize=50_000)(self._draw_person)
+        # Household members are numbered together: a small cache spares drawing a head's and a
+        # spouse's age again for each child.
+        self.age_in_household = lru_cache(maxsize=4096)(self._age_in_household)
         for index in range(self.size):
             self._register_id(index)
 
@@ -172,7 +175,7 @@ class Registry:
         sequence = rng.randrange(0, 1000, 2) + (1 if male else 0)
         return Identity(male, birth, address_code, sequence, relation)
 
-    def age_in_household(self, index: int) -> int:
+    def _age_in_household(self, index: int) -> int:
         """A head's age is drawn from the household's kind; the others' follow from it: a
         spouse within a few years, a child 22 to 38 years younger than the younger parent."""
         grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
