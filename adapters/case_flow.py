@@ -62,13 +62,6 @@ class CaseFlow:
     extension_days: int
 
 
-def _items(read: RecordReader, record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
-    value = record.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise read.error(name, "not a list of records")
-    return value
-
-
 def _step(record: Mapping[str, Any]) -> CaseStep:
     read = RecordReader(SYSTEM, "step", record)
     at = read.beijing("SJ", required=True)
@@ -98,14 +91,14 @@ def case_flow_from_urban(record: UrbanFlowRecord) -> CaseFlow:
     called, deadline = read.beijing("CSSJ"), read.beijing("CSSX")
     if called is not None and deadline is not None:
         reports = []
-        for item in _items(read, record, "CSBM"):
+        for item in read.records("CSBM", required=False):
             report = RecordReader(SYSTEM, "report", item)
             reports.append(WhistleReport(report.text("BMBM"), report.beijing("BDSJ")))
         whistle = CaseWhistle(called, deadline, tuple(reports))
     return CaseFlow(
         number=read.text("AJBH"),
-        steps=tuple(_step(s) for s in _items(read, record, "LSJL")),
+        steps=tuple(_step(s) for s in read.records("LSJL", required=False)),
         whistle=whistle,
-        attachments=tuple(_attachment(a) for a in _items(read, record, "FJ")),
+        attachments=tuple(_attachment(a) for a in read.records("FJ", required=False)),
         extension_days=read.count("YQTS"),
     )

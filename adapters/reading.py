@@ -88,8 +88,11 @@ class RecordReader:
             raise self.error(name, "not a list of strings")
         return tuple(value)
 
-    def records(self, name: str) -> list[Mapping[str, Any]]:
+    def records(self, name: str, required: bool = True) -> list[Mapping[str, Any]]:
+        """A list of records; an absent optional one (SOAP leaves out empty arrays) is []."""
         value = self.record.get(name)
+        if value is None and not required:
+            return []
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.error(name, "not a list of records")
         return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 from xml.sax.saxutils import escape
@@ -25,24 +25,16 @@ from .records import (
     UrbanGridRecord,
     UrbanStatisticsRecord,
 )
-from .urban_workflow import STEPS, UrbanWorkflowCalls
+from .urban_workflow import BATCH_CAP, STEPS, UrbanWorkflowCalls, legacy_time
 
 NAMESPACE = "http://urban.govgraph.local/ws/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ENDPOINT = "/UrbanService.asmx"
-BATCH_CAP = 50
 PAGE_SIZE_CAP = 100
 SESSION_FAULT = "1002"
 WRITES = frozenset({"ReportCase", "RateCase"}) | STEPS
 ARRAYS = {"Grids", "Cases", "Departments", "WGYS", "ZTTJ", "DLTJ", "Flows", "LSJL", "CSBM", "FJ"}
 DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
-
-
-BEIJING = timezone(timedelta(hours=8))
-
-
-def legacy_time(value: datetime) -> str:
-    return value.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
 
 
 def envelope(operation: str, params: dict[str, Any]) -> bytes:

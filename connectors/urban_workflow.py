@@ -15,7 +15,7 @@ from .base import chunks
 from .errors import BackendContractError
 from .records import Page, UrbanCaseRecord, UrbanFlowRecord
 
-BATCH_CAP = 50
+BATCH_CAP = 50  # codes a batch look-up takes, for cases and flows alike
 BEIJING = timezone(timedelta(hours=8))
 STEPS = frozenset(
     {
@@ -34,7 +34,8 @@ STEPS = frozenset(
 )
 
 
-def _time(value: datetime) -> str:
+def legacy_time(value: datetime) -> str:
+    """Beijing time as the system writes it, yyyyMMddHHmmss with no zone."""
     return value.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
 
 
@@ -68,7 +69,7 @@ class UrbanWorkflowCalls:
             "QQBH": request,
             "ZRBM": department,
             "BDBM": departments,
-            "CSSX": _time(deadline) if deadline else None,
+            "CSSX": legacy_time(deadline) if deadline else None,
             "HCJG": None if passed is None else ("1" if passed else "0"),
             "YQTS": days,
             "FJ": attachment_items(attachments) if attachments else None,
@@ -92,7 +93,8 @@ class UrbanWorkflowCalls:
         self, since: datetime, page: int = 1, size: int = 100
     ) -> Page[UrbanCaseRecord]:
         result = await self.call(
-            "QueryChangedCases", {"GXSJ": _time(since), "PageSize": size, "CurrentPageIndex": page}
+            "QueryChangedCases",
+            {"GXSJ": legacy_time(since), "PageSize": size, "CurrentPageIndex": page},
         )
         return Page(int(result["TotalCount"]), cast(list[UrbanCaseRecord], result.get("Cases", [])))
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 
-from .errors import Rejected
+from .errors import Rejected, field_errors
 from .text import bilingual as d
 
 if TYPE_CHECKING:
@@ -72,12 +72,6 @@ class ExchangePayload:
     errors: list[FieldErrorRef] = strawberry.field(
         default_factory=list, description=d("字段错误", "Field errors")
     )
-
-
-def _errors(error: Rejected) -> list[FieldErrorRef]:
-    from .mutations import _rejected  # the other mutations' own (imported late: no circle)
-
-    return _rejected(error)
 
 
 def _checked(field: str, value: str, longest: int) -> Rejected | None:
@@ -144,7 +138,7 @@ class MutationEngagement:
             _raise(_checked("activityId", input.activity_id, 40))
             activity = await info.context.data.sign_up(input.activity_id.strip())
         except Rejected as error:
-            return SignUpPayload(errors=_errors(error))
+            return SignUpPayload(errors=field_errors(error))
         return SignUpPayload(activity=VolunteerActivity.of(activity))
 
     @strawberry.mutation(
@@ -158,7 +152,7 @@ class MutationEngagement:
             volunteer = openid_of(input.volunteer_id)
             signup = await info.context.data.check_in(input.activity_id.strip(), volunteer)
         except Rejected as error:
-            return SignUpPayload(errors=_errors(error))
+            return SignUpPayload(errors=field_errors(error))
         return SignUpPayload(sign_up=VolunteerSignUp.of(signup))
 
     @strawberry.mutation(description=d("发布微心愿", "Post a micro-wish"))
@@ -197,7 +191,7 @@ class MutationEngagement:
             _raise(_checked("rewardId", input.reward_id, 20))
             exchange, balance = await info.context.data.exchange(input.reward_id.strip())
         except Rejected as error:
-            return ExchangePayload(errors=_errors(error))
+            return ExchangePayload(errors=field_errors(error))
         return ExchangePayload(
             reward_id=exchange.reward_id, points=exchange.points, balance=balance
         )
@@ -233,7 +227,7 @@ async def _wish_step(info: strawberry.Info, operation: str, fields: dict[str, st
             operation, {k: v.strip() for k, v in fields.items()}
         )
     except Rejected as error:
-        return WishPayload(errors=_errors(error))
+        return WishPayload(errors=field_errors(error))
     return WishPayload(wish=MicroWish.of(wish))
 
 
@@ -248,5 +242,5 @@ async def _topic_step(
             operation, {k: v.strip() for k, v in fields.items()}
         )
     except Rejected as error:
-        return TopicPayload(errors=_errors(error))
+        return TopicPayload(errors=field_errors(error))
     return TopicPayload(topic=DeliberationTopic.of(topic))

@@ -3,9 +3,14 @@ error with `extensions.code` is what clients see either way."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphql import GraphQLError
 
 from adapters.normalise import ascii_digits
+
+if TYPE_CHECKING:
+    from .mutations import FieldError
 
 
 def bad_input(argument: str, message: str) -> GraphQLError:
@@ -28,3 +33,10 @@ class Rejected(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def field_errors(error: Rejected) -> list[FieldError]:
+    """A refusal as the field errors every mutation's payload carries."""
+    from .mutations import FieldError  # defined with the mutations (imported late: no circle)
+
+    return [FieldError(field=error.field, message=error.message)]

@@ -14,7 +14,7 @@ from adapters.normalise import ascii_digits, id_number_is_valid, normalise_phone
 
 from .cases import LegalAidCase, UrbanCase
 from .context import NewLegalAidApplication, NewUrbanCase
-from .errors import Rejected
+from .errors import Rejected, field_errors
 from .extensions import fields_for
 from .services import Enrolment
 from .text import bilingual as d
@@ -181,10 +181,6 @@ class Checks:
         self.require(ok, field, f"应为{digits}位数字 / must be {digits} digits")
 
 
-def _rejected(error: Rejected) -> list[FieldError]:
-    return [FieldError(field=error.field, message=error.message)]
-
-
 @strawberry.type(description=d("写操作", "Writes"))
 class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[misc]
     @strawberry.mutation(description=d("上报城管案件", "Report an urban-management case"))
@@ -234,7 +230,7 @@ class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[
         try:
             return ReportCasePayload(case=UrbanCase.of(await data.report_case(new)), errors=[])
         except Rejected as error:
-            return ReportCasePayload(case=None, errors=_rejected(error))
+            return ReportCasePayload(case=None, errors=field_errors(error))
 
     @strawberry.mutation(description=d("评价已结案案件", "Rate a closed case"))
     async def rate_case(
@@ -247,7 +243,7 @@ class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[
         try:
             rated = await info.context.data.rate_case(input.case_number, input.satisfaction.value)
         except Rejected as error:
-            return RateCasePayload(case=None, errors=_rejected(error))
+            return RateCasePayload(case=None, errors=field_errors(error))
         return RateCasePayload(case=UrbanCase.of(rated), errors=[])
 
     @strawberry.mutation(description=d("申请法律援助", "Apply for legal aid"))
@@ -287,7 +283,7 @@ class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[
                 case=LegalAidCase.of(await data.apply_legal_aid(application)), errors=[]
             )
         except Rejected as error:
-            return ApplyLegalAidPayload(case=None, errors=_rejected(error))
+            return ApplyLegalAidPayload(case=None, errors=field_errors(error))
 
     @strawberry.mutation(description=d("报名服务", "Enrol a resident in a service"))
     async def enrol_in_service(
@@ -304,5 +300,5 @@ class Mutation(*fields_for("Mutation"), CaseWorkflowMutations):  # type: ignore[
                 input.registry_number, input.service_code, input.center_code
             )
         except Rejected as error:
-            return EnrolInServicePayload(enrolment=None, errors=_rejected(error))
+            return EnrolInServicePayload(enrolment=None, errors=field_errors(error))
         return EnrolInServicePayload(enrolment=Enrolment.of(enrolment), errors=[])

@@ -14,7 +14,7 @@ from strawberry.file_uploads import Upload
 
 from .cases import UrbanCase, as_beijing
 from .context import CaseAction, CheckedFile
-from .errors import Rejected
+from .errors import Rejected, field_errors
 from .text import bilingual as d
 
 if TYPE_CHECKING:
@@ -135,9 +135,7 @@ async def _take(info: strawberry.Info, action: CaseAction) -> CaseStepPayload:
     try:
         case = await info.context.data.act_on_case(action)
     except Rejected as error:
-        from .mutations import FieldError
-
-        return CaseStepPayload(errors=[FieldError(field=error.field, message=error.message)])
+        return CaseStepPayload(errors=field_errors(error))
     return CaseStepPayload(case=UrbanCase.of(case))
 
 
@@ -186,9 +184,7 @@ class CaseWorkflowMutations:
         try:
             files = checked_files(input.attachments)
         except Rejected as error:
-            from .mutations import FieldError
-
-            return CaseStepPayload(errors=[FieldError(field=error.field, message=error.message)])
+            return CaseStepPayload(errors=field_errors(error))
         action = CaseAction(
             "HandleCase", input.case_number, input.result.strip() or None, attachments=files
         )

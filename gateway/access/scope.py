@@ -19,6 +19,7 @@ from typing import Self
 
 import adapters
 from connectors.errors import ForbiddenError
+from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal, Role
 from gateway.access.kinds import Kind
 from gateway.access.lookups import RequestLookups
@@ -41,11 +42,16 @@ class ScopedReads(RequestData):
     principal: Principal
     lookups: RequestLookups | None
 
-    def bind(self, principal: Principal, lookups: RequestLookups | None = None) -> Self:
+    def bind(
+        self,
+        principal: Principal,
+        lookups: RequestLookups | None = None,
+        record: AuditRecord | None = None,
+    ) -> Self:
         self.principal = principal
         self.lookups = lookups
-        # What this request has shown the caller: households and buildings are reached
-        # through the people in them.
+        self.record = record
+        # What this request has shown the caller (households, buildings: through their people)
         self._named: set[str] = set()
         self._households: set[str] = set()
         self._buildings: set[str] = set()

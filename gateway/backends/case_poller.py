@@ -18,6 +18,7 @@ import httpx
 
 import adapters
 from connectors.errors import GovGraphError
+from connectors.resilience import BreakerState
 from gateway.backends.request_base import URBAN
 from gateway.backends.wiring import Backends, adapt
 from gateway.state.case_feed import CaseChange, LocalCaseFeed
@@ -117,7 +118,7 @@ class CasePoller:
         failures = 0
         while not self._stopping:
             await asyncio.sleep(min(self.interval_s * 2**failures, MAX_BACKOFF_S))
-            if self.backends.urban.backend.breaker.state.value == "open":
+            if self.backends.urban.backend.breaker.state is BreakerState.OPEN:
                 continue
             if not await self.leadership.hold():
                 continue

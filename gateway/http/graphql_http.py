@@ -14,7 +14,6 @@ for the document-level ones, as the draft prescribes.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -216,15 +215,11 @@ class GraphQLHTTP:
                 {"WWW-Authenticate": 'Bearer realm="govgraph", error="invalid_token"'},
             ) from None
 
-    def live_record(self, principal: Principal) -> AuditRecord:
-        """A live event's record: a request of its own on the trail."""
-        return AuditRecord(
-            request_id=secrets.token_hex(8),
-            subject=self.audit.pseudonym(principal.subject) if principal.subject else "",
-            role=principal.role.value,
-            client=principal.client,
-            purpose=None,
-        )
+    def scoped_data(
+        self, principal: Principal, lookups: RequestLookups | None, record: AuditRecord | None
+    ) -> ScopedData:
+        """One request's data, seen through the caller's scope (an HTTP request or a live event)."""
+        return ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups, record)
 
     async def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
         # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
@@ -310,10 +305,9 @@ class GraphQLHTTP:
             if replay is not None:
                 await self.audit.record(record, "replayed")
                 return replay
-        data = ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups)
+        data = self.scoped_data(principal, lookups, record)
         data.reconcile_since = reconcile_since
         data.write_key = ":".join(idempotency) if idempotency is not None else None
-        data.record = record
         context = GatewayContext(
             data=data,
             page_size_cap=self.settings.page_size_cap,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -39,9 +40,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.execution import PreExecutionError
 
 from connectors.errors import AuthError
+from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal
 from gateway.access.enforcement import GatewayContext
-from gateway.access.scoped_writes import ScopedData
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.cors import origin_pattern, origins_of
 from gateway.http.graphql import present
@@ -74,17 +75,11 @@ class LiveEvents:
     def changes(self) -> AsyncIterator[CaseChange]:
         return self.feed.changes()
 
-    def _data(self) -> ScopedData:
-        http = self.http
-        return ScopedData(http.backends, http.settings, http.clock).bind(self.principal)
-
     async def next_event(self, context: Context) -> DataSource:
         await self.finish(context)
         assert isinstance(context, GatewayContext)  # noqa: S101
-        context.record = self.http.live_record(self.principal)
-        data = self._data()
-        data.record = context.record
-        context.data = data
+        context.record = event_record(self.http, self.principal)
+        context.data = data = self.http.scoped_data(self.principal, None, context.record)
         return data
 
     async def finish(self, context: Context) -> None:
@@ -158,11 +153,9 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                 )
             )
             return
-        record = http.live_record(principal)
-        data = ScopedData(http.backends, http.settings, http.clock).bind(principal)
-        data.record = record
+        record = event_record(http, principal)
         context = GatewayContext(
-            data=data,
+            data=http.scoped_data(principal, None, record),
             page_size_cap=http.settings.page_size_cap,
             principal=principal,
             audit=http.audit,
@@ -202,6 +195,17 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         finally:
             await _settle(http, context)
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+
+def event_record(http: GraphQLHTTP, principal: Principal) -> AuditRecord:
+    """A subscription's, or one event's, record: a request of its own on the trail."""
+    return AuditRecord(
+        request_id=secrets.token_hex(8),
+        subject=http.audit.pseudonym(principal.subject) if principal.subject else "",
+        role=principal.role.value,
+        client=principal.client,
+        purpose=None,
+    )
 
 
 def _shown(result: Any) -> dict[str, Any]:
