@@ -4,7 +4,8 @@ Nothing here imports the gateway; only tests, benchmarks and `govgraph demo` imp
 """
 
 from .civil import create_civil_app
-from .harness import Faults, Harness, Journal
+from .harness import Faults, Harness
+from .journal import Journal, note_of
 from .legal import create_legal_app
 from .population import Population
 from .serve import DEFAULT_PORTS, MockSet, build_mocks
@@ -23,4 +24,5 @@ __all__ = [
     "create_civil_app",
     "create_legal_app",
     "create_urban_app",
+    "note_of",
 ]

@@ -13,18 +13,19 @@ import asyncio
 import json
 import random
 import time
-from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import asdict, dataclass, fields
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .journal import NOTE_KEY, BodyReader, CallNote, Journal, sent_by, utf8_text
+
 OUTAGE_BODY = b"<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"
 DRIP_CHUNK_BYTES = 16
+MAX_KEPT_BYTES = 16_384  # of a request body, for the journal (attachments are not kept whole)
 
 
 @dataclass(slots=True)
@@ -64,57 +65,6 @@ class Faults:
         return faults
 
 
-@dataclass(slots=True)
-class Journal:
-    total: int = 0
-    by_operation: Counter[str] = field(default_factory=Counter)
-    in_flight: int = 0
-    peak_in_flight: int = 0
-    recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100))
-    by_status: Counter[int] = field(default_factory=Counter)
-    # requests begun in each whole second, for the busiest second a system saw
-    per_second: Counter[int] = field(default_factory=Counter)
-
-    def begin(self, operation: str) -> None:
-        self.per_second[int(time.time())] += 1
-        self.total += 1
-        self.by_operation[operation] += 1
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def end(self, operation: str, status: int, started: float, request_id: str) -> None:
-        self.in_flight -= 1
-        self.by_status[status] += 1
-        self.recent.append(
-            {
-                "operation": operation,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "at": time.time(),
-                "request_id": request_id,
-            }
-        )
-
-    def reset(self) -> None:
-        self.total = 0
-        self.by_operation.clear()
-        self.peak_in_flight = self.in_flight
-        self.recent.clear()
-        self.by_status.clear()
-        self.per_second.clear()
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "by_operation": dict(self.by_operation),
-            "in_flight": self.in_flight,
-            "peak_in_flight": self.peak_in_flight,
-            "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
-            "busiest_second": max(self.per_second.values(), default=0),
-            "recent": list(self.recent),
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class MockIdentity:
     system: str
@@ -136,8 +86,13 @@ class Harness:
         classify: Classifier,
         native_error: ErrorResponder,
         seed: int = 0,
+        read_body: BodyReader = utf8_text,
     ) -> None:
         self.app: ASGIApp | None = None
+        self.read_body = read_body
+        # Requests are checked against the system's contract unless this is turned off (admin
+        # API) or a call says `X-Mock-Contract: off`, for a negative test of a client.
+        self.validate = True
         self.identity = identity
         self.classify = classify
         self.native_error = native_error
@@ -155,9 +110,21 @@ class Harness:
             await self.app(scope, receive, send)
             return
         operation = self.classify(scope)
-        request_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64]
+        note = CallNote(
+            validate=self.validate and headers.get(b"x-mock-contract", b"").lower() != b"off"
+        )
+        scope = {**scope, NOTE_KEY: note}
         started = time.perf_counter()
         status = 0
+        body: list[bytes] = []
+
+        async def kept_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and sum(map(len, body)) < MAX_KEPT_BYTES:
+                body.append(message.get("body", b""))
+            return message
 
         async def record_status(message: Message) -> None:
             nonlocal status
@@ -167,9 +134,16 @@ class Harness:
 
         self.journal.begin(operation)
         try:
-            await self._serve(scope, receive, record_status)
+            await self._serve(scope, kept_receive, record_status)
         finally:
-            self.journal.end(operation, status, started, request_id)
+            sent = sent_by(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b""),
+                b"".join(body)[:MAX_KEPT_BYTES],
+                self.read_body,
+            )
+            self.journal.end(operation, status, started, request_id, sent, note)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert self.app is not None  # noqa: S101
@@ -216,16 +190,31 @@ class Harness:
             Route("/__admin/requests", self._requests, methods=["GET"]),
             Route("/__admin/reset", self._reset, methods=["POST"]),
             Route("/__admin/faults", self._faults, methods=["GET", "POST", "DELETE"]),
+            Route("/__admin/contract", self._contract, methods=["GET", "POST"]),
         ]
 
     async def _info(self, request: Request) -> Response:
         return JSONResponse(asdict(self.identity))
 
     async def _requests(self, request: Request) -> Response:
-        return JSONResponse(self.journal.snapshot())
+        return JSONResponse(self.journal.snapshot(request.query_params.get("operation")))
+
+    async def _contract(self, request: Request) -> Response:
+        """Whether requests are checked against the contract: `{"validate": false}` turns the
+        checks off for every call until turned on again (or the mock is reset)."""
+        if request.method == "POST":
+            try:
+                given = json.loads(await request.body() or b"{}")
+            except ValueError:
+                given = None
+            if not isinstance(given, dict) or not isinstance(given.get("validate"), bool):
+                return JSONResponse({"error": 'body must be {"validate": true|false}'}, 400)
+            self.validate = given["validate"]
+        return JSONResponse({"validate": self.validate})
 
     async def _reset(self, request: Request) -> Response:
         self.journal.reset()
+        self.validate = True
         return JSONResponse({"reset": True})
 
     async def _faults(self, request: Request) -> Response:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 STRING = {"type": "string"}
-STRINGS = {"type": "array", "items": STRING, "maxItems": 100}
+STRINGS = {"type": "array", "items": STRING, "minItems": 1, "maxItems": 100}
+GRID = {"type": "string", "pattern": "^[0-9]{15}$", "description": "网格编码（15位）"}
+COMMUNITY = {"type": "string", "pattern": "^[0-9]{12}$", "description": "社区编码（12位）"}
+PHONE = {"type": "string", "pattern": "^1[3-9][0-9]{9}$", "description": "手机号码（11位）"}
+ID_NUMBERS = {**STRINGS, "items": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}}
+REGISTRY_NUMBERS = {**STRINGS, "items": {"type": "string", "pattern": "^RK[0-9]{14}$"}}
 PAGING = {
     "pageNo": {"type": "integer", "minimum": 1},
     "pageSize": {"type": "integer", "minimum": 1, "maximum": 200},
@@ -89,22 +94,22 @@ SERVICES: dict[str, tuple[str, dict[str, Any], list[str], str, bool]] = {
     # name: (summary, data properties, required, record, returns a list)
     "rk.queryByRkbh": (
         "按人口编号批量查询人口（最多100个）",
-        {"rkbhs": STRINGS},
+        {"rkbhs": REGISTRY_NUMBERS},
         ["rkbhs"],
         "Resident",
         True,
     ),
     "rk.queryBySfzh": (
         "按身份证号批量查询人口（最多100个）",
-        {"sfzhs": STRINGS},
+        {"sfzhs": ID_NUMBERS},
         ["sfzhs"],
         "Resident",
         True,
     ),
-    "rk.queryByLxdh": ("按联系电话查询人口", {"lxdh": STRING}, ["lxdh"], "Resident", True),
+    "rk.queryByLxdh": ("按联系电话查询人口", {"lxdh": PHONE}, ["lxdh"], "Resident", True),
     "rk.queryByWgbm": (
         "按网格或社区分页查询人口，可按人员类别和姓名筛选",
-        {"wgbm": STRING, "sqbm": STRING, "rylx": STRING, "xm": STRING, **PAGING},
+        {"wgbm": GRID, "sqbm": COMMUNITY, "rylx": STRING, "xm": STRING, **PAGING},
         [],
         "Resident",
         True,
@@ -113,22 +118,22 @@ SERVICES: dict[str, tuple[str, dict[str, Any], list[str], str, bool]] = {
     "ld.queryByLdbm": ("按楼栋编码批量查询楼栋", {"ldbms": STRINGS}, ["ldbms"], "Building", True),
     "ld.queryByWgbm": (
         "按网格分页查询楼栋",
-        {"wgbm": STRING, **PAGING},
+        {"wgbm": GRID, **PAGING},
         ["wgbm"],
         "Building",
         True,
     ),
-    "zz.list": ("分页查询组织", {"sqbm": STRING, **PAGING}, [], "Organization", True),
+    "zz.list": ("分页查询组织", {"sqbm": COMMUNITY, **PAGING}, [], "Organization", True),
     "fw.list": (
         "分页查询服务",
-        {"ids": STRINGS, "category": STRING, "sqbm": STRING, **PAGING},
+        {"ids": STRINGS, "category": STRING, "sqbm": COMMUNITY, **PAGING},
         [],
         "Service",
         True,
     ),
     "fwzx.list": (
         "分页查询服务阵地",
-        {"ids": STRINGS, "wgbm": STRING, "sqbm": STRING, **PAGING},
+        {"ids": STRINGS, "wgbm": GRID, "sqbm": COMMUNITY, **PAGING},
         [],
         "Location",
         True,
@@ -142,14 +147,18 @@ SERVICES: dict[str, tuple[str, dict[str, Any], list[str], str, bool]] = {
     ),
     "bm.query": (
         "按人口编号或服务查询报名",
-        {"rkbhs": STRINGS, "service_id": STRING, **PAGING},
+        {"rkbhs": REGISTRY_NUMBERS, "service_id": STRING, **PAGING},
         [],
         "Enrolment",
         True,
     ),
     "bm.add": (
         "报名服务",
-        {"rkbh": STRING, "service_id": STRING, "location_id": STRING},
+        {
+            "rkbh": {**STRING, "pattern": "^RK[0-9]{14}$"},
+            "service_id": STRING,
+            "location_id": STRING,
+        },
         ["rkbh", "service_id", "location_id"],
         "Enrolment",
         False,
@@ -157,11 +166,22 @@ SERVICES: dict[str, tuple[str, dict[str, Any], list[str], str, bool]] = {
 }
 
 
+def data_schema_of(service: str) -> dict[str, Any]:
+    """The JSON Schema of a service's `data`: its documented fields only, each of its type."""
+    _, properties, required, _, _ = SERVICES[service]
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
 def openapi_document(served: list[str]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for name in served:
-        summary, properties, required, record, many = SERVICES[name]
-        data_schema = {"type": "object", "properties": properties, "required": required}
+        summary, _, _, record, many = SERVICES[name]
+        data_schema = data_schema_of(name)
         result = {"$ref": f"#/components/schemas/{record}"}
         paths[f"/gateway/api/{name}"] = {
             "post": {

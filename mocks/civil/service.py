@@ -25,10 +25,11 @@ BATCH_CAP = 100
 
 
 class EnvelopeError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.reason = reason  # why the call was refused, for the journal; "" for other failures
 
 
 Result = tuple[Any, int]

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
+from ..journal import note_of
 from ..population import Population
 from .contract import BY_PATH, OPERATIONS, PlatformError, checked
 from .openapi import openapi_document
@@ -116,12 +117,16 @@ def create_engage_app(
             return errcode(44002)
         if len(raw) > MAX_BODY_BYTES:
             return errcode(47001, "body too large")
+        note = note_of(request.scope)
         try:
-            body = checked(op, json.loads(raw))
+            body = checked(op, json.loads(raw), strict=note.validate)
             answer = service.call(op.name, body)
         except (ValueError, UnicodeDecodeError):
+            note.refused("malformed-json", "body is not JSON")
             return errcode(47001, "body is not JSON")
         except PlatformError as error:
+            if error.reason:
+                note.refused(error.reason, error.errmsg)
             return JSONResponse({"errcode": error.errcode, "errmsg": error.errmsg})
         return JSONResponse({"errcode": 0, "errmsg": "ok", **answer})
 

@@ -207,38 +207,40 @@ BY_PATH = {op.path: op for op in OPERATIONS.values()}
 
 
 class PlatformError(Exception):
-    def __init__(self, errcode: int, detail: str = "") -> None:
+    def __init__(self, errcode: int, detail: str = "", reason: str = "") -> None:
         super().__init__(errcode)
         self.errcode = errcode
         self.errmsg = ERRORS.get(errcode, "error") + (f": {detail}" if detail else "")
+        self.reason = reason  # the contract violation, for the journal; "" for other errors
 
 
-def checked(op: Operation, body: Any) -> dict[str, Any]:
-    """The body, checked against the operation's fields; 47001 names the first bad one."""
+def checked(op: Operation, body: Any, strict: bool = True) -> dict[str, Any]:
+    """The body, checked against the operation's fields; 47001 names the first bad one. Not
+    strict (a negative test's switch), fields the operation lacks and lengths pass."""
     if not isinstance(body, dict):
-        raise PlatformError(47001, "body must be a JSON object")
+        raise PlatformError(47001, "body must be a JSON object", "wrong-type")
     known = {f.name for f in op.fields}
     for name in body:
-        if name not in known:
-            raise PlatformError(47001, f"unknown field {str(name)[:40]}")
+        if strict and name not in known:
+            raise PlatformError(47001, f"unknown field {str(name)[:40]}", "unknown-field")
     for f in op.fields:
         value = body.get(f.name)
         if value is None:
             if f.required:
-                raise PlatformError(47001, f"{f.name} missing")
+                raise PlatformError(47001, f"{f.name} missing", "missing-field")
             continue
         if f.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise PlatformError(47001, f"{f.name} must be an integer")
+            raise PlatformError(47001, f"{f.name} must be an integer", "wrong-type")
         if f.kind is str and not isinstance(value, str):
-            raise PlatformError(47001, f"{f.name} must be a string")
+            raise PlatformError(47001, f"{f.name} must be a string", "wrong-type")
         if f.kind is list and (
             not isinstance(value, list) or not all(isinstance(v, str) for v in value)
         ):
-            raise PlatformError(47001, f"{f.name} must be a list of strings")
-        if f.limit and len(value) > f.limit:
-            raise PlatformError(47001, f"{f.name} longer than {f.limit}")
+            raise PlatformError(47001, f"{f.name} must be a list of strings", "wrong-type")
+        if strict and f.limit and len(value) > f.limit:
+            raise PlatformError(47001, f"{f.name} longer than {f.limit}", "too-long")
     if op.paged:
         count = body.get("count", 20)
         if not 1 <= count <= PAGE_MAX or body.get("offset", 0) < 0:
-            raise PlatformError(47001, f"count must be 1..{PAGE_MAX}, offset ≥ 0")
+            raise PlatformError(47001, f"count must be 1..{PAGE_MAX}, offset ≥ 0", "out-of-range")
     return body

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -20,9 +19,10 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
-from ..population import Applicant, Population, id_number_is_valid, normalise_phone
-from ..population.vocab import AID_TYPES, LEGAL_CASE_TYPES
+from ..journal import note_of
+from ..population import Applicant, Population, id_number_is_valid
 from .access import RateLimiter, TokenIssuer
+from .checks import QUERY_REFUSAL, body_violation, query_violation, validate_application
 from .openapi import openapi_document
 from .records import (
     Record,
@@ -38,7 +38,6 @@ CLIENT_SECRET = "legal-demo-secret-2026"  # noqa: S105  (the mock's published de
 API = "/api/v1"
 PAGE_LIMIT_DEFAULT = 20
 PAGE_LIMIT_CAP = 50
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def problem(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
@@ -135,7 +134,7 @@ def create_legal_app(
             headers={"Cache-Control": "no-store"},
         )
 
-    def guarded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    def guarded(handler: Callable[[Request], Any], template: str) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             authorization = request.headers.get("authorization", "")
             if not authorization.lower().startswith("bearer "):
@@ -148,6 +147,12 @@ def create_legal_app(
                 response = problem(429, "rate_limited", "请求过于频繁")
                 response.headers["Retry-After"] = str(wait)
                 return response
+            note = note_of(request.scope)
+            if note.validate and request.method == "GET":
+                violation = query_violation(template, list(request.query_params.multi_items()))
+                if violation is not None:
+                    note.refused(violation.reason, violation.message)
+                    return problem(400, QUERY_REFUSAL, violation.message, field=violation.field)
             result: Response = await handler(request)
             return result
 
@@ -188,7 +193,14 @@ def create_legal_app(
             return problem(400, "invalid_request", "请求体不是合法JSON")
         if not isinstance(body, dict):
             return problem(400, "invalid_request", "请求体应为JSON对象")
-        errors, values = _validate_application(body, population)
+        note = note_of(request.scope)
+        if note.validate:
+            violation = body_violation("/applications", body)
+            if violation is not None:
+                note.refused(violation.reason, violation.message)
+                fields = {violation.field: violation.reason}
+                return problem(422, "validation_failed", "字段校验失败", fields=fields)
+        errors, values = validate_application(body, population)
         if errors:
             return problem(422, "validation_failed", "字段校验失败", fields=errors)
         applicant = Applicant(
@@ -279,68 +291,34 @@ def create_legal_app(
     )
     routes = [
         Route("/oauth/token", token, methods=["POST"]),
-        Route(f"{API}/applications", guarded(list_applications), methods=["GET"]),
-        Route(f"{API}/applications", guarded(create_application), methods=["POST"]),
-        Route(f"{API}/applications/{{code}}", guarded(get_application), methods=["GET"]),
-        Route(f"{API}/disputes", guarded(list_disputes), methods=["GET"]),
-        Route(f"{API}/disputes/{{id}}", guarded(get_dispute), methods=["GET"]),
-        Route(f"{API}/lawyers", guarded(list_lawyers), methods=["GET"]),
-        Route(f"{API}/lawyers/{{id}}", guarded(get_lawyer), methods=["GET"]),
-        Route(f"{API}/law-offices", guarded(list_offices), methods=["GET"]),
-        Route(f"{API}/law-offices/{{id}}", guarded(get_office), methods=["GET"]),
-        Route(f"{API}/workstations", guarded(list_workstations), methods=["GET"]),
+        Route(f"{API}/applications", guarded(list_applications, "/applications"), methods=["GET"]),
+        Route(
+            f"{API}/applications", guarded(create_application, "/applications"), methods=["POST"]
+        ),
+        Route(
+            f"{API}/applications/{{code}}",
+            guarded(get_application, "/applications/{record_code}"),
+            methods=["GET"],
+        ),
+        Route(f"{API}/disputes", guarded(list_disputes, "/disputes"), methods=["GET"]),
+        Route(
+            f"{API}/disputes/{{id}}",
+            guarded(get_dispute, "/disputes/{dispute_id}"),
+            methods=["GET"],
+        ),
+        Route(f"{API}/lawyers", guarded(list_lawyers, "/lawyers"), methods=["GET"]),
+        Route(
+            f"{API}/lawyers/{{id}}", guarded(get_lawyer, "/lawyers/{lawyer_id}"), methods=["GET"]
+        ),
+        Route(f"{API}/law-offices", guarded(list_offices, "/law-offices"), methods=["GET"]),
+        Route(
+            f"{API}/law-offices/{{id}}",
+            guarded(get_office, "/law-offices/{lawyer_office_id}"),
+            methods=["GET"],
+        ),
+        Route(f"{API}/workstations", guarded(list_workstations, "/workstations"), methods=["GET"]),
         Route("/openapi.json", contract, methods=["GET"]),
         *harness.admin_routes(),
     ]
     harness.wrap(Starlette(routes=routes))
     return harness
-
-
-def _validate_application(
-    body: dict[str, Any], population: Population
-) -> tuple[dict[str, str], dict[str, str]]:
-    errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    limits = {
-        "apply_name": 50,
-        "apply_identity_no": 18,
-        "apply_phone": 20,
-        "apply_address": 200,
-        "case_area_id": 12,
-        "aid_type": 20,
-        "case_type": 10,
-        "dispute_description": 1000,
-        "happened_date": 10,
-    }
-    for name, cap in limits.items():
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip():
-            errors[name] = "必填"
-        elif len(value) > cap:
-            errors[name] = "超长"
-        else:
-            values[name] = value.strip()
-    if "apply_identity_no" in values and not id_number_is_valid(values["apply_identity_no"]):
-        errors["apply_identity_no"] = "身份证号校验失败"
-    if "apply_identity_no" in values:
-        values["apply_identity_no"] = values["apply_identity_no"].upper()
-    if "apply_phone" in values:
-        values["apply_phone"] = normalise_phone(values["apply_phone"])
-        if not PHONE.match(values["apply_phone"]):
-            errors["apply_phone"] = "手机号格式错误"
-    if (
-        "case_area_id" in values
-        and values["case_area_id"] not in population.geography.community_by_code
-    ):
-        errors["case_area_id"] = "社区编码不存在"
-    if "aid_type" in values and values["aid_type"] not in AID_TYPES:
-        errors["aid_type"] = "取值错误"
-    if "case_type" in values and values["case_type"] not in {t for t, _ in LEGAL_CASE_TYPES}:
-        errors["case_type"] = "取值错误"
-    if "happened_date" in values:
-        try:
-            if date.fromisoformat(values["happened_date"]) > population.now().date():
-                errors["happened_date"] = "不能晚于今天"
-        except ValueError:
-            errors["happened_date"] = "日期格式应为YYYY-MM-DD"
-    return errors, values

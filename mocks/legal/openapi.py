@@ -25,8 +25,14 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _query(name: str, description: str = "") -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": S, "description": description}
+def _query(name: str, description: str = "", schema: dict[str, Any] = S) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 PAGING = [
@@ -46,24 +52,28 @@ ERRORS = {
         "content": {"application/json": {"schema": _ref("Problem")}},
     },
 }
+COMMUNITY = {"type": "string", "pattern": "^[0-9]{12}$", "description": "社区编码（12位）"}
+ID_NUMBER = {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$", "maxLength": 18}
+STATUSES = ["待审核", "审核通过", "不予援助", "已指派", "已结案", "已归档"]
 APPLICATION_FIELDS = {
     "record_code": S,
-    "apply_name": S,
+    "apply_name": {**S, "minLength": 1, "maxLength": 50},
     "sex": {"type": "string", "enum": ["男", "女"]},
-    "apply_phone": S,
-    "apply_identity_no": S,
-    "apply_address": S,
-    "case_area_id": {"type": "string", "pattern": "^[0-9]{12}$"},
-    "aid_type": S,
+    "apply_phone": {**S, "minLength": 11, "maxLength": 20},
+    "apply_identity_no": ID_NUMBER,
+    "apply_address": {**S, "minLength": 1, "maxLength": 200},
+    "case_area_id": COMMUNITY,
+    "aid_type": {**S, "minLength": 1, "maxLength": 20},
     "case_type": {"type": "string", "enum": ["刑事", "民事", "行政"]},
-    "dispute_description": S,
+    "dispute_description": {**S, "minLength": 1, "maxLength": 1000},
     "lawyer_office_id": NULLABLE_S,
     "lawyer_id": NULLABLE_S,
-    "status": {
+    "status": {"type": "string", "enum": STATUSES},
+    "happened_date": {
         "type": "string",
-        "enum": ["待审核", "审核通过", "不予援助", "已指派", "已结案", "已归档"],
+        "format": "date",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     },
-    "happened_date": {"type": "string", "format": "date"},
     "created_at": TIME,
     "updated_at": TIME,
 }
@@ -105,7 +115,12 @@ def openapi_document() -> dict[str, Any]:
     applications = _get(
         "按申请人身份证号或社区编码（二选一）分页查询法律援助申请",
         _page("Application"),
-        [_query("apply_identity_no"), _query("case_area_id"), _query("status"), *PAGING],
+        [
+            _query("apply_identity_no", schema=ID_NUMBER),
+            _query("case_area_id", schema=COMMUNITY),
+            _query("status", schema={"type": "string", "enum": STATUSES}),
+            *PAGING,
+        ],
         "listApplications",
     )
     applications["post"] = {
@@ -120,6 +135,7 @@ def openapi_document() -> dict[str, Any]:
                         "type": "object",
                         "required": NEW_APPLICATION,
                         "properties": {k: APPLICATION_FIELDS[k] for k in NEW_APPLICATION},
+                        "additionalProperties": False,
                     }
                 }
             },
@@ -177,7 +193,11 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/disputes": _get(
                 "按当事人身份证号或社区编码（二选一）分页查询人民调解纠纷",
                 _page("Dispute"),
-                [_query("party_identity_no"), _query("case_area_id"), *PAGING],
+                [
+                    _query("party_identity_no", schema=ID_NUMBER),
+                    _query("case_area_id", schema=COMMUNITY),
+                    *PAGING,
+                ],
                 "listDisputes",
             ),
             "/api/v1/disputes/{dispute_id}": _by_id("按编号查询纠纷", "dispute_id", "Dispute"),
@@ -194,7 +214,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/workstations": _get(
                 "按社区分页查询法律援助工作站",
                 _page("Workstation"),
-                [_query("case_area_id"), *PAGING],
+                [_query("case_area_id", schema=COMMUNITY), *PAGING],
                 "listWorkstations",
             ),
         },

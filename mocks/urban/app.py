@@ -12,10 +12,12 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
+from ..journal import note_of
 from ..population import Population
 from .contract import ENDPOINT_PATH, NAMESPACE, OPERATIONS
+from .schema_check import check_call
 from .service import UrbanService
-from .soap import SoapFault, parse_request, render_fault, render_response
+from .soap import SoapFault, decode_body, parse_request, render_fault, render_response
 from .wsdl import render_wsdl
 
 CONTENT_TYPE = "text/xml; charset=GBK"
@@ -39,6 +41,13 @@ def _classify(scope: Scope) -> str:
     return action.rsplit("/", 1)[-1] or "unknown"
 
 
+def _text_of(body: bytes) -> str:
+    try:
+        return decode_body(body)
+    except SoapFault:
+        return body.decode("latin-1")
+
+
 def create_urban_app(
     population: Population,
     *,
@@ -58,15 +67,24 @@ def create_urban_app(
             location = str(request.url.replace(query=""))
             return Response(render_wsdl(location).encode("gbk"), media_type=CONTENT_TYPE)
         body = await request.body()
+        note = note_of(request.scope)
         try:
             if len(body) > MAX_BODY_BYTES:
-                raise SoapFault("Client", "2000", "报文过大")
-            operation, params = parse_request(body)
+                raise SoapFault("Client", "2000", "报文过大", reason="too-large")
+            call = parse_request(body)
+            operation = call.tag.split("}", 1)[-1]
             action = request.headers.get("soapaction", "").strip('"')
             if action and action != f"{NAMESPACE}{operation}":
-                raise SoapFault("Client", "2000", "SOAPAction与报文不符")
+                raise SoapFault(
+                    "Client", "2000", "SOAPAction与报文不符", reason="soapaction-mismatch"
+                )
+            if note.validate:
+                check_call(call)
+            params = {child.tag.split("}", 1)[-1]: child for child in call}
             result = service.call(operation, params)
         except SoapFault as fault:
+            if fault.reason:
+                note.refused(fault.reason, fault.message)
             return _fault_response(fault)
         return Response(
             render_response(operation, OPERATIONS[operation].result, result),
@@ -83,6 +101,7 @@ def create_urban_app(
         _classify,
         _busy,
         seed=population.seed,
+        read_body=_text_of,
     )
     routes = [Route(ENDPOINT_PATH, endpoint, methods=["GET", "POST"]), *harness.admin_routes()]
     harness.wrap(Starlette(routes=routes))

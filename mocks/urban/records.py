@@ -24,7 +24,9 @@ def parse_legacy_time(value: str, name: str) -> datetime:
     try:
         return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=BEIJING)
     except ValueError as error:
-        raise SoapFault("Client", "2002", f"参数{name}格式错误，应为yyyyMMddHHmmss") from error
+        raise SoapFault(
+            "Client", "2002", f"参数{name}格式错误，应为yyyyMMddHHmmss", reason="wrong-type"
+        ) from error
 
 
 def case_record(case: UrbanCase, now: datetime) -> Record:

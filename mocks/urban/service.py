@@ -41,7 +41,9 @@ class UrbanService(WorkflowOperations):
     def call(self, operation: str, elements: dict[str, Element]) -> Record:
         op = OPERATIONS.get(operation)
         if op is None:
-            raise SoapFault("Client", "2000", f"未知操作{operation[:40]}")
+            raise SoapFault(
+                "Client", "2000", f"未知操作{operation[:40]}", reason="unknown-operation"
+            )
         args = {p.name: self._argument(p, elements.get(p.name)) for p in op.params}
         if op.needs_session:
             self._check_session(str(args["Token"]))
@@ -55,24 +57,28 @@ class UrbanService(WorkflowOperations):
         if param.kind == "codes":
             codes = [] if element is None else [(c.text or "").strip() for c in element]
             if param.required and not codes:
-                raise SoapFault("Client", "2001", f"缺少参数{param.name}")
+                raise SoapFault("Client", "2001", f"缺少参数{param.name}", reason="missing-element")
             if len(codes) > BATCH_CAP:
-                raise SoapFault("Client", "2003", f"{param.name}每次最多{BATCH_CAP}个")
+                raise SoapFault(
+                    "Client", "2003", f"{param.name}每次最多{BATCH_CAP}个", reason="too-many-codes"
+                )
             return codes
         text = "" if element is None else (element.text or "").strip()
         if not text:
             if param.required:
-                raise SoapFault("Client", "2001", f"缺少参数{param.name}")
+                raise SoapFault("Client", "2001", f"缺少参数{param.name}", reason="missing-element")
             return None
         if param.kind == "int":
             if not text.lstrip("-").isdigit():
-                raise SoapFault("Client", "2002", f"参数{param.name}应为整数")
+                raise SoapFault("Client", "2002", f"参数{param.name}应为整数", reason="wrong-type")
             return int(text)
         if param.kind == "decimal":
             try:
                 return float(text)
             except ValueError as error:
-                raise SoapFault("Client", "2002", f"参数{param.name}应为数字") from error
+                raise SoapFault(
+                    "Client", "2002", f"参数{param.name}应为数字", reason="wrong-type"
+                ) from error
         if param.kind == "datetime":
             return parse_legacy_time(text, param.name)
         return text
@@ -90,9 +96,14 @@ class UrbanService(WorkflowOperations):
         size = args.get("PageSize") or 20
         index = args.get("CurrentPageIndex") or 1
         if not 1 <= size <= PAGE_SIZE_CAP:
-            raise SoapFault("Client", "2004", f"PageSize应在1到{PAGE_SIZE_CAP}之间")
+            raise SoapFault(
+                "Client",
+                "2004",
+                f"PageSize应在1到{PAGE_SIZE_CAP}之间",
+                reason="page-size-out-of-range",
+            )
         if index < 1:
-            raise SoapFault("Client", "2002", "CurrentPageIndex从1开始")
+            raise SoapFault("Client", "2002", "CurrentPageIndex从1开始", reason="wrong-type")
         return size, index
 
     # -- operations ------------------------------------------------------------------
@@ -176,9 +187,11 @@ class UrbanService(WorkflowOperations):
         size, index = self._paging(args)
         keys = [k for k in ("WGBM", "SBRSFZH", "SBRDH") if args[k]]
         if len(keys) != 1:
-            raise SoapFault("Client", "2001", "WGBM、SBRSFZH、SBRDH须且只能提供一个")
+            raise SoapFault(
+                "Client", "2001", "WGBM、SBRSFZH、SBRDH须且只能提供一个", reason="missing-element"
+            )
         if args["ZT"] and args["ZT"] not in CASE_STATUSES:
-            raise SoapFault("Client", "2002", "参数ZT取值错误")
+            raise SoapFault("Client", "2002", "参数ZT取值错误", reason="wrong-type")
         population = self.population
         start = args["KSSJ"] or population.history_start()
         end = args["JSSJ"] or population.now() + timedelta(days=1)
@@ -226,7 +239,7 @@ class UrbanService(WorkflowOperations):
         registry = population.registry
         if key == "SBRSFZH":
             if not id_number_is_valid(value):
-                raise SoapFault("Client", "2002", "参数SBRSFZH格式错误")
+                raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="wrong-type")
             found = registry.index_of_id(value)
             indices = [] if found is None else [found]
         else:
@@ -275,14 +288,14 @@ class UrbanService(WorkflowOperations):
             raise SoapFault("Client", "3001", "网格不存在")
         event = EVENT_CLASS_BY_SUB.get(args["XLBM"])
         if event is None:
-            raise SoapFault("Client", "2002", "参数XLBM取值错误")
+            raise SoapFault("Client", "2002", "参数XLBM取值错误", reason="wrong-type")
         if args["AJLY"] not in SOURCES:
-            raise SoapFault("Client", "2002", "参数AJLY取值错误")
+            raise SoapFault("Client", "2002", "参数AJLY取值错误", reason="wrong-type")
         for name, cap in (("WTMS", 500), ("DZ", 200), ("SBRXM", 50)):
             if args[name] and len(args[name]) > cap:
-                raise SoapFault("Client", "2002", f"参数{name}超长")
+                raise SoapFault("Client", "2002", f"参数{name}超长", reason="wrong-type")
         if args["SBRSFZH"] and not id_number_is_valid(args["SBRSFZH"]):
-            raise SoapFault("Client", "2002", "参数SBRSFZH格式错误")
+            raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="wrong-type")
         reporter = None
         if args["SBRXM"] or args["SBRDH"] or args["SBRSFZH"]:
             reporter = Reporter(args["SBRXM"] or "", args["SBRDH"] or "", args["SBRSFZH"] or "")
@@ -310,7 +323,7 @@ class UrbanService(WorkflowOperations):
         if case is None:
             raise SoapFault("Client", "3001", "案件不存在")
         if args["MYD"] not in SATISFACTION:
-            raise SoapFault("Client", "2002", "参数MYD取值错误")
+            raise SoapFault("Client", "2002", "参数MYD取值错误", reason="wrong-type")
         if case.status(self.population.now()) != "结案":
             raise SoapFault("Client", "3002", "案件未结案，不能评价")
         self.population.rate_case(case.number, args["MYD"])

@@ -23,13 +23,19 @@ class SoapFault(Exception):
     """A fault the service reports to its caller: code Client or Server, and a numbered reason."""
 
     def __init__(
-        self, side: str, number: str, message: str, detail: dict[str, str] | None = None
+        self,
+        side: str,
+        number: str,
+        message: str,
+        detail: dict[str, str] | None = None,
+        reason: str = "",
     ) -> None:
         super().__init__(message)
         self.side = side
         self.number = number
         self.message = message
         self.detail = detail or {}
+        self.reason = reason  # the contract violation, for the journal; "" for other faults
 
 
 def decode_body(body: bytes) -> str:
@@ -44,22 +50,19 @@ def decode_body(body: bytes) -> str:
     try:
         return body.decode(encoding)
     except (LookupError, UnicodeDecodeError) as error:
-        raise SoapFault("Client", "2000", "报文编码错误") from error
+        raise SoapFault("Client", "2000", "报文编码错误", reason="bad-encoding") from error
 
 
-def parse_request(body: bytes) -> tuple[str, dict[str, Element]]:
-    """The operation named by the body's first element, and its parameter elements by name."""
+def parse_request(body: bytes) -> Element:
+    """The body's first element: the call, named by the operation, holding its parameters."""
     try:
         root = SafeET.fromstring(decode_body(body))
     except (SafeET.ParseError, DefusedXmlException) as error:
-        raise SoapFault("Client", "2000", "报文格式错误") from error
+        raise SoapFault("Client", "2000", "报文格式错误", reason="malformed-xml") from error
     soap_body = root.find(f"{{{SOAP_ENV}}}Body")
     if root.tag != f"{{{SOAP_ENV}}}Envelope" or soap_body is None or len(soap_body) == 0:
-        raise SoapFault("Client", "2000", "缺少SOAP Body")
-    call = soap_body[0]
-    operation = call.tag.split("}", 1)[-1]
-    params = {child.tag.split("}", 1)[-1]: child for child in call}
-    return operation, params
+        raise SoapFault("Client", "2000", "缺少SOAP Body", reason="not-a-soap-envelope")
+    return soap_body[0]
 
 
 def _value(value: object) -> str:

@@ -85,9 +85,9 @@ class WorkflowOperations:
     @staticmethod
     def _note(args: dict[str, Any], what: str) -> None:
         if not args.get("YJ"):
-            raise SoapFault("Client", "2001", f"缺少参数YJ（{what}）")
+            raise SoapFault("Client", "2001", f"缺少参数YJ（{what}）", reason="missing-element")
         if len(args["YJ"]) > 500:
-            raise SoapFault("Client", "2002", "参数YJ超长")
+            raise SoapFault("Client", "2002", "参数YJ超长", reason="too-long")
 
     @staticmethod
     def _decoded(items: list[Record], already: int, stage: str) -> list[Attachment]:
@@ -98,7 +98,7 @@ class WorkflowOperations:
         for item in items:
             kind = item.get("FJLX", "")
             if kind not in ATTACHMENT_KINDS:
-                raise SoapFault("Client", "2002", "参数FJLX取值错误")
+                raise SoapFault("Client", "2002", "参数FJLX取值错误", reason="not-allowed-value")
             try:
                 content = base64.b64decode(item.get("FJNR", ""), validate=True)
             except binascii.Error as error:

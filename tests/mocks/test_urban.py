@@ -157,7 +157,7 @@ async def test_query_cases_by_reporter_id_and_phone(
     )
     assert case.number in soap_values(by_phone, "AJBH")
     both = await soap_call(
-        client, "QueryCases", Token=token, SBRDH=case.reporter.phone, WGBM="320213001001001"
+        client, "QueryCases", Token=token, WGBM="320213001001001", SBRDH=case.reporter.phone
     )
     assert ">2001<" in soap_text(both)
 

@@ -13,13 +13,18 @@ from mocks.civil import APP_KEY, SECRET, sign
 from mocks.legal import CLIENT_ID, CLIENT_SECRET
 from mocks.population import beijing_now
 from mocks.urban import NAMESPACE, PASSWORD, USERNAME
+from mocks.urban.contract import OPERATIONS
 
 SOAP_PATH = "/UrbanService.asmx"
 
 
 def soap_envelope(operation: str, **params: object) -> bytes:
+    """The call with its parameters in the WSDL's order, as a client generated from it sends
+    them; an operation the contract lacks keeps the order given."""
+    declared = [p.name for p in OPERATIONS[operation].params] if operation in OPERATIONS else []
+    order = {name: i for i, name in enumerate(declared)}
     parts = []
-    for name, value in params.items():
+    for name, value in sorted(params.items(), key=lambda item: order.get(item[0], len(order))):
         if isinstance(value, list):
             inner = "".join(
                 "<tns:AttachmentUpload>"
