@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -93,6 +94,8 @@ class Harness:
         # Requests are checked against the system's contract unless this is turned off (admin
         # API) or a call says `X-Mock-Contract: off`, for a negative test of a client.
         self.validate = True
+        # set by `build_mocks`: scenarios span every system, so any one's admin API takes them
+        self.scenario_player: Callable[[str], dict[str, Any]] | None = None
         self.identity = identity
         self.classify = classify
         self.native_error = native_error
@@ -191,6 +194,7 @@ class Harness:
             Route("/__admin/reset", self._reset, methods=["POST"]),
             Route("/__admin/faults", self._faults, methods=["GET", "POST", "DELETE"]),
             Route("/__admin/contract", self._contract, methods=["GET", "POST"]),
+            Route("/__admin/scenario", self._scenario, methods=["POST"]),
         ]
 
     async def _info(self, request: Request) -> Response:
@@ -198,6 +202,17 @@ class Harness:
 
     async def _requests(self, request: Request) -> Response:
         return JSONResponse(self.journal.snapshot(request.query_params.get("operation")))
+
+    async def _scenario(self, request: Request) -> Response:
+        """A scenario (TOML, or JSON) added to the population all the mocks share, its fault
+        timeline started now; 400 with every problem named if it does not validate."""
+        if self.scenario_player is None:
+            return JSONResponse({"error": "this mock runs without a scenario player"}, 404)
+        try:
+            played = self.scenario_player((await request.body()).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:  # ScenarioError is a ValueError
+            return JSONResponse({"error": str(error)[:2000]}, 400)
+        return JSONResponse(played)
 
     async def _contract(self, request: Request) -> Response:
         """Whether requests are checked against the contract: `{"validate": false}` turns the

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 
@@ -12,18 +13,21 @@ from .engage import create_engage_app
 from .harness import Harness
 from .legal import create_legal_app
 from .population import Population
+from .scenario import Scenario, parse_scenario
+from .scenario_run import Applied, FaultTimeline, apply_scenario
 from .urban import create_urban_app
 
 DEFAULT_PORTS = {"urban": 8101, "civil": 8102, "legal": 8103, "engage": 8104}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MockSet:
     population: Population
     urban: Harness
     civil: Harness
     legal: Harness
     engage: Harness
+    timelines: list[FaultTimeline] = field(default_factory=list)
 
     def apps(self) -> dict[str, Harness]:
         return {
@@ -32,6 +36,21 @@ class MockSet:
             "legal": self.legal,
             "engage": self.engage,
         }
+
+    def play(self, scenario: Scenario) -> Applied:
+        """Adds the scenario's records and starts its fault timeline (from now)."""
+        applied = apply_scenario(self.population, scenario)
+        self.timelines.append(FaultTimeline(scenario, self.apps()).start())
+        return applied
+
+    def play_text(self, text: str) -> dict[str, Any]:
+        """For the admin API: a scenario document in TOML or JSON; ScenarioError if bad."""
+        scenario = parse_scenario(text, "scenario")
+        return {"name": scenario.name, **self.play(scenario).summary()}
+
+    def stop(self) -> None:
+        for timeline in self.timelines:
+            timeline.stop()
 
 
 def build_mocks(
@@ -51,6 +70,7 @@ def build_mocks(
     for app in mocks.apps().values():
         app.faults.latency_ms = latency_ms
         app.faults.jitter_ms = jitter_ms
+        app.scenario_player = mocks.play_text
     return mocks
 
 

@@ -16,8 +16,16 @@ from gateway.systems import SYSTEMS
 
 def _mocks(args: argparse.Namespace) -> int:
     from mocks import DEFAULT_PORTS, Population, build_mocks
+    from mocks.scenario import ScenarioError, load_scenario
     from mocks.serve import describe, serve_forever
 
+    scenario = None
+    if args.scenario:
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as error:
+            print(f"govgraph mocks: {error}", file=sys.stderr)
+            return 2
     started = time.perf_counter()
     population = Population(seed=args.seed, preset=args.scale)
     mocks = build_mocks(
@@ -32,6 +40,13 @@ def _mocks(args: argparse.Namespace) -> int:
         f"population seed={args.seed} scale={preset.name}: {preset.grids} grids, "
         f"{preset.residents} residents, built in {time.perf_counter() - started:.1f}s"
     )
+    if scenario is not None:
+        try:
+            applied = mocks.play(scenario)
+        except ScenarioError as error:
+            print(f"govgraph mocks: {error}", file=sys.stderr)
+            return 2
+        print(f"scenario {scenario.name}: {applied.summary()}; {len(scenario.steps)} fault steps")
     print(describe(mocks, args.host, ports), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(mocks, args.host, ports))
@@ -205,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--legal-rps", type=float, default=20.0, help="the legal-aid system's per-client limit"
     )
     mocks.add_argument("--host", default="127.0.0.1")
+    mocks.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario (TOML): records added to the population, faults on a timeline",
+    )
     for system in SYSTEMS:  # each mock answers as its system, on a port of its own
         mocks.add_argument(f"--{system.key}-port", type=int)
     mocks.set_defaults(handler=_mocks)

@@ -239,7 +239,7 @@ class UrbanService(WorkflowOperations):
         registry = population.registry
         if key == "SBRSFZH":
             if not id_number_is_valid(value):
-                raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="wrong-type")
+                raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="pattern-mismatch")
             found = registry.index_of_id(value)
             indices = [] if found is None else [found]
         else:
@@ -288,14 +288,14 @@ class UrbanService(WorkflowOperations):
             raise SoapFault("Client", "3001", "网格不存在")
         event = EVENT_CLASS_BY_SUB.get(args["XLBM"])
         if event is None:
-            raise SoapFault("Client", "2002", "参数XLBM取值错误", reason="wrong-type")
+            raise SoapFault("Client", "2002", "参数XLBM取值错误", reason="not-allowed-value")
         if args["AJLY"] not in SOURCES:
-            raise SoapFault("Client", "2002", "参数AJLY取值错误", reason="wrong-type")
+            raise SoapFault("Client", "2002", "参数AJLY取值错误", reason="not-allowed-value")
         for name, cap in (("WTMS", 500), ("DZ", 200), ("SBRXM", 50)):
             if args[name] and len(args[name]) > cap:
-                raise SoapFault("Client", "2002", f"参数{name}超长", reason="wrong-type")
+                raise SoapFault("Client", "2002", f"参数{name}超长", reason="too-long")
         if args["SBRSFZH"] and not id_number_is_valid(args["SBRSFZH"]):
-            raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="wrong-type")
+            raise SoapFault("Client", "2002", "参数SBRSFZH格式错误", reason="pattern-mismatch")
         reporter = None
         if args["SBRXM"] or args["SBRDH"] or args["SBRSFZH"]:
             reporter = Reporter(args["SBRXM"] or "", args["SBRDH"] or "", args["SBRSFZH"] or "")
