@@ -129,16 +129,13 @@ class Harness:
                 body.append(message.get("body", b""))
             return message
 
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        recorded = False
 
-        self.journal.begin(operation)
-        try:
-            await self._serve(scope, kept_receive, record_status)
-        finally:
+        def record() -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             sent = sent_by(
                 scope["method"],
                 scope["path"],
@@ -147,6 +144,20 @@ class Harness:
                 self.read_body,
             )
             self.journal.end(operation, status, started, request_id, sent, note)
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record()  # before the caller can have the answer, so its test sees the call
+            await send(message)
+
+        self.journal.begin(operation)
+        try:
+            await self._serve(scope, kept_receive, record_status)
+        finally:
+            record()
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert self.app is not None  # noqa: S101

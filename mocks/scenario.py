@@ -33,6 +33,10 @@ cases and a pending legal-aid application", or "legal aid down for 30 s, then sl
     at = "30s"
     system = "legal-aid"
     latency_ms = 800
+    [[faults]]                 # a step with no faults (or `clear = true`) ends them
+    at = "60s"
+    system = "legal-aid"
+    clear = true
 
 The file is checked against the schema below before anything is applied; each error names its
 place (`faults[1].at`) and what was expected."""
@@ -130,6 +134,7 @@ SCHEMA: dict[str, Any] = {
             {
                 "at": {"type": "string", "pattern": DURATION.pattern},
                 "system": {"enum": sorted(SYSTEMS)},
+                "clear": {"const": True},
                 **FAULT_FIELDS,
             },
             ["at", "system"],
@@ -209,7 +214,7 @@ def parse_scenario(text: str, name: str = "scenario") -> Scenario:
                 raise ScenarioError(f"{name}: cases[{index}]: give a reporter or a grid")
     steps = []
     for step in document.get("faults", []):
-        fields = {k: v for k, v in step.items() if k not in ("at", "system")}
+        fields = {k: v for k, v in step.items() if k not in ("at", "system", "clear")}
         steps.append(
             FaultStep(seconds_of(step["at"]), SYSTEMS[step["system"]], Faults.parse(fields))
         )

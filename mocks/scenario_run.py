@@ -44,7 +44,12 @@ def _account(population: Population, person: Person) -> Any:
     return next((u for u in users if u.person_index == person.index), None)
 
 
-def _pick(population: Population, wanted: dict[str, Any], taken: set[int]) -> Person:
+def find_resident(
+    population: Population, wanted: dict[str, Any], taken: set[int] | None = None
+) -> Person:
+    """The first seeded resident (not in `taken`) with everything `wanted` names: grid, tags
+    (codes or labels), ages, a platform account bound to their own phone."""
+    taken = set() if taken is None else taken
     tags = set()
     for tag in wanted.get("tags", []):
         if tag not in TAG_CODES:
@@ -107,7 +112,7 @@ def apply_scenario(population: Population, scenario: Scenario) -> Applied:
     applied = Applied()
     taken: set[int] = set()
     for wanted in scenario.records("residents"):
-        applied.people[wanted["as"]] = _pick(population, wanted, taken)
+        applied.people[wanted["as"]] = find_resident(population, wanted, taken)
     _check(population, scenario, applied.people)
     for record in scenario.records("cases"):
         person = applied.people.get(record.get("reporter", ""))

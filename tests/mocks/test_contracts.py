@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from gateway.access.auth import Role
-from mocks import Population, build_mocks
+from gateway.testing.handles import MockSystems
+from mocks import MockSet
 from mocks.engage import APP_ID, APP_SECRET
 from mocks.harness import Harness
 from mocks.urban import NAMESPACE
@@ -43,8 +44,9 @@ def raw_soap(operation: str, inner: str, namespace: str = NAMESPACE) -> bytes:
 
 
 @pytest.fixture
-def mocks(tiny_population: Population):  # type: ignore[no-untyped-def]
-    return build_mocks(tiny_population)
+def mocks(govgraph_mocks: MockSystems) -> MockSet:
+    """The plugin's in-process mocks (tiny population), as an integrator gets them."""
+    return govgraph_mocks.mocks
 
 
 # (what is sent, inside QueryCases after the token; the fault's ErrorCode; the journal's reason)
