@@ -1,7 +1,7 @@
 """The one declarative access policy. Each personal field of the schema has a kind of value
 (`gateway.access.kinds`); each role has one view of each kind: the whole value, a masked one, or
 nothing (null with a FORBIDDEN error). Relations that lead to someone's records are allowed or
-denied per role. Applied in one place, `PolicyExtension`; which rows a role may see at all is
+denied per role. Applied in one place, `enforcement.police`; which rows a role may see at all is
 `gateway.access.scope`, and arguments that take a personal value are ruled in `PERSONAL_ARGUMENTS`.
 
 Minimum necessary access (PIPL arts. 6, 28): each role sees what its work needs, and no

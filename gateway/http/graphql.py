@@ -18,7 +18,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
 
 from connectors.errors import GovGraphError, InputError, LimitError
-from gateway.access.enforcement import PolicyExtension
+from gateway.access.enforcement import PolicyExtension, police
 from schema import build_schema
 from schema.entities import ENTITY_KEYS
 
@@ -85,7 +85,7 @@ class GovGraphSchema(strawberry.federation.Schema):
 def build_gateway_schema(cache_size: int = 512, subgraph: str = "") -> strawberry.Schema:
     # The HTTP layer has parsed and validated the document already; Strawberry's own parse and
     # validation of the same text are cached too (bounded), so a document is checked once.
-    return build_schema(
+    schema = build_schema(
         GovGraphSchema,
         extensions=[
             PolicyExtension,
@@ -94,6 +94,8 @@ def build_gateway_schema(cache_size: int = 512, subgraph: str = "") -> strawberr
         ],
         subgraph=subgraph,
     )
+    police(schema._schema)
+    return schema
 
 
 def request_id_of(scope: Scope) -> str:
