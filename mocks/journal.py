@@ -15,31 +15,41 @@ KEPT_BODY_CHARS = 4000
 RECENT_CALLS = 500
 
 # Masked by the kind of value, wherever it appears: an ID number keeps its region and check
-# character, a mobile number its first three and last four digits.
+# character, a mobile number (also typed with +86, spaces or dashes) its first three and last
+# four digits.
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
-MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
-# Names and secrets are recognised by the field that carries them, in JSON, XML or a form.
-NAME_FIELDS = (
-    "xm|hzxm|ldzxm|SBRXM|apply_name|name|nickname|real_name|contact_name|Password|password"
-    "|secret|client_secret|access_token"
-)
-SECRET_FIELDS = frozenset({"Password", "password", "secret", "client_secret", "access_token"})
-JSON_FIELD = re.compile(rf'"({NAME_FIELDS})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
-XML_FIELD = re.compile(rf"<((?:\w+:)?)({NAME_FIELDS})>([^<]*)</")
-FORM_FIELD = re.compile(rf"(^|&)({NAME_FIELDS})=([^&]*)")
+MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
+# Names, addresses and secrets are recognised by the field that carries them, in JSON, XML or
+# a form: a name keeps its first character, an address its first six, a secret nothing.
+FIELD_KINDS = {
+    **dict.fromkeys(
+        ("xm", "hzxm", "ldzxm", "SBRXM", "apply_name", "name", "nickname", "real_name"), "name"
+    ),
+    **dict.fromkeys(("hjdz", "xzz", "dz", "DZ", "apply_address", "address"), "address"),
+    **dict.fromkeys(
+        ("Password", "password", "secret", "client_secret", "access_token", "Token"), "secret"
+    ),
+}
+KEYS = "|".join(sorted(FIELD_KINDS, key=len, reverse=True))
+JSON_FIELD = re.compile(rf'"({KEYS})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+XML_FIELD = re.compile(rf"<((?:\w+:)?)({KEYS})>([^<]*)</")
+FORM_FIELD = re.compile(rf"(^|&)({KEYS})=([^&]*)")
 
 
-def _masked_name(name: str, value: str) -> str:
-    if name in SECRET_FIELDS:
-        return "***"
-    return value[:1] + "*" * max(1, min(len(value) - 1, 3)) if value else value
+def _masked_field(name: str, value: str) -> str:
+    kind = FIELD_KINDS[name]
+    if not value or kind == "secret":
+        return "***" if value else value
+    if kind == "address":
+        return value[:6] + "…" if len(value) > 6 else value[:1] + "…"
+    return value[:1] + "*" * max(1, min(len(value) - 1, 3))
 
 
 def mask_personal(text: str) -> str:
-    """The text with ID numbers, mobile numbers, names and secrets masked."""
-    text = JSON_FIELD.sub(lambda m: f'"{m[1]}"{m[2]}"{_masked_name(m[1], m[3])}"', text)
-    text = XML_FIELD.sub(lambda m: f"<{m[1]}{m[2]}>{_masked_name(m[2], m[3])}</", text)
-    text = FORM_FIELD.sub(lambda m: f"{m[1]}{m[2]}={_masked_name(m[2], m[3])}", text)
+    """The text with ID numbers, mobile numbers, names, addresses and secrets masked."""
+    text = JSON_FIELD.sub(lambda m: f'"{m[1]}"{m[2]}"{_masked_field(m[1], m[3])}"', text)
+    text = XML_FIELD.sub(lambda m: f"<{m[1]}{m[2]}>{_masked_field(m[2], m[3])}</", text)
+    text = FORM_FIELD.sub(lambda m: f"{m[1]}{m[2]}={_masked_field(m[2], m[3])}", text)
     text = ID_NUMBER.sub(lambda m: f"{m[1]}********{m[2]}", text)
     return MOBILE.sub(lambda m: f"{m[1]}****{m[2]}", text)
 

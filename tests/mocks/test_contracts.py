@@ -254,12 +254,18 @@ async def test_the_journal_keeps_what_was_sent_with_personal_values_masked(
     headers = await legal_token(legal)
     await legal.post(
         "/api/v1/applications",
-        json={**APPLICATION, "apply_name": person.name, "apply_phone": person.phone},
+        json={
+            **APPLICATION,
+            "apply_name": person.name,
+            "apply_phone": person.phone,
+            "apply_address": person.current_address,
+        },
         headers=headers,
     )
     kept = [e for app in (mocks.civil, mocks.urban, mocks.legal) for e in app.journal.calls_to()]
     text = str(kept)
-    for value in (person.id_number, person.phone, person.name, "Urban@2026", "legal-demo-secret"):
+    personal = (person.id_number, person.phone, person.name, person.current_address)
+    for value in (*personal, "Urban@2026", "legal-demo-secret"):
         assert value not in text, value
     by_id = mocks.civil.journal.calls_to("rk.queryBySfzh")[0]["body"]
     assert person.id_number[:6] + "********" + person.id_number[14:] in by_id
