@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import adapters
-from connectors.errors import BackendContractError, BackendStatusError
+from connectors.errors import BackendContractError, BackendStatusError, InputError
 from connectors.urban_workflow import attachment_items
 from gateway.backends.loaders import Loader, by_key
 from gateway.backends.request_base import RECONCILE_SLACK, URBAN, DataBase, window
@@ -102,7 +102,8 @@ class UrbanData(DataBase):
             return await self.backends.coalesced(("statistics", kind, code, start, end), call)
         except BackendStatusError as error:
             if error.extensions.get("fault") == "3001":
-                raise Rejected(
+                # a read, not a mutation's payload: the caller's argument named, as BAD_USER_INPUT
+                raise InputError(
                     "code", "统计对象不存在 / no such grid, community or department"
                 ) from None
             raise

@@ -422,3 +422,19 @@ async def test_the_trail_names_an_operation_the_request_did_not(tmp_path: Path) 
         )
         line = json.loads((tmp_path / "audit.log").read_text().splitlines()[-1])
         assert line["operation"] == "WhoLivesThere"
+
+
+@pytest.mark.parametrize(
+    ("scope", "code"), [("COMMUNITY", "1"), ("GRID", "320213999999999"), ("DEPARTMENT", "BM99")]
+)
+async def test_statistics_of_nothing_is_bad_input_naming_the_code(
+    gateway: Gateway, scope: str, code: str
+) -> None:
+    body = await gateway.as_role(Role.DISTRICT_ADMIN).query(
+        'query($code: String!) { statistics(scope: %s, code: $code, since: "2026-10-01T00:00:00+08:00",'
+        ' until: "2026-11-01T00:00:00+08:00") { reported } }' % scope,
+        {"code": code},
+    )
+    assert body["data"]["statistics"] is None
+    (error,) = body["errors"]
+    assert error["extensions"] in ({"code": "BAD_USER_INPUT", "argument": "code"},), error
