@@ -60,3 +60,16 @@ def test_every_command_runs_from_an_installed_wheel(tmp_path: Path) -> None:
         assert "usage" in govgraph(command, "--help")
     queries = venv.glob("lib/python*/site-packages/bench/queries/*.graphql")
     assert len(list(queries)) >= 7, "the benchmark's standard queries are in the wheel"
+    plugins = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from importlib.metadata import entry_points; "
+            "print([e.value for e in entry_points(group='pytest11') if e.name == 'govgraph'])",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert plugins.strip() == "['gateway.testing.plugin']"  # pytest loads it when installed
