@@ -10,7 +10,6 @@ late after the work was done (a write whose caller timed out).
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .journal import NOTE_KEY, BodyReader, CallNote, Journal, sent_by, utf8_text
+from .json_contract import parse_json
 
 OUTAGE_BODY = b"<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"
 DRIP_CHUNK_BYTES = 16
@@ -230,7 +230,7 @@ class Harness:
         checks off for every call until turned on again (or the mock is reset)."""
         if request.method == "POST":
             try:
-                given = json.loads(await request.body() or b"{}")
+                given = parse_json(await request.body() or b"{}")
             except ValueError:
                 given = None
             if not isinstance(given, dict) or not isinstance(given.get("validate"), bool):
@@ -248,7 +248,7 @@ class Harness:
             self.faults = Faults()
         elif request.method == "POST":
             try:
-                self.faults = Faults.parse(json.loads(await request.body() or b"{}"))
+                self.faults = Faults.parse(parse_json(await request.body() or b"{}"))
             except ValueError as error:  # json.JSONDecodeError is a ValueError
                 return JSONResponse({"error": str(error)}, 400)
         return JSONResponse(asdict(self.faults))

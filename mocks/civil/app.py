@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +22,7 @@ from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
 from ..journal import note_of
-from ..json_contract import first_violation
+from ..json_contract import first_violation, parse_json
 from ..population import BEIJING, Population, beijing_now
 from .openapi import data_schema_of, openapi_document
 from .service import CivilAffairsService, EnvelopeError
@@ -111,7 +110,7 @@ def create_civil_app(
             if handler is None:
                 raise EnvelopeError("99", "服务不存在", "unknown-operation")
             try:
-                data = json.loads(form["data"])
+                data = parse_json(form["data"])
             except ValueError as error:
                 raise EnvelopeError("98", "参数data不是合法JSON", "malformed-json") from error
             if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
 from ..journal import note_of
+from ..json_contract import parse_json
 from ..population import Population
 from .contract import BY_PATH, OPERATIONS, PlatformError, checked
 from .openapi import openapi_document
@@ -119,7 +120,7 @@ def create_engage_app(
             return errcode(47001, "body too large")
         note = note_of(request.scope)
         try:
-            body = checked(op, json.loads(raw), strict=note.validate)
+            body = checked(op, parse_json(raw), strict=note.validate)
             answer = service.call(op.name, body)
         except (ValueError, UnicodeDecodeError):
             note.refused("malformed-json", "body is not JSON")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -20,6 +19,7 @@ from starlette.types import Scope
 
 from ..harness import Harness, MockIdentity
 from ..journal import note_of
+from ..json_contract import parse_json
 from ..population import Applicant, Population, id_number_is_valid
 from .access import RateLimiter, TokenIssuer
 from .checks import QUERY_REFUSAL, body_violation, query_violation, validate_application
@@ -187,13 +187,15 @@ def create_legal_app(
         return paged(request, matched)
 
     async def create_application(request: Request) -> Response:
+        note = note_of(request.scope)
         try:
-            body = json.loads(await request.body())
+            body = parse_json(await request.body())
         except ValueError:
+            note.refused("malformed-json", "请求体不是合法JSON")
             return problem(400, "invalid_request", "请求体不是合法JSON")
         if not isinstance(body, dict):
+            note.refused("wrong-type", "请求体应为JSON对象")
             return problem(400, "invalid_request", "请求体应为JSON对象")
-        note = note_of(request.scope)
         if note.validate:
             violation = body_violation("/applications", body)
             if violation is not None:

@@ -288,3 +288,35 @@ async def test_the_gateways_own_calls_break_no_contract() -> None:
         assert gw.mocks.urban.journal.total > 0 and gw.mocks.civil.journal.total > 0
         for system in gw.mocks.apps().values():
             assert not system.journal.violations, system.identity.system
+
+
+NESTED = "[" * 20_000 + "]" * 20_000
+
+
+async def test_json_nested_past_the_parser_is_malformed_not_a_crash(
+    mocks: Any, client_for: ClientFor
+) -> None:
+    civil = client_for(mocks.civil)
+    form = {**civil_form({}), "data": NESTED}
+    answer = await civil.post("/gateway/api/rk.queryByWgbm", data=form)
+    assert answer.status_code == 200 and answer.json()["code"] == "98"
+    assert last_violation(mocks.civil) == "malformed-json"
+    legal = client_for(mocks.legal)
+    headers = {**await legal_token(legal), "Content-Type": "application/json"}
+    answer = await legal.post(
+        "/api/v1/applications", content=NESTED[:8000] + NESTED[-8000:], headers=headers
+    )
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+    assert last_violation(mocks.legal) == "malformed-json"
+    engage = client_for(mocks.engage)
+    token = (
+        await engage.get(
+            "/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": APP_ID, "secret": APP_SECRET},
+        )
+    ).json()["access_token"]
+    answer = await engage.post(
+        "/api/activity/list", params={"access_token": token}, content=NESTED[:4000] + NESTED[-4000:]
+    )
+    assert answer.json()["errcode"] == 47001
+    assert last_violation(mocks.engage) == "malformed-json"
