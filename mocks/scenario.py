@@ -9,6 +9,21 @@ cases and a pending legal-aid application", or "legal aid down for 30 s, then sl
     grid = "320213001001001"   # optional, as are tags (codes or labels), ages and an account
     tags = ["独居老人"]
 
+    [[people]]                 # a new resident (新迁入), in a new household of the grid
+    as = "lin"
+    grid = "320213001001002"
+    name = "林新来"
+    sex = "女"
+    birth = "1948-05-12"
+    tags = ["独居老人"]         # optional, as is phone (else one is assigned)
+    [[people]]                 # joins lin's household
+    as = "lin_son"
+    household = "lin"
+    name = "林小军"
+    sex = "男"
+    birth = "1975-01-30"
+    relation = "子女"
+
     [[cases]]                  # reported now, open (待受理)
     reporter = "alice"
     class = "暴露垃圾"
@@ -107,6 +122,20 @@ SCHEMA: dict[str, Any] = {
             },
             ["as"],
         ),
+        "people": _records(
+            {
+                "as": ALIAS,
+                "grid": {"type": "string", "pattern": "^[0-9]{15}$"},
+                "household": ALIAS,
+                "name": {"type": "string", "minLength": 2, "maxLength": 20},
+                "sex": {"enum": ["男", "女"]},
+                "birth": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 9},
+                "phone": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"},
+                "relation": {"type": "string", "minLength": 1, "maxLength": 10},
+            },
+            ["as", "name", "sex", "birth"],
+        ),
         "cases": _records(
             {
                 "reporter": ALIAS,
@@ -186,6 +215,10 @@ def _said(error: Any) -> str:
     return str(error.message)
 
 
+def _seeded(document: dict[str, Any]) -> set[str]:
+    return {r["as"] for r in document.get("residents", [])}
+
+
 def parse_scenario(text: str, name: str = "scenario") -> Scenario:
     """A scenario from TOML (or JSON, if the text starts with `{`), checked; every schema error
     is reported at once, each with its place."""
@@ -200,10 +233,18 @@ def parse_scenario(text: str, name: str = "scenario") -> Scenario:
         lines = [f"{_place(e.absolute_path)}: {_said(e)}" for e in errors[:20]]
         raise ScenarioError(f"{name}: " + "; ".join(lines))
     aliases: set[str] = set()
-    for index, resident in enumerate(document.get("residents", [])):
-        if resident["as"] in aliases:
-            raise ScenarioError(f"{name}: residents[{index}].as: {resident['as']} named twice")
-        aliases.add(resident["as"])
+    for kind in ("residents", "people"):
+        for index, resident in enumerate(document.get(kind, [])):
+            if resident["as"] in aliases:
+                raise ScenarioError(f"{name}: {kind}[{index}].as: {resident['as']} named twice")
+            joins = resident.get("household")
+            if kind == "people" and joins is not None and joins not in aliases - _seeded(document):
+                raise ScenarioError(
+                    f"{name}: people[{index}].household: {joins!r} is no newcomer named before"
+                )
+            if kind == "people" and joins is None and "grid" not in resident:
+                raise ScenarioError(f"{name}: people[{index}]: give a grid or a household")
+            aliases.add(resident["as"])
     for kind, key in (("cases", "reporter"), ("legal_aid", "applicant"), ("wishes", "author")):
         for index, record in enumerate(document.get(kind, [])):
             if key in record and record[key] not in aliases:

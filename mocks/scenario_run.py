@@ -13,6 +13,7 @@ from typing import Any
 from .engage.service import EngagementService
 from .harness import Harness
 from .population import Applicant, Person, Population, Reporter
+from .population.newcomers import Newcomer, admit
 from .population.vocab import EVENT_CLASSES, PERSON_TYPES
 from .scenario import Scenario, ScenarioError
 
@@ -94,14 +95,45 @@ def _grid_of(population: Population, record: dict[str, Any], person: Person | No
     return grid
 
 
+def _newcomer(population: Population, record: dict[str, Any]) -> Newcomer:
+    grid = population.geography.grid_by_code.get(record.get("grid", ""))
+    if grid is None and "household" not in record:
+        raise ScenarioError(f"people.{record['as']}: no grid {record.get('grid')}")
+    if grid is not None and grid.parent_code is not None:
+        raise ScenarioError(f"people.{record['as']}: {grid.code} is a micro-grid; give its grid")
+    try:
+        birth = date.fromisoformat(record["birth"])
+    except ValueError:
+        raise ScenarioError(f"people.{record['as']}.birth: not a date") from None
+    if birth > population.now().date():
+        raise ScenarioError(f"people.{record['as']}.birth: in the future")
+    tags = []
+    for tag in record.get("tags", []):
+        if tag not in TAG_CODES:
+            raise ScenarioError(f"people.{record['as']}: unknown tag {tag!r}")
+        tags.append(TAG_CODES[tag])
+    return Newcomer(
+        name=record["name"],
+        male=record["sex"] == "男",
+        birth=birth,
+        grid=grid or population.geography.grids[0],  # a member's grid is their household's
+        tags=tuple(tags),
+        phone=record.get("phone", ""),
+        relation=record.get("relation", "家庭成员"),
+    )
+
+
 def _check(population: Population, scenario: Scenario, people: dict[str, Person]) -> None:
     """Everything that can refuse the scenario, before anything is written: it is applied
     whole or not at all."""
+    for record in scenario.records("people"):
+        _newcomer(population, record)
     for record in scenario.records("cases"):
         _event(record["class"])
-        _grid_of(population, record, people.get(record.get("reporter", "")))
+        if record.get("reporter") not in {p["as"] for p in scenario.records("people")}:
+            _grid_of(population, record, people.get(record.get("reporter", "")))
     for record in scenario.records("wishes"):
-        if _account(population, people[record["author"]]) is None:
+        if record["author"] not in people or _account(population, people[record["author"]]) is None:
             raise ScenarioError(
                 f"wishes: {record['author']} has no platform account "
                 "(ask for one with platform_account = true)"
@@ -114,6 +146,10 @@ def apply_scenario(population: Population, scenario: Scenario) -> Applied:
     for wanted in scenario.records("residents"):
         applied.people[wanted["as"]] = find_resident(population, wanted, taken)
     _check(population, scenario, applied.people)
+    for record in scenario.records("people"):
+        joins = applied.people.get(record["household"]) if "household" in record else None
+        newcomer = _newcomer(population, record)
+        applied.people[record["as"]] = admit(population.registry, newcomer, joins)
     for record in scenario.records("cases"):
         person = applied.people.get(record.get("reporter", ""))
         grid = _grid_of(population, record, person)

@@ -122,3 +122,32 @@ def test_mock_servers_answer_over_real_sockets(govgraph_mock_servers: MockSystem
     wsdl = httpx.get(f"{url}/UrbanService.asmx?wsdl", timeout=10)
     assert wsdl.status_code == 200 and b"wsdl:definitions" in wsdl.content
     assert govgraph_mock_servers.calls_to("urban", "WSDL")[-1]["status"] == 200
+
+
+@pytest.mark.heavy
+@pytest.mark.govgraph_scenario("scenarios/newcomers.toml")
+def test_people_a_scenario_adds_are_residents_to_the_gateway(
+    govgraph_gateway: GatewayHandle,
+) -> None:
+    lin = govgraph_gateway.mocks.person("lin")
+    body = govgraph_gateway.query(
+        "query($id: String!) { resident(idNumber: $id) { name tags { label }"
+        " household { size } legalAidCases { statusLabel } } }",
+        {"id": lin.id_number},
+        token=govgraph_gateway.token_for_resident(lin),
+    )
+    assert "errors" not in body, body
+    resident = body["data"]["resident"]
+    assert resident["name"] == "林新来"
+    assert [t["label"] for t in resident["tags"]] == ["独居老人"]
+    assert resident["household"]["size"] == 2
+    assert [c["statusLabel"] for c in resident["legalAidCases"]] == ["待审核"]
+    worker = govgraph_gateway.token("grid_worker", grids=[lin.grid.code])
+    listed = govgraph_gateway.query(
+        "query($g: String!) { grid(code: $g) { residents(first: 1) { totalCount } } }",
+        {"g": lin.grid.code},
+        token=worker,
+    )
+    assert "data" in listed, listed
+    seeded = len(govgraph_gateway.mocks.population.registry.grid_indices(lin.grid.ordinal))
+    assert listed["data"]["grid"]["residents"]["totalCount"] == seeded + 2

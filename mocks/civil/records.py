@@ -36,7 +36,7 @@ def person_record(person: Person) -> Record:
 
 def household_record(population: Population, grid_ordinal: int, household: Household) -> Record:
     members = population.registry.household_indices(grid_ordinal, household)
-    head = population.person(members.start)
+    head = population.person(members[0])
     return {
         "hh": household.code,
         "hzxm": head.name,
@@ -44,7 +44,7 @@ def household_record(population: Population, grid_ordinal: int, household: House
         "ldbm": household.building.code,
         "wgbm": head.grid.code,
         "dz": head.current_address,
-        "rks": household.size,
+        "rks": len(members),
         "cyrkbh": [population.person(i).registry_number for i in members],
     }
 

@@ -93,7 +93,7 @@ class CivilAffairsService:
         found = []
         for number in _strings(data, "rkbhs"):
             index = index_of_registry_number(number)
-            if index is not None and index < self.population.registry.size:
+            if index is not None and self.population.registry.knows(index):
                 found.append(person_record(self.population.person(index)))
         return found, len(found)
 
@@ -133,7 +133,7 @@ class CivilAffairsService:
             ordinals = [] if community is None else list(community.grid_ordinals)
             micro = None
         people = (
-            population.person(i) for o in ordinals for i in population.registry.grid_indices(o)
+            population.person(i) for o in ordinals for i in population.registry.listed_indices(o)
         )
         matched = [
             p
@@ -152,7 +152,7 @@ class CivilAffairsService:
             if located is None:
                 continue
             ordinal, number = located
-            household = self.population.registry.layout(ordinal).household_by_number(number)
+            household = self.population.registry.household_by_number(ordinal, number)
             if household is not None:
                 found.append(household_record(self.population, ordinal, household))
         return found, len(found)
@@ -245,7 +245,7 @@ class CivilAffairsService:
         service_id = _string(data, "service_id", required=True) or ""
         location_id = _string(data, "location_id", required=True) or ""
         index = index_of_registry_number(registry_number)
-        if index is None or index >= self.population.registry.size:
+        if index is None or not self.population.registry.knows(index):
             raise EnvelopeError("96", "人口信息不存在")
         directory = self.population.services
         if not any(

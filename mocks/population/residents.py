@@ -8,6 +8,7 @@ a million people fits in memory.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -15,18 +16,16 @@ from functools import lru_cache
 from .geography import Geography, Grid
 from .households import GridLayout, Household
 from .idcodes import make_id_number, normalise_phone, resident_index_of_phone, resident_phone
+from .newcomers import Newcomers, address_of
 from .presets import Preset
 from .vocab import (
-    CITY_NAME,
     COUNTY_CODE,
-    COUNTY_NAME,
     GIVEN_CHARS_FEMALE,
     GIVEN_CHARS_MALE,
     OTHER_ADDRESS_CODES,
     OTHER_PROVINCE_NAMES,
     PERSON_TYPES,
     PLACE_WORDS,
-    PROVINCE_NAME,
     SURNAMES,
 )
 
@@ -119,6 +118,7 @@ class Registry:
         self._layouts: dict[int, GridLayout] = {}
         self._sequence_overrides: dict[int, int] = {}
         self._index_by_id: dict[str, int] = {}
+        self.newcomers = Newcomers()
         self.person = lru_cache(maxsize=50_000)(self._draw_person)
         # Household members are numbered together: a small cache spares drawing a head's and a
         # spouse's age again for each child.
@@ -207,7 +207,19 @@ class Registry:
         years = self.as_of.year - birth.year
         return years - ((self.as_of.month, self.as_of.day) < (birth.month, birth.day))
 
+    def knows(self, index: int) -> bool:
+        return 0 <= index < self.size or index in self.newcomers.people
+
+    def register_newcomer_id(self, id_number: str, index: int) -> None:
+        self._index_by_id[id_number] = index
+
+    def listed_indices(self, grid_ordinal: int) -> Sequence[int]:
+        """A grid's residents as the civil-affairs registry lists them, newcomers last."""
+        return self.newcomers.listed(self.grid_indices(grid_ordinal), grid_ordinal)
+
     def _draw_person(self, index: int) -> Person:
+        if index >= self.size:
+            return self.newcomers.person(index)
         identity = self.identity(index)
         grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
         grid = self.geography.grids[grid_ordinal]
@@ -225,12 +237,8 @@ class Registry:
         given = "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2, 2))))
         tags = self._draw_tags(rng, identity, household.kind, age)
         phone = self._draw_phone(rng, index, head_index, age)
-        building = household.building
         community = grid.community
-        current = (
-            f"{PROVINCE_NAME}{CITY_NAME}{COUNTY_NAME}{community.street.name}{community.name}"
-            f"{community.road}{building.road_number}号{building.number}幢{household.room}室"
-        )
+        current = address_of(grid, household)
         registered = current
         if PERSON_TYPES["MOBILE"].code in tags:
             province = OTHER_PROVINCE_NAMES[OTHER_ADDRESS_CODES.index(identity.address_code)]
@@ -306,20 +314,28 @@ class Registry:
         return self._index_by_id.get(id_number.upper())
 
     def indices_of_phone(self, phone: str) -> list[int]:
+        added = self.newcomers.of_phone(phone)
         owner = resident_index_of_phone(normalise_phone(phone))
         if owner is None or owner >= self.size:
-            return []
+            return list(added)
         digits = normalise_phone(phone)
         grid_ordinal, local = divmod(owner, self.preset.residents_per_grid)
         household = self.layout(grid_ordinal).household_of(local)
         base = grid_ordinal * self.preset.residents_per_grid + household.first_local
         members = range(base, base + household.size)
-        return [i for i in members if self.person(i).phone_digits == digits]
+        return [i for i in members if self.person(i).phone_digits == digits] + added
 
     def grid_indices(self, grid_ordinal: int) -> range:
         start = grid_ordinal * self.preset.residents_per_grid
         return range(start, start + self.preset.residents_per_grid)
 
-    def household_indices(self, grid_ordinal: int, household: Household) -> range:
+    def household_indices(self, grid_ordinal: int, household: Household) -> Sequence[int]:
+        added = self.newcomers.household(grid_ordinal, household.number)
+        if added is not None:
+            return added[1]
         start = grid_ordinal * self.preset.residents_per_grid + household.first_local
         return range(start, start + household.size)
+
+    def household_by_number(self, grid_ordinal: int, number: int) -> Household | None:
+        added = self.newcomers.household(grid_ordinal, number)
+        return added[0] if added else self.layout(grid_ordinal).household_by_number(number)
