@@ -43,6 +43,15 @@ def raw_soap(operation: str, inner: str, namespace: str = NAMESPACE) -> bytes:
     ).encode("gbk")
 
 
+async def engage_token(client: httpx.AsyncClient) -> str:
+    answer = await client.get(
+        "/cgi-bin/token",
+        params={"grant_type": "client_credential", "appid": APP_ID, "secret": APP_SECRET},
+    )
+    token: str = answer.json()["access_token"]
+    return token
+
+
 @pytest.fixture
 def mocks(govgraph_mocks: MockSystems) -> MockSet:
     """The plugin's in-process mocks (tiny population), as an integrator gets them."""
@@ -196,12 +205,7 @@ async def test_engage_refuses_bodies_with_47001_and_names_why(
     mocks: Any, client_for: ClientFor
 ) -> None:
     client = client_for(mocks.engage)
-    token = (
-        await client.get(
-            "/cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": APP_ID, "secret": APP_SECRET},
-        )
-    ).json()["access_token"]
+    token = await engage_token(client)
     bodies = {
         "unknown-field": {"grid_code": GRID, "colour": "red"},
         "missing-field": {},
@@ -309,12 +313,7 @@ async def test_json_nested_past_the_parser_is_malformed_not_a_crash(
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
     assert last_violation(mocks.legal) == "malformed-json"
     engage = client_for(mocks.engage)
-    token = (
-        await engage.get(
-            "/cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": APP_ID, "secret": APP_SECRET},
-        )
-    ).json()["access_token"]
+    token = await engage_token(engage)
     answer = await engage.post(
         "/api/activity/list", params={"access_token": token}, content=NESTED[:4000] + NESTED[-4000:]
     )
