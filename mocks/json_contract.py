@@ -4,7 +4,6 @@ answer in its own error format."""
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -46,17 +45,15 @@ def parse_json(text: str | bytes) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-@functools.lru_cache(maxsize=256)
-def _validator(schema_text: str) -> Draft202012Validator:
-    schema = json.loads(schema_text)
+def validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A checked validator for `schema`; build it once, where the schema is defined."""
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
-def first_violation(schema: dict[str, Any], value: Any) -> Violation | None:
-    """The most relevant way `value` breaks `schema`, or None."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    error = best_match(validator.iter_errors(value))
+def first_violation(checker: Draft202012Validator, value: Any) -> Violation | None:
+    """The most relevant way `value` breaks the checker's schema, or None."""
+    error = best_match(checker.iter_errors(value))
     return None if error is None else _violation(error)
 
 

@@ -124,13 +124,12 @@ def _newcomer(population: Population, record: dict[str, Any]) -> Newcomer:
 
 
 def _check(population: Population, scenario: Scenario, people: dict[str, Person]) -> None:
-    """Everything that can refuse the scenario, before anything is written: it is applied
-    whole or not at all."""
-    for record in scenario.records("people"):
-        _newcomer(population, record)
+    """Everything that can refuse the scenario besides its newcomers (resolved before it),
+    before anything is written: it is applied whole or not at all."""
+    newcomers = {p["as"] for p in scenario.records("people")}
     for record in scenario.records("cases"):
         _event(record["class"])
-        if record.get("reporter") not in {p["as"] for p in scenario.records("people")}:
+        if record.get("reporter") not in newcomers:
             _grid_of(population, record, people.get(record.get("reporter", "")))
     for record in scenario.records("wishes"):
         if record["author"] not in people or _account(population, people[record["author"]]) is None:
@@ -145,10 +144,10 @@ def apply_scenario(population: Population, scenario: Scenario) -> Applied:
     taken: set[int] = set()
     for wanted in scenario.records("residents"):
         applied.people[wanted["as"]] = find_resident(population, wanted, taken)
+    newcomers = [(r, _newcomer(population, r)) for r in scenario.records("people")]
     _check(population, scenario, applied.people)
-    for record in scenario.records("people"):
+    for record, newcomer in newcomers:
         joins = applied.people.get(record["household"]) if "household" in record else None
-        newcomer = _newcomer(population, record)
         applied.people[record["as"]] = admit(population.registry, newcomer, joins)
     for record in scenario.records("cases"):
         person = applied.people.get(record.get("reporter", ""))

@@ -200,8 +200,7 @@ class GatewayHandle:
 
     def breaker(self, system: str) -> str:
         """The gateway's breaker for a system: closed, open or half_open (from /readyz)."""
-        names = {"urban": "urban-management", "civil": "civil-affairs", "legal": "legal-aid"}
-        name = names.get(system_key(system), "engagement")
+        name = self.mocks.app(system).identity.system  # each mock answers as its system's name
         ready = httpx.get(f"{self.url}/readyz", timeout=10).json()
         state: str = ready["backends"][name]["breaker"]
         return state

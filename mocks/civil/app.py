@@ -24,7 +24,7 @@ from ..harness import Harness, MockIdentity
 from ..journal import note_of
 from ..json_contract import first_violation, parse_json
 from ..population import BEIJING, Population, beijing_now
-from .openapi import data_schema_of, openapi_document
+from .openapi import data_validator, openapi_document
 from .service import CivilAffairsService, EnvelopeError
 
 API_PREFIX = "/gateway/api/"
@@ -116,7 +116,7 @@ def create_civil_app(
             if not isinstance(data, dict):
                 raise EnvelopeError("98", "参数data应为JSON对象", "wrong-type")
             if note.validate:
-                violation = first_violation(data_schema_of(name), data)
+                violation = first_violation(data_validator(name), data)
                 if violation is not None:
                     code = VIOLATION_CODES.get(violation.reason, "98")
                     raise EnvelopeError(code, violation.message, violation.reason)

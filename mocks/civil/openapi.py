@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from ..json_contract import validator
 
 STRING = {"type": "string"}
 STRINGS = {"type": "array", "items": STRING, "minItems": 1, "maxItems": 100}
@@ -164,6 +169,12 @@ SERVICES: dict[str, tuple[str, dict[str, Any], list[str], str, bool]] = {
         False,
     ),
 }
+
+
+@functools.cache
+def data_validator(service: str) -> Draft202012Validator:
+    """The checker of a service's `data`, built once from the schema the document publishes."""
+    return validator(data_schema_of(service))
 
 
 def data_schema_of(service: str) -> dict[str, Any]:

@@ -10,7 +10,9 @@ import re
 from datetime import date
 from typing import Any
 
-from ..json_contract import Violation, first_violation
+from jsonschema import Draft202012Validator
+
+from ..json_contract import Violation, first_violation, validator
 from ..population import Population, id_number_is_valid, normalise_phone
 from ..population.vocab import AID_TYPES, LEGAL_CASE_TYPES
 from .openapi import openapi_document
@@ -26,37 +28,49 @@ def _operation(template: str, method: str) -> dict[str, Any]:
     return operation
 
 
-def query_violation(template: str, given: list[tuple[str, str]]) -> Violation | None:
-    """The first query parameter `GET {API}{template}` does not define or takes in another form."""
-    declared = {
-        p["name"]: p["schema"]
+@functools.cache
+def _query_parameters(template: str) -> dict[str, tuple[bool, Draft202012Validator]]:
+    """Each query parameter `GET {API}{template}` defines: whether it is an integer, and its
+    checker, built once from the document."""
+    return {
+        p["name"]: (p["schema"].get("type") == "integer", validator(p["schema"]))
         for p in _operation(API + template, "get").get("parameters", [])
         if p["in"] == "query"
     }
+
+
+@functools.cache
+def _body_validator(template: str) -> Draft202012Validator:
+    content = _operation(API + template, "post")["requestBody"]["content"]
+    return validator(content["application/json"]["schema"])
+
+
+def query_violation(template: str, given: list[tuple[str, str]]) -> Violation | None:
+    """The first query parameter `GET {API}{template}` does not define or takes in another form."""
+    declared = _query_parameters(template)
     seen: set[str] = set()
     for name, text in given:
-        schema = declared.get(name)
-        if schema is None:
+        if name not in declared:
             return Violation(
                 "unknown-parameter", name[:40], f"未定义的参数 / unknown parameter: {name[:40]}"
             )
         if name in seen:
             return Violation("repeated-parameter", name, f"参数重复 / repeated parameter: {name}")
         seen.add(name)
+        integer, checker = declared[name]
         value: Any = text
-        if schema.get("type") == "integer":
+        if integer:
             if not re.fullmatch(r"-?[0-9]{1,9}", text):
                 return Violation("wrong-type", name, f"参数应为整数 / not an integer: {name}")
             value = int(text)
-        found = first_violation(schema, value)
+        found = first_violation(checker, value)
         if found is not None:
             return Violation(found.reason, name, f"参数不符合约定 / {found.reason}: {name}")
     return None
 
 
 def body_violation(template: str, body: Any) -> Violation | None:
-    content = _operation(API + template, "post")["requestBody"]["content"]
-    return first_violation(content["application/json"]["schema"], body)
+    return first_violation(_body_validator(template), body)
 
 
 def validate_application(
