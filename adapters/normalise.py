@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
+ID_WEIGHT_OF_ZEROS = ord("0") * sum(ID_WEIGHTS)
 
 
 ASCII_DIGITS = frozenset("0123456789")
@@ -17,7 +18,7 @@ PHONE_SEPARATORS = frozenset("+-() ")
 def ascii_digits(value: str) -> bool:
     """Only 0-9: str.isdigit() also takes fullwidth and Arabic-Indic digits, which int() reads
     but no legacy system here does."""
-    return bool(value) and all(ch in ASCII_DIGITS for ch in value)
+    return value.isascii() and value.isdigit()
 
 
 def id_number_is_valid(value: str) -> bool:
@@ -28,7 +29,8 @@ def id_number_is_valid(value: str) -> bool:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    # The digits' byte values, less '0' for each weight: int() per digit was half the check.
+    total = sum(map(int.__mul__, value[:17].encode(), ID_WEIGHTS)) - ID_WEIGHT_OF_ZEROS
     return ID_CHECK_CHARS[total % 11] == value[17].upper()
 
 
