@@ -132,12 +132,15 @@ class CivilAffairsService:
             community = geography.community_by_code.get(community_code or "")
             ordinals = [] if community is None else list(community.grid_ordinals)
             micro = None
-        people = (
-            population.person(i) for o in ordinals for i in population.registry.listed_indices(o)
-        )
+        listed = [i for o in ordinals for i in population.registry.listed_indices(o)]
+        if tag is None and name is None and micro is None:
+            # Unfiltered, only the page's people are drawn: a dashboard lists 40 grids of
+            # several hundred residents a page of five at a time.
+            indices, total = _page(data, listed)
+            return [person_record(population.person(i)) for i in indices], total
         matched = [
             p
-            for p in people
+            for p in map(population.person, listed)
             if (tag is None or tag in p.tags)
             and (name is None or name in p.name)
             and (micro is None or p.household.building.micro_grid_code == micro)

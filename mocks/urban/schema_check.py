@@ -10,11 +10,19 @@ from xml.etree.ElementTree import Element
 
 import xmlschema
 
-from .contract import NAMESPACE, OPERATIONS
+from .contract import NAMESPACE, OPERATIONS, Operation
 from .soap import SoapFault
 from .wsdl import render_wsdl
 
 SCHEMA = re.compile(r"<s:schema .*?</s:schema>", re.S)
+# Plain lexical forms that xs:int and xs:decimal surely accept; other forms are left to the
+# full validation to judge.
+PLAIN_FORMS: dict[str, re.Pattern[str] | None] = {
+    "string": None,
+    "datetime": None,  # published as xs:string
+    "int": re.compile(r"-?[0-9]{1,9}"),
+    "decimal": re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?"),
+}
 
 
 @functools.cache
@@ -44,6 +52,8 @@ def check_call(call: Element) -> None:
         raise SoapFault(
             "Client", "2005", f"元素{name}的命名空间应为{NAMESPACE}", reason="wrong-namespace"
         )
+    if _plainly_valid(call, OPERATIONS[name]):
+        return
     declared = {p.name for p in OPERATIONS[name].params}
     for error in wsdl_schema().iter_errors(call):
         invalid = getattr(error, "invalid_tag", None)
@@ -63,3 +73,28 @@ def check_call(call: Element) -> None:
             raise SoapFault("Client", "2005", f"未定义的元素{tag[:40]}", reason="unknown-element")
         if isinstance(error, xmlschema.XMLSchemaDecodeError | xmlschema.XMLSchemaValidationError):
             raise SoapFault("Client", "2002", f"参数{where}的值不符合类型", reason="wrong-type")
+
+
+def _plainly_valid(call: Element, operation: Operation) -> bool:
+    """True only for a call the schema surely accepts: leaf parameters in the declared order,
+    each at most once, every required one present, numbers in their plain form, no attributes
+    and no text between elements. Almost every call is one, and this costs a twentieth of the
+    full validation, which still judges (and names the fault of) every other call."""
+    if call.attrib or (call.text and call.text.strip()):
+        return False
+    params = operation.params
+    position = 0
+    for child in call:
+        if len(child) or child.attrib or (child.tail and child.tail.strip()):
+            return False
+        while position < len(params) and child.tag != f"{{{NAMESPACE}}}{params[position].name}":
+            if params[position].required:
+                return False
+            position += 1
+        if position == len(params) or params[position].kind not in PLAIN_FORMS:
+            return False
+        form = PLAIN_FORMS[params[position].kind]
+        if form is not None and not form.fullmatch(child.text or ""):
+            return False
+        position += 1
+    return not any(p.required for p in params[position:])
