@@ -19,6 +19,22 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} | {q['c1'].get('gateway_cpu_ms_per_answer')} | {cn.get('memory_kib_per_request')} |"
         )
+    direct = [q for q in report["queries"] if q.get("direct_p50_ms")]
+    if direct:
+        c = report.get("settings", {}).get("concurrency", "N")
+        lines += [
+            "",
+            "Against a direct client: the query's own backend calls sent again straight to the"
+            " mocks, level by level, under the same in-flight cap (`bench/replay.py`).",
+            "",
+            f"| query | p50 ms c1 gateway / direct | p50/direct (c1) | p50 ms c{c} gateway / direct | p50/direct (c{c}) |",
+            "|---|---|---|---|---|",
+        ]
+        for q in direct:
+            cn = f"c{c}"
+            lines.append(
+                f"| {q['name']} | {q['c1']['p50_ms']} / {q['direct_p50_ms']['p50_ms_c1']} | {q['c1']['p50_over_direct']} | {q[cn]['p50_ms']} / {q['direct_p50_ms'][f'p50_ms_{cn}']} | {q[cn]['p50_over_direct']} |"
+            )
     peer = report.get("peer") or {}
     if peer.get("queries"):
         c = report["settings"]["concurrency"]

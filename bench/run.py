@@ -41,6 +41,7 @@ from bench.harness import (
 from bench.peer import peer_comparison
 from bench.processes import running_stack
 from bench.profiles import PeakMemory, profile_suite
+from bench.replay import add_direct_floor
 from bench.report import markdown
 from bench.workers import worker_scaling
 from connectors.base import BackendSettings
@@ -175,6 +176,16 @@ def measure(
             "p50_over_shared_lower_bound": round(p50 / shared, 2) if shared else None,
             "statuses": run["statuses"],
         }
+    if not mutation and backend_requests and legal_rps >= UNLIMITED:
+        add_direct_floor(
+            result,
+            stack.mock_urls,
+            body,
+            headers,
+            spec["levels"],
+            options.requests,
+            options.concurrency,
+        )
     result["p50_ms"] = result["c1"]["p50_ms"]
     result["p95_ms"] = result["c1"]["p95_ms"]
     result["p99_ms"] = result["c1"]["p99_ms"]
@@ -259,7 +270,11 @@ def run(options: Options) -> dict[str, Any]:
     if options.only:
         return {
             "queries": run_suite(options, batching=True, names=list(options.only)),
-            "settings": {"latency_ms": options.latency_ms, "only": list(options.only)},
+            "settings": {
+                "latency_ms": options.latency_ms,
+                "concurrency": options.concurrency,
+                "only": list(options.only),
+            },
         }
     queries = run_suite(options, batching=True, names=names, legal_limit=False)
     if not options.quick:

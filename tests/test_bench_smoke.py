@@ -64,6 +64,13 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
         # every system the query calls was timed inside its mock
         assert (query["measured_lower_bound_ms"] > 0) == (query["backend_requests"] > 0)
         assert all(ms > 0 for ms in query["backend_service_ms"].values())
+    # the resident profile's own calls, replayed by a direct client; never a write's
+    profile = next(q for q in report["queries"] if q["name"] == "resident_profile")
+    assert profile["direct_p50_ms"]["p50_ms_c1"] > 0
+    assert profile["direct_p50_ms"]["p50_ms_c2"] > 0
+    assert profile["c1"]["p50_over_direct"] > 0
+    assert "direct_p50_ms" not in next(q for q in report["queries"] if q["name"] == "report_case")
+    assert "Against a direct client" in markdown.read_text(encoding="utf-8")
     service_map = next(q for q in report["queries"] if q["name"] == "service_map")
     assert service_map["backend_requests"] == 0  # reference data, all cached
     assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
@@ -114,3 +121,22 @@ def test_the_peer_rounds_pool_into_one_sample() -> None:
     assert side["graphql_errors"] == 1
     assert side["rounds"] == 2
     assert throughput(rounds[0]) == 2.0
+
+
+def test_replayed_calls_are_grouped_into_the_querys_levels_in_the_order_sent() -> None:
+    import httpx
+
+    from bench.replay import Call, by_level
+
+    def call(system: str, at: float) -> Call:
+        return Call(system, httpx.Request("GET", f"http://x/{system}/{at}"), at)
+
+    sent = [call("civil-affairs", 0), call("civil-affairs", 2), call("legal-aid", 3)]
+    sent.insert(2, call("civil-affairs", 2.5))
+    levels = [{"civil-affairs": 1}, {"civil-affairs": 2, "legal-aid": 1}]
+    grouped = by_level(sent, levels)
+    assert grouped is not None
+    assert [[c.started for c in level] for level in grouped] == [[0], [2, 2.5, 3]]
+    # other calls than the levels count: no replay rather than a wrong floor
+    assert by_level(sent, [{"civil-affairs": 1}, {"civil-affairs": 1, "legal-aid": 1}]) is None
+    assert by_level(sent[:2], levels) is None
