@@ -163,21 +163,6 @@ async def replay(levels: list[list[Call]], requests: int, concurrency: int) -> d
     }
 
 
-def direct_floor(
-    mock_urls: dict[str, str],
-    body: dict[str, Any],
-    headers: dict[str, str],
-    levels: list[dict[str, int]],
-    requests: int,
-    concurrency: int,
-) -> dict[str, float] | None:
-    async def measure() -> dict[str, float] | None:
-        grouped = by_level(await record(mock_urls, body, headers), levels)
-        return None if grouped is None else await replay(grouped, requests, concurrency)
-
-    return uvloop.run(measure())
-
-
 def add_direct_floor(
     result: dict[str, Any],
     mock_urls: dict[str, str],
@@ -188,7 +173,12 @@ def add_direct_floor(
     concurrency: int,
 ) -> None:
     """The direct client's p50s into a query's result, and the gateway's p50 over them."""
-    direct = direct_floor(mock_urls, body, headers, levels, requests, concurrency)
+
+    async def measure() -> dict[str, float] | None:
+        grouped = by_level(await record(mock_urls, body, headers), levels)
+        return None if grouped is None else await replay(grouped, requests, concurrency)
+
+    direct = uvloop.run(measure())
     result["direct_p50_ms"] = direct
     for clients in (1, concurrency):
         floor = (direct or {}).get(f"p50_ms_c{clients}")

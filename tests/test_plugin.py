@@ -5,6 +5,7 @@ outage opens and the recovery closes."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -127,7 +128,7 @@ def test_mock_servers_answer_over_real_sockets(govgraph_mock_servers: MockSystem
 @pytest.mark.heavy
 @pytest.mark.govgraph_scenario("scenarios/newcomers.toml")
 def test_people_a_scenario_adds_are_residents_to_the_gateway(
-    govgraph_gateway: GatewayHandle,
+    govgraph_gateway: GatewayHandle, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     lin = govgraph_gateway.mocks.person("lin")
     body = govgraph_gateway.query(
@@ -151,3 +152,7 @@ def test_people_a_scenario_adds_are_residents_to_the_gateway(
     assert "data" in listed, listed
     seeded = len(govgraph_gateway.mocks.population.registry.grid_indices(lin.grid.ordinal))
     assert listed["data"]["grid"]["residents"]["totalCount"] == seeded + 2
+    # the gateway's audit trail is the test's own, never a file in the project under test
+    audit = Path(govgraph_gateway.settings.audit_path)
+    assert audit.is_relative_to(tmp_path_factory.getbasetemp())
+    assert "Resident.name" in audit.read_text(encoding="utf-8")

@@ -126,7 +126,9 @@ def govgraph_gateway_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def govgraph_gateway(
-    govgraph_mock_servers: MockSystems, govgraph_gateway_settings: dict[str, Any]
+    govgraph_mock_servers: MockSystems,
+    govgraph_gateway_settings: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[GatewayHandle]:
     from gateway.http.app import create_app
     from gateway.settings import Settings
@@ -135,7 +137,12 @@ def govgraph_gateway(
     from .servers import BackgroundServers
 
     urls = {f"{key}_url": url for key, url in govgraph_mock_servers.urls.items()}
-    settings = Settings().with_values({**urls, **govgraph_gateway_settings})
+    # The audit trail goes to the test's own folder (`handle.settings.audit_path`), never into
+    # the project under test.
+    audit = tmp_path_factory.mktemp("govgraph-audit") / "audit.log"
+    settings = Settings().with_values(
+        {"audit_path": str(audit), **urls, **govgraph_gateway_settings}
+    )
     servers = BackgroundServers({"gateway": create_app(settings)}, lifespan={"gateway": "on"})
     servers.start()
     try:
