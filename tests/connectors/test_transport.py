@@ -5,6 +5,7 @@ the backend maps it to the right code and knows whether a write may have arrived
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -44,6 +45,20 @@ async def answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
             + GBK_BODY
         )
         await writer.drain()
+    writer.close()
+
+
+async def gzips(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A proxy in front of a legacy system compresses what it passes on, chunked."""
+    await read_request(reader)
+    packed = gzip.compress(GBK_BODY)
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + f"{len(packed):x}\r\n".encode()
+        + packed
+        + b"\r\n0\r\n\r\n"
+    )
+    await writer.drain()
     writer.close()
 
 
@@ -127,6 +142,13 @@ async def test_answers_arrive_whole_and_connections_are_kept_alive(
     assert replies[0].content.decode("gbk") == "<名称>双井社区</名称>"
     assert replies[0].headers["x-saw-action"] == "yes"
     assert server.connections == 1
+
+
+async def test_a_compressed_chunked_answer_arrives_decoded(client: httpx.AsyncClient) -> None:
+    async with Server(gzips) as server:
+        reply = await client.post(server.url, content=b"<x/>")
+    assert reply.content == GBK_BODY
+    assert reply.content.decode("gbk") == "<名称>双井社区</名称>"
 
 
 @pytest.mark.parametrize(
