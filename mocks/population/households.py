@@ -120,3 +120,30 @@ class GridLayout:
         if 1 <= number <= len(self.households):
             return self.households[number - 1]
         return None
+
+
+def age_range(kind: str, position: int) -> tuple[int, int]:
+    """The ages a household member of this kind and place is drawn from."""
+    if kind in ("elderly_alone", "elderly_couple"):
+        return (62, 94)
+    if kind == "single":
+        return (20, 58)
+    if kind == "couple":
+        return (24, 59)
+    if kind == "three_generations" and position == 0:
+        return (66, 92)
+    if kind == "three_generations" and position == 1:
+        return (36, 60)
+    if kind == "three_generations" and position == 2:
+        return (34, 58)
+    if position <= 1:
+        return (28, 55)
+    return (0, 22)
+
+
+def spouse_age(partner: int, rng: random.Random) -> int:
+    return max(22, partner + max(-10, min(10, round(rng.gauss(0, 3)))))
+
+
+def child_age(parent: int, rng: random.Random) -> int:
+    return max(0, parent - rng.randint(22, 38))

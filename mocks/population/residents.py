@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .geography import Geography, Grid
-from .households import GridLayout, Household
+from .households import GridLayout, Household, age_range, child_age, spouse_age
 from .idcodes import make_id_number, normalise_phone, resident_index_of_phone, resident_phone
 from .newcomers import Newcomers, address_of
 from .presets import Preset
@@ -80,30 +80,9 @@ def index_of_registry_number(value: str) -> int | None:
     return int(value[-8:])
 
 
-def _age_range(kind: str, position: int) -> tuple[int, int]:
-    if kind in ("elderly_alone", "elderly_couple"):
-        return (62, 94)
-    if kind == "single":
-        return (20, 58)
-    if kind == "couple":
-        return (24, 59)
-    if kind == "three_generations" and position == 0:
-        return (66, 92)
-    if kind == "three_generations" and position == 1:
-        return (36, 60)
-    if kind == "three_generations" and position == 2:
-        return (34, 58)
-    if position <= 1:
-        return (28, 55)
-    return (0, 22)
-
-
-def _spouse(partner: int, rng: random.Random) -> int:
-    return max(22, partner + max(-10, min(10, round(rng.gauss(0, 3)))))
-
-
-def _child(parent: int, rng: random.Random) -> int:
-    return max(0, parent - rng.randint(22, 38))
+ID_INDEX_CACHE_SIZE = 4
+ID_INDEX_CACHE_MAX_RESIDENTS = 200_000
+_DRAWN_ID_INDEXES: dict[tuple[int, Preset, date], tuple[dict[str, int], dict[int, int]]] = {}
 
 
 class Registry:
@@ -123,8 +102,20 @@ class Registry:
         # Household members are numbered together: a small cache spares drawing a head's and a
         # spouse's age again for each child.
         self.age_in_household = lru_cache(maxsize=4096)(self._age_in_household)
-        for index in range(self.size):
-            self._register_id(index)
+        # Every resident's ID number is drawn to index them, most of a population's start-up.
+        # The index follows from seed, preset and date alone: a process that builds the same
+        # population again (a test suite, the pytest plugin) copies it instead.
+        key = (seed, preset, as_of)
+        drawn = _DRAWN_ID_INDEXES.get(key)
+        if drawn is None:
+            for index in range(self.size):
+                self._register_id(index)
+            if self.size <= ID_INDEX_CACHE_MAX_RESIDENTS:
+                while len(_DRAWN_ID_INDEXES) >= ID_INDEX_CACHE_SIZE:
+                    del _DRAWN_ID_INDEXES[next(iter(_DRAWN_ID_INDEXES))]
+                _DRAWN_ID_INDEXES[key] = (dict(self._index_by_id), dict(self._sequence_overrides))
+        else:
+            self._index_by_id, self._sequence_overrides = dict(drawn[0]), dict(drawn[1])
 
     def _register_id(self, index: int) -> None:
         identity = self.identity(index)
@@ -154,7 +145,7 @@ class Registry:
         household = self.layout(grid_ordinal).household_of(local)
         position = local - household.first_local
         rng = self._rng(index, 1)
-        rng.randint(*_age_range(household.kind, position))  # drawn, so later draws stay put
+        rng.randint(*age_range(household.kind, position))  # drawn, so later draws stay put
         age = self.age_in_household(index)
         birth = self.as_of - timedelta(days=age * 365 + rng.randint(30, 360))
         head_male = household.head_male
@@ -181,7 +172,7 @@ class Registry:
         grid_ordinal, local = divmod(index, self.preset.residents_per_grid)
         household = self.layout(grid_ordinal).household_of(local)
         position = local - household.first_local
-        drawn = self._rng(index, 1).randint(*_age_range(household.kind, position))
+        drawn = self._rng(index, 1).randint(*age_range(household.kind, position))
         if position == 0 or household.kind in ("single", "elderly_alone"):
             return drawn
         first = index - position
@@ -191,12 +182,12 @@ class Registry:
             if position == 1:  # the head's child
                 return self.age_in_household(first) - rng.randint(26, 38)
             if position == 2:  # their spouse
-                return _spouse(self.age_in_household(first + 1), rng)
+                return spouse_age(self.age_in_household(first + 1), rng)
             parents = min(self.age_in_household(first + 1), self.age_in_household(first + 2))
-            return _child(parents, rng)
+            return child_age(parents, rng)
         if position == 1:
-            return _spouse(self.age_in_household(first), rng)
-        return _child(min(self.age_in_household(first), self.age_in_household(first + 1)), rng)
+            return spouse_age(self.age_in_household(first), rng)
+        return child_age(min(self.age_in_household(first), self.age_in_household(first + 1)), rng)
 
     def id_number(self, index: int) -> str:
         identity = self.identity(index)

@@ -209,3 +209,23 @@ def test_household_ages_are_those_of_a_family(demo_population: Population) -> No
     assert len(spouses) > 200 and len(children) > 200
     assert max(spouses) <= 10
     assert min(children) >= 22
+
+
+def test_a_population_built_again_is_the_same_and_keeps_its_own_newcomers() -> None:
+    from mocks.population import residents
+
+    residents._DRAWN_ID_INDEXES.clear()
+    drawn = frozen_population("tiny")  # draws every ID number and keeps the index
+    copied = frozen_population("tiny")  # copies that index
+    assert residents._DRAWN_ID_INDEXES, "the second build should have had an index to copy"
+    size = drawn.registry.size
+    assert [copied.registry.id_number(i) for i in range(size)] == [
+        drawn.registry.id_number(i) for i in range(size)
+    ]
+    for index in (0, size // 2, size - 1):
+        assert copied.registry.index_of_id(drawn.registry.id_number(index)) == index
+    # an ID number one population learns (a newcomer's) stays its own
+    copied.registry.register_newcomer_id("110101200001010015", size)
+    assert copied.registry.index_of_id("110101200001010015") == size
+    assert drawn.registry.index_of_id("110101200001010015") is None
+    assert frozen_population("tiny").registry.index_of_id("110101200001010015") is None
