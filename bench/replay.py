@@ -8,8 +8,10 @@ The replay measures that instead. A gateway is recorded answering the query once
 process with the running gateway's settings. Its calls are then grouped into the query's
 dependency levels (`expected.json`), and each level is sent again at once under the same cap
 per system: first as one client, then as `concurrency` clients sharing the caps. The replay
-makes no GraphQL, access or adaptation work, only the HTTP, so its p50 is the floor no gateway
-can beat with these mocks.
+makes no GraphQL, access or adaptation work, only the HTTP: its p50 is what these calls cost at
+these mocks when nothing else does. It is not a hard floor. A gateway that shares identical
+calls between clients (ten dashboards at once) comes in under the ten direct clients, which
+share nothing; and calls sent all at once queue at the mocks more than calls spread out.
 """
 
 from __future__ import annotations
