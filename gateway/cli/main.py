@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap_on_start=True),
         host=host,
         port=port,
         log_level="warning",
