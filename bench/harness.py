@@ -138,3 +138,21 @@ def load(
         os.unlink(spec.name)
     result: dict[str, Any] = json.loads(output)
     return result
+
+
+def resident_with_legal_aid(gateway_url: str) -> str:
+    query = (
+        '{ cases(filter: {kind: LEGAL_AID, community: "%s"}, first: 20) { edges { node { ... on LegalAidCase { applicant { resident { idNumber } } } } } } }'
+        % COMMUNITY
+    )
+    body = httpx.post(
+        f"{gateway_url}/graphql",
+        json={"query": query},
+        headers=headers_for("legal_aid"),
+        timeout=30,
+    ).json()
+    for edge in body["data"]["cases"]["edges"]:
+        resident = edge["node"]["applicant"]["resident"]
+        if resident:
+            return str(resident["idNumber"])
+    raise RuntimeError("no applicant who is a resident")

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 from bench.floor import lower_bound
@@ -36,6 +35,7 @@ from bench.harness import (
     journals,
     load,
     percentile,
+    resident_with_legal_aid,
     service_times,
 )
 from bench.peer import peer_comparison
@@ -80,24 +80,6 @@ async def case_list_minimum(stack: Any) -> tuple[int, int, int]:
     finally:
         await urban.aclose()
         await civil.aclose()
-
-
-def resident_with_legal_aid(gateway_url: str) -> str:
-    query = (
-        '{ cases(filter: {kind: LEGAL_AID, community: "%s"}, first: 20) { edges { node { ... on LegalAidCase { applicant { resident { idNumber } } } } } } }'
-        % COMMUNITY
-    )
-    body = httpx.post(
-        f"{gateway_url}/graphql",
-        json={"query": query},
-        headers=headers_for("legal_aid"),
-        timeout=30,
-    ).json()
-    for edge in body["data"]["cases"]["edges"]:
-        resident = edge["node"]["applicant"]["resident"]
-        if resident:
-            return str(resident["idNumber"])
-    raise RuntimeError("no applicant who is a resident")
 
 
 def measure(
@@ -271,14 +253,17 @@ def run(options: Options) -> dict[str, Any]:
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
     if options.only:
-        return {
-            "queries": run_suite(options, batching=True, names=list(options.only)),
-            "settings": {
-                "latency_ms": options.latency_ms,
-                "concurrency": options.concurrency,
-                "only": list(options.only),
+        return written(
+            options,
+            {
+                "queries": run_suite(options, batching=True, names=list(options.only)),
+                "settings": {
+                    "latency_ms": options.latency_ms,
+                    "concurrency": options.concurrency,
+                    "only": list(options.only),
+                },
             },
-        }
+        )
     queries = run_suite(options, batching=True, names=names, legal_limit=False)
     if not options.quick:
         queries += run_suite(options, batching=True, names=RATE_LIMITED)
@@ -340,6 +325,11 @@ def run(options: Options) -> dict[str, Any]:
             "seconds": round(time.time() - started, 1),
         },
     }
+    return written(options, report)
+
+
+def written(options: Options, report: dict[str, Any]) -> dict[str, Any]:
+    """The report, written where `--json` and `--markdown` ask (also for `--only`)."""
     if options.json_path:
         options.json_path.parent.mkdir(parents=True, exist_ok=True)
         options.json_path.write_text(
