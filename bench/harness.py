@@ -101,6 +101,18 @@ LIFTED_LIMITS = {
     "GOVGRAPH_RATE_PUBLIC_COST_PER_MINUTE": "100000000000",
 }
 UNLIMITED = 1_000_000.0
+# The live-updates poller asks the urban system every few seconds whatever the load: a poll
+# inside a measured request would be counted as the query's.
+NO_POLLER = {"GOVGRAPH_CASE_POLL_INTERVAL_S": "0"}
+
+
+def gateway_env(legal_limit: bool, **more: str) -> dict[str, str]:
+    """A benchmarked gateway's settings: the client limits lifted, the in-flight cap of the
+    floor, and the legal-aid pace lifted unless `legal_limit` is what is measured; then `more`."""
+    env = {**LIFTED_LIMITS, "GOVGRAPH_MAX_IN_FLIGHT": str(CAP)}
+    if not legal_limit:
+        env["GOVGRAPH_LEGAL_RATE_LIMIT_RPS"] = str(UNLIMITED)
+    return {**env, **more}
 
 
 def load(

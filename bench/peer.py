@@ -16,13 +16,12 @@ from typing import Any
 import httpx
 
 from bench.harness import (
-    CAP,
     COMMUNITY,
-    LIFTED_LIMITS,
     PEERS,
     QUERIES,
     UNLIMITED,
     Options,
+    gateway_env,
     headers_for,
     journals,
     load,
@@ -92,12 +91,7 @@ def peer_comparison(options: Options) -> dict[str, Any]:
     legal-aid mock with the same latency, one after the other."""
     if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    env = {
-        **LIFTED_LIMITS,
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
-        "GOVGRAPH_COALESCE_IN_FLIGHT": "false",
-    }
+    env = gateway_env(False, GOVGRAPH_COALESCE_IN_FLIGHT="false")
     with (
         tempfile.TemporaryDirectory() as work,
         running_stack(

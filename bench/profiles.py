@@ -11,7 +11,7 @@ from typing import Any
 
 import psutil
 
-from bench.harness import CAP, LIFTED_LIMITS, QUERIES, UNLIMITED, Options, headers_for, load
+from bench.harness import QUERIES, UNLIMITED, Options, gateway_env, headers_for, load
 from bench.processes import running_stack
 
 
@@ -45,12 +45,7 @@ def profile_suite(
     X-Profile-As: the gateway writes one call tree and one flame graph a query on shutdown."""
     assert options.profile_dir is not None
     directory = options.profile_dir.resolve()
-    env = {
-        **LIFTED_LIMITS,
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
-        "GOVGRAPH_PROFILE_DIR": str(directory),
-    }
+    env = gateway_env(False, GOVGRAPH_PROFILE_DIR=str(directory))
     profiled = []
     with (
         tempfile.TemporaryDirectory() as work,

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import uvloop
 
-from bench.harness import CAP, LIFTED_LIMITS, SYSTEMS, UNLIMITED
+from bench.harness import CAP, NO_POLLER, SYSTEMS, gateway_env
 from connectors.transport import LegacyTransport
 from gateway.http.app import create_app
 from gateway.settings import Settings
@@ -64,15 +64,8 @@ class Recorder(httpx.AsyncBaseTransport):
 
 
 def gateway_settings(mock_urls: dict[str, str], audit_path: str) -> Settings:
-    environ = {
-        **LIFTED_LIMITS,
-        **{f"GOVGRAPH_{key.upper()}_URL": url for key, url in mock_urls.items()},
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        "GOVGRAPH_LEGAL_RATE_LIMIT_RPS": str(UNLIMITED),
-        "GOVGRAPH_CASE_POLL_INTERVAL_S": "0",
-        "GOVGRAPH_AUDIT_PATH": audit_path,
-    }
-    return Settings.load(environ)
+    urls = {f"GOVGRAPH_{key.upper()}_URL": url for key, url in mock_urls.items()}
+    return Settings.load(gateway_env(False, **NO_POLLER, **urls, GOVGRAPH_AUDIT_PATH=audit_path))
 
 
 async def record(

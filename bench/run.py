@@ -27,10 +27,11 @@ from bench.harness import (
     CAP,
     COMMUNITY,
     GRID,
-    LIFTED_LIMITS,
+    NO_POLLER,
     QUERIES,
     UNLIMITED,
     Options,
+    gateway_env,
     headers_for,
     journals,
     load,
@@ -213,16 +214,7 @@ def run_suite(
 ) -> list[dict[str, Any]]:
     """With `legal_limit` off, the legal-aid system's 20/s is lifted (and the gateway's pacing
     with it): back to back, queries with legal-aid calls would otherwise measure the limit."""
-    env = {
-        **LIFTED_LIMITS,
-        "GOVGRAPH_BATCHING": "true" if batching else "false",
-        "GOVGRAPH_MAX_IN_FLIGHT": str(CAP),
-        # The live-updates poller asks the urban system every few seconds whatever the load: a
-        # poll inside a measured request would be counted as the query's.
-        "GOVGRAPH_CASE_POLL_INTERVAL_S": "0",
-    }
-    if not legal_limit:
-        env["GOVGRAPH_LEGAL_RATE_LIMIT_RPS"] = str(UNLIMITED)
+    env = gateway_env(legal_limit, GOVGRAPH_BATCHING="true" if batching else "false", **NO_POLLER)
     results = []
     with (
         tempfile.TemporaryDirectory() as work,
