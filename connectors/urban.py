@@ -7,6 +7,7 @@ the session and the call is made once more after a fresh login.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from datetime import datetime
 from typing import Any, cast
@@ -62,16 +63,9 @@ def _item(value: object) -> str:
     return f"<tns:string>{escape(str(value))}</tns:string>"
 
 
-_LOCAL_NAMES: dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def _local(tag: str) -> str:
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = tag.rpartition("}")[2]
-        if len(_LOCAL_NAMES) < 1024:
-            _LOCAL_NAMES[tag] = name
-    return name
+    return tag.rsplit("}", 1)[-1]
 
 
 def _to_value(element: Element) -> Any:
