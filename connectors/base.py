@@ -233,10 +233,15 @@ class Backend:
             return
         if left <= 0:
             raise BackendTimeoutError(self.name, operation, "request deadline passed")
+        # What httpx.Timeout(read, connect=...).as_dict() gives, without building one a call.
         read = min(self.settings.read_timeout_s, left)
-        request.extensions["timeout"] = httpx.Timeout(
-            read, connect=min(self.settings.connect_timeout_s, left)
-        ).as_dict()
+        connect = min(self.settings.connect_timeout_s, left)
+        request.extensions["timeout"] = {
+            "connect": connect,
+            "read": read,
+            "write": read,
+            "pool": read,
+        }
 
     def _may_retry(self, attempt: int) -> bool:
         if attempt >= self.policy.max_attempts:
