@@ -33,6 +33,7 @@ class LegacyTransport(httpx.AsyncBaseTransport):
         max_connections: int,
         keepalive_expiry_s: float = 5.0,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.max_connections = max_connections
         self.keepalive_expiry_s = keepalive_expiry_s
@@ -40,7 +41,8 @@ class LegacyTransport(httpx.AsyncBaseTransport):
         self._places = asyncio.Semaphore(max_connections)
         self._idle: dict[Origin, deque[HttpConnection]] = {}
         self._open: set[HttpConnection] = set()
-        self._tls: ssl.SSLContext | None = None
+        # Whom to trust over HTTPS: by default the public roots (certifi), as httpx trusts.
+        self._tls = tls
         self.opened = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

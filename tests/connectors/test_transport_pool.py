@@ -5,9 +5,17 @@ framed every way HTTP/1.1 allows, and nothing that could split a request or floo
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import ssl
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from connectors.transport import LegacyTransport
 
@@ -195,3 +203,57 @@ async def test_a_header_that_could_split_the_request_is_refused(headers: dict[st
         with pytest.raises(httpx.LocalProtocolError):
             await client.get(s.url, headers=headers)
         assert s.connections == 0
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no public root vouches for."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "legacy.test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_is_spoken_to_a_trusted_system_and_refused_to_an_unknown_one(
+    tmp_path: Path,
+) -> None:
+    cert, key = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    server = await asyncio.start_server(
+        lambda r, w: closes_after_each(r, w), "127.0.0.1", 0, ssl=served
+    )
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    trusting = ssl.create_default_context(cafile=str(cert))
+    try:
+        async with httpx.AsyncClient(transport=LegacyTransport(2, tls=trusting)) as client:
+            reply = await client.get(url)
+        assert reply.content == b"ok"
+        async with httpx.AsyncClient(transport=LegacyTransport(2)) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(url)
+    finally:
+        server.close()
+        await server.wait_closed()
