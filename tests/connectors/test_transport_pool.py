@@ -257,3 +257,28 @@ async def test_https_is_spoken_to_a_trusted_system_and_refused_to_an_unknown_one
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def drops_the_second(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Keeps a socket alive after its first answer, then drops it on the next request unanswered:
+    what a server's keep-alive timer does when it fires as a request arrives."""
+    await read_request(reader)
+    writer.write(OK)
+    await writer.drain()
+    await read_request(reader)
+    writer.close()
+
+
+@pytest.mark.parametrize(("method", "tried_again"), [("GET", True), ("POST", False)])
+async def test_a_kept_socket_dropped_unanswered_is_tried_again_only_where_http_allows(
+    method: str, tried_again: bool
+) -> None:
+    transport = LegacyTransport(2)
+    async with httpx.AsyncClient(transport=transport) as client, Server(drops_the_second) as s:
+        assert (await client.request(method, s.url, content=b"1")).content == b"ok"
+        if tried_again:
+            assert (await client.request(method, s.url, content=b"2")).content == b"ok"
+        else:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await client.request(method, s.url, content=b"2")
+    assert transport.opened == (2 if tried_again else 1)
