@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -38,16 +39,18 @@ class BackendSettings:
     max_in_flight: int = 10
     max_connections: int = 20
     policy: ResiliencePolicy = field(default_factory=ResiliencePolicy)
+    ca_file: str = ""  # PEM certificates to trust over HTTPS; empty: the public roots
 
 
 def make_client(
     settings: BackendSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+    tls = ssl.create_default_context(cafile=settings.ca_file) if settings.ca_file else None
     return httpx.AsyncClient(
         base_url=settings.base_url,
         timeout=timeout,
-        transport=transport or LegacyTransport(settings.max_connections),
+        transport=transport or LegacyTransport(settings.max_connections, tls=tls),
     )
 
 

@@ -76,6 +76,9 @@ class Settings:
     idempotency_max_keys: int = 100_000
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 10.0
+    # The certificates (PEM) to trust for legacy systems served over HTTPS, for a district's own
+    # CA; empty: the public roots.
+    backend_ca_file: str = ""
 
     jwt_issuer: str = "govgraph-dev"
     jwt_audience: str = "govgraph"
@@ -183,6 +186,7 @@ class Settings:
             max_in_flight=self.max_in_flight,
             max_connections=max(self.max_in_flight * 2, 10),
             policy=self.resilience(),
+            ca_file=self.backend_ca_file,
         )
 
     @classmethod

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from connectors.base import Backend, BackendSettings
 from connectors.transport import LegacyTransport
 
 from .loopback import Server, read_request
@@ -254,6 +255,13 @@ async def test_https_is_spoken_to_a_trusted_system_and_refused_to_an_unknown_one
         async with httpx.AsyncClient(transport=LegacyTransport(2)) as client:
             with pytest.raises(httpx.ConnectError):
                 await client.get(url)
+        # what `backend_ca_file` gives every connector
+        system = Backend("legacy", BackendSettings(url, ca_file=str(cert)))
+        try:
+            answer = await system.send("Get", system.request("GET", "/"))
+        finally:
+            await system.aclose()
+        assert answer.content == b"ok"
     finally:
         server.close()
         await server.wait_closed()
