@@ -24,6 +24,9 @@ import httpx
 from .wire import Exchange, HttpConnection, Origin, request_head
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# A kept socket is let go before the server would close it: Apache and uvicorn close an idle
+# one after 5 s, and a write sent just as the server closes has an unknown outcome.
+KEEPALIVE_EXPIRY_S = 4.0
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
 
@@ -31,7 +34,7 @@ class LegacyTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         max_connections: int,
-        keepalive_expiry_s: float = 5.0,
+        keepalive_expiry_s: float = KEEPALIVE_EXPIRY_S,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
         tls: ssl.SSLContext | None = None,
     ) -> None:

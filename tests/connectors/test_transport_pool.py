@@ -290,3 +290,14 @@ async def test_a_kept_socket_dropped_unanswered_is_tried_again_only_where_http_a
             with pytest.raises(httpx.RemoteProtocolError):
                 await client.request(method, s.url, content=b"2")
     assert transport.opened == (2 if tried_again else 1)
+
+
+async def test_a_socket_idle_past_the_expiry_is_let_go_before_the_server_would() -> None:
+    transport = LegacyTransport(2, keepalive_expiry_s=0.1)
+    async with httpx.AsyncClient(transport=transport) as client, Server(Holding(0)) as s:
+        await client.get(s.url)
+        await client.get(s.url)
+        assert transport.opened == 1
+        await asyncio.sleep(0.15)
+        await client.get(s.url)
+    assert transport.opened == 2
