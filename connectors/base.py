@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,7 +25,7 @@ from .errors import (
 )
 from .observe import REQUEST_ID, BackendObserver, NoObserver
 from .resilience import CircuitBreaker, ResiliencePolicy, RetryBudget, backoff, remaining
-from .transport import LegacyTransport
+from .transport import LegacyTransport, trusting
 
 T = TypeVar("T")
 
@@ -46,11 +45,11 @@ def make_client(
     settings: BackendSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-    tls = ssl.create_default_context(cafile=settings.ca_file) if settings.ca_file else None
     return httpx.AsyncClient(
         base_url=settings.base_url,
         timeout=timeout,
-        transport=transport or LegacyTransport(settings.max_connections, tls=tls),
+        transport=transport
+        or LegacyTransport(settings.max_connections, tls=trusting(settings.ca_file)),
     )
 
 
@@ -239,12 +238,8 @@ class Backend:
         # What httpx.Timeout(read, connect=...).as_dict() gives, without building one a call.
         read = min(self.settings.read_timeout_s, left)
         connect = min(self.settings.connect_timeout_s, left)
-        request.extensions["timeout"] = {
-            "connect": connect,
-            "read": read,
-            "write": read,
-            "pool": read,
-        }
+        timeouts = {"connect": connect, "read": read, "write": read, "pool": read}
+        request.extensions["timeout"] = timeouts
 
     def _may_retry(self, attempt: int) -> bool:
         if attempt >= self.policy.max_attempts:

@@ -30,6 +30,11 @@ KEEPALIVE_EXPIRY_S = 4.0
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
 
+def trusting(ca_file: str) -> ssl.SSLContext | None:
+    """The TLS context that trusts the certificates in `ca_file` (PEM); None for the default."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else None
+
+
 class LegacyTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
