@@ -52,22 +52,12 @@ class HttpConnection(asyncio.Protocol):
     def __init__(self, max_answer_bytes: int) -> None:
         self.max_answer_bytes = max_answer_bytes
         self.idle_since = 0.0
-        self.answered_any = False
         self._transport: asyncio.Transport | None = None
         self._waiter: asyncio.Future[Exchange] | None = None
-        self._request: httpx.Request | None = None
-        self._parser = httptools.HttpResponseParser(self)
-        self._reason = b""
-        self._headers: list[tuple[bytes, bytes]] = []
-        self._head_bytes = 0
-        self._framed = False
-        self._headers_done = False
-        self._body: list[bytes] = []
-        self._body_bytes = 0
         self._last_data = 0.0
         self._timer: asyncio.TimerHandle | None = None
-        self._head_only = False
         self._broken = False
+        self._begin(None)
 
     @property
     def usable(self) -> bool:
@@ -96,18 +86,23 @@ class HttpConnection(asyncio.Protocol):
                 self._timer = None
             self._waiter = None
 
-    def _begin(self, request: httpx.Request) -> None:
+    def _begin(self, request: httpx.Request | None) -> None:
+        """A fresh parser and an empty answer for the next exchange."""
         self._request = request
-        self._head_only = request.method == "HEAD"
+        self._head_only = request is not None and request.method == "HEAD"
         self._parser = httptools.HttpResponseParser(self)
+        self._body: list[bytes] = []
+        self._body_bytes = 0
+        self.answered_any = False
+        self._new_head()
+
+    def _new_head(self) -> None:
+        """No status line or headers yet: before an answer, and after an interim one."""
         self._reason = b""
-        self._headers = []
+        self._headers: list[tuple[bytes, bytes]] = []
         self._head_bytes = 0
         self._framed = False
         self._headers_done = False
-        self._body = []
-        self._body_bytes = 0
-        self.answered_any = False
 
     def close(self) -> None:
         self._broken = True
@@ -209,16 +204,9 @@ class HttpConnection(asyncio.Protocol):
         status = self._parser.get_status_code()
         if 100 <= status < 200:
             # An interim answer (100 Continue, 103 Early Hints): the real one follows.
-            self._begin_interim()
+            self._new_head()
             return
         self._complete(keep_alive=self._parser.should_keep_alive())
-
-    def _begin_interim(self) -> None:
-        self._reason = b""
-        self._headers = []
-        self._head_bytes = 0
-        self._framed = False
-        self._headers_done = False
 
     def _complete(self, keep_alive: bool) -> None:
         waiter = self._waiter
