@@ -11,6 +11,7 @@ from inspect import isawaitable
 from typing import Any, NoReturn
 
 from graphql import (
+    DocumentNode,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -34,6 +35,8 @@ class GatewayContext(Context):
     principal: Principal = field(default_factory=Principal.public)
     audit: AuditLog | None = None
     record: AuditRecord | None = None
+    # The document as the HTTP or WebSocket layer parsed and validated it, when it has.
+    document: DocumentNode | None = None
 
     def unseen(self, what: str) -> None:
         if self.record is not None:

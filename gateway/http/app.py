@@ -120,7 +120,7 @@ def create_app(
     metrics.watch(backends)
     backends.metrics = metrics
     graphql = GraphQLHTTP(
-        build_gateway_schema(settings.document_cache_size, subgraph=settings.subgraph),
+        build_gateway_schema(subgraph=settings.subgraph),
         backends,
         settings,
         clock,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from starlette.types import Scope
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
 
 from connectors.errors import GovGraphError, InputError, LimitError
@@ -82,17 +83,27 @@ class GovGraphSchema(strawberry.federation.Schema):
                 )
 
 
-def build_gateway_schema(cache_size: int = 512, subgraph: str = "") -> strawberry.Schema:
-    # The HTTP layer has parsed and validated the document already; Strawberry's own parse and
-    # validation of the same text are cached too (bounded), so a document is checked once.
+class CheckedDocument(SchemaExtension):
+    """Hands Strawberry the document that the HTTP or WebSocket layer has parsed and validated
+    (both cached by its text), so it is parsed and validated once. Strawberry's own validation
+    cache is keyed by the parsed document, whose hash walks every node of the tree on every
+    request. A schema executed without one (directly, in tests) parses and validates as usual."""
+
+    def on_parse(self) -> Iterator[None]:
+        document = getattr(self.execution_context.context, "document", None)
+        if document is not None:
+            self.execution_context.graphql_document = document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        if getattr(self.execution_context.context, "document", None) is not None:
+            self.execution_context.pre_execution_errors = []
+        yield
+
+
+def build_gateway_schema(subgraph: str = "") -> strawberry.Schema:
     schema = build_schema(
-        GovGraphSchema,
-        extensions=[
-            PolicyExtension,
-            lambda: ParserCache(maxsize=cache_size),
-            lambda: ValidationCache(maxsize=cache_size),
-        ],
-        subgraph=subgraph,
+        GovGraphSchema, extensions=[PolicyExtension, CheckedDocument], subgraph=subgraph
     )
     police(schema._schema)
     return schema

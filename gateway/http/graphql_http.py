@@ -314,6 +314,7 @@ class GraphQLHTTP:
             principal=principal,
             audit=self.audit,
             record=record,
+            document=picked.document,
         )
         with deadline(self.settings.request_deadline_s), noting_stale() as stale:
             result = await self.schema.execute(

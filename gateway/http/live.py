@@ -160,6 +160,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             principal=principal,
             audit=http.audit,
             record=record,
+            document=picked.document,
             live=LiveEvents(http, self.view.feed, principal),
         )
         events = await self.schema.subscribe(
