@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import adapters
@@ -16,33 +17,39 @@ from schema import Rejected
 
 
 class CivilData(DataBase):
-    def _make_loaders(self) -> None:
-        super()._make_loaders()
-        b, o = self.batching, self.backends.metrics
-        self._residents_loader = Loader[str, adapters.Resident | None](
-            self._load_residents, b, 100, o
-        )
-        self._residents_by_id_loader = Loader[str, adapters.Resident | None](
-            self._load_residents_by_id, b, 100, o
-        )
-        self._phone_holders_loader = Loader[str, list[adapters.Resident]](
-            self._shared(self._holders_of_phone), b, None, o
-        )
-        self._identities_loader = Loader[
-            tuple[str, str], tuple[adapters.IdentityMatch, adapters.Resident | None]
-        ](self._identities, b, None, o)
-        self._grid_residents_loader = Loader[tuple[Any, ...], adapters.Page[adapters.Resident]](
-            self._shared(self._grid_residents_page), b, None, o
-        )
-        self._households_loader = Loader[str, adapters.Household | None](
-            self._load_households, b, 100, o
-        )
-        self._buildings_loader = Loader[str, adapters.Building | None](
-            self._load_buildings, b, 100, o
-        )
-        self._enrolments_loader = Loader[str, list[adapters.Enrolment]](
-            self._load_enrolments, b, 100, o
-        )
+    @cached_property
+    def _residents_loader(self) -> Loader[str, adapters.Resident | None]:
+        return self._loader(self._load_residents, 100)
+
+    @cached_property
+    def _residents_by_id_loader(self) -> Loader[str, adapters.Resident | None]:
+        return self._loader(self._load_residents_by_id, 100)
+
+    @cached_property
+    def _phone_holders_loader(self) -> Loader[str, list[adapters.Resident]]:
+        return self._loader(self._shared(self._holders_of_phone))
+
+    @cached_property
+    def _identities_loader(
+        self,
+    ) -> Loader[tuple[str, str], tuple[adapters.IdentityMatch, adapters.Resident | None]]:
+        return self._loader(self._identities)
+
+    @cached_property
+    def _grid_residents_loader(self) -> Loader[tuple[Any, ...], adapters.Page[adapters.Resident]]:
+        return self._loader(self._shared(self._grid_residents_page))
+
+    @cached_property
+    def _households_loader(self) -> Loader[str, adapters.Household | None]:
+        return self._loader(self._load_households, 100)
+
+    @cached_property
+    def _buildings_loader(self) -> Loader[str, adapters.Building | None]:
+        return self._loader(self._load_buildings, 100)
+
+    @cached_property
+    def _enrolments_loader(self) -> Loader[str, list[adapters.Enrolment]]:
+        return self._loader(self._load_enrolments, 100)
 
     # -- people ----------------------------------------------------------------------------
     def _known(self, found: Iterable[object]) -> None:

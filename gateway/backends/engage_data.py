@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 from typing import Any, cast
 
 import adapters
@@ -41,27 +42,37 @@ REFUSALS = {
 
 
 class EngageData(CivilData):
-    def _make_loaders(self) -> None:
-        super()._make_loaders()
-        b, o = self.batching, self.backends.metrics
-        self._platform_users_loader = Loader[str, engage.PlatformUser | None](
-            self._load_users, b, 100, o
-        )
-        self._openids_loader = Loader[str, list[str]](self._load_openids, b, 100, o)
-        self._points_loader = Loader[str, engage.Points | None](self._load_points, b, 100, o)
-        self._signups_loader = Loader[str, list[engage.SignUp]](
-            self._shared(self._signups), b, None, o
-        )
-        self._activities_loader = Loader[str, list[engage.Activity]](
-            self._shared(self._activities), b, None, o
-        )
-        self._wishes_loader = Loader[str, list[engage.Wish]](self._shared(self._wishes), b, None, o)
-        self._topics_loader = Loader[str, list[engage.Topic]](
-            self._shared(self._topics), b, None, o
-        )
-        self._projects_loader = Loader[str, list[engage.MicroProject]](
-            self._shared(self._projects), b, None, o
-        )
+    @cached_property
+    def _platform_users_loader(self) -> Loader[str, engage.PlatformUser | None]:
+        return self._loader(self._load_users, 100)
+
+    @cached_property
+    def _openids_loader(self) -> Loader[str, list[str]]:
+        return self._loader(self._load_openids, 100)
+
+    @cached_property
+    def _points_loader(self) -> Loader[str, engage.Points | None]:
+        return self._loader(self._load_points, 100)
+
+    @cached_property
+    def _signups_loader(self) -> Loader[str, list[engage.SignUp]]:
+        return self._loader(self._shared(self._signups))
+
+    @cached_property
+    def _activities_loader(self) -> Loader[str, list[engage.Activity]]:
+        return self._loader(self._shared(self._activities))
+
+    @cached_property
+    def _wishes_loader(self) -> Loader[str, list[engage.Wish]]:
+        return self._loader(self._shared(self._wishes))
+
+    @cached_property
+    def _topics_loader(self) -> Loader[str, list[engage.Topic]]:
+        return self._loader(self._shared(self._topics))
+
+    @cached_property
+    def _projects_loader(self) -> Loader[str, list[engage.MicroProject]]:
+        return self._loader(self._shared(self._projects))
 
     @property
     def _platform(self) -> EngagementConnector:

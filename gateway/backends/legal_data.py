@@ -3,6 +3,7 @@ number, person and community, and applying, with reconciliation."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import adapters
@@ -13,27 +14,29 @@ from schema import NewLegalAidApplication, Rejected
 
 
 class LegalData(DataBase):
-    def _make_loaders(self) -> None:
-        super()._make_loaders()
-        b, o = self.batching, self.backends.metrics
-        self._legal_cases_loader = Loader[str, adapters.LegalAidCase | None](
-            self._shared(self._legal_case), b, None, o
-        )
-        self._legal_of_person_loader = Loader[str, list[adapters.LegalAidCase]](
-            self._shared(self._legal_cases_of_person), b, None, o
-        )
-        self._legal_of_area_loader = Loader[str, list[adapters.LegalAidCase]](
-            self._shared(self._legal_cases_of_area), b, None, o
-        )
-        self._disputes_loader = Loader[str, adapters.Dispute | None](
-            self._shared(self._dispute), b, None, o
-        )
-        self._disputes_of_person_loader = Loader[str, list[adapters.Dispute]](
-            self._shared(self._disputes_of_person), b, None, o
-        )
-        self._disputes_of_area_loader = Loader[str, list[adapters.Dispute]](
-            self._shared(self._disputes_of_area), b, None, o
-        )
+    @cached_property
+    def _legal_cases_loader(self) -> Loader[str, adapters.LegalAidCase | None]:
+        return self._loader(self._shared(self._legal_case))
+
+    @cached_property
+    def _legal_of_person_loader(self) -> Loader[str, list[adapters.LegalAidCase]]:
+        return self._loader(self._shared(self._legal_cases_of_person))
+
+    @cached_property
+    def _legal_of_area_loader(self) -> Loader[str, list[adapters.LegalAidCase]]:
+        return self._loader(self._shared(self._legal_cases_of_area))
+
+    @cached_property
+    def _disputes_loader(self) -> Loader[str, adapters.Dispute | None]:
+        return self._loader(self._shared(self._dispute))
+
+    @cached_property
+    def _disputes_of_person_loader(self) -> Loader[str, list[adapters.Dispute]]:
+        return self._loader(self._shared(self._disputes_of_person))
+
+    @cached_property
+    def _disputes_of_area_loader(self) -> Loader[str, list[adapters.Dispute]]:
+        return self._loader(self._shared(self._disputes_of_area))
 
     # -- legal aid and mediation -----------------------------------------------------------
     def _legal(self, operation: str, records: list[Any]) -> list[adapters.LegalAidCase]:

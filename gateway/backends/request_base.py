@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from adapters.normalise import BEIJING
-from gateway.backends.loaders import one_call_each
+from gateway.backends.loaders import Loader, one_call_each
 from gateway.backends.wiring import Backends
 from gateway.settings import Settings
 
@@ -42,10 +42,14 @@ class DataBase:
         # number of the caller's to make a write once (an exchange's trade number, say).
         self.write_key: str | None = None
         self.batching = settings.batching
-        self._make_loaders()
 
-    def _make_loaders(self) -> None:
-        """Each system's part makes its loaders here, then calls on."""
+    def _loader(
+        self, batch: Callable[[list[K]], Awaitable[list[V]]], max_batch: int | None = None
+    ) -> Loader[K, V]:
+        """A loader of this request's, for a system's part to make on first use (as a cached
+        property): a request touches few of the thirty it could, and making them all cost more
+        than a small query's own work."""
+        return Loader(batch, self.batching, max_batch, self.backends.metrics)
 
     def _shared(self, call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
         """One call per distinct key; the same call already under way for another request is

@@ -4,7 +4,8 @@ the cases a resident reported, statistics, and the writes (report, rate) with re
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import adapters
 from connectors.errors import BackendContractError, BackendStatusError, InputError
@@ -16,20 +17,22 @@ from schema import CaseQuery, NewUrbanCase, Rejected
 
 
 class UrbanData(DataBase):
-    _phone_holders_loader: Loader[str, list[adapters.Resident]]  # the registry's part
+    if TYPE_CHECKING:  # the registry's part, which `RequestData` also has
 
-    def _make_loaders(self) -> None:
-        super()._make_loaders()
-        b, o = self.batching, self.backends.metrics
-        self._urban_cases_loader = Loader[str, adapters.UrbanCase | None](
-            self._load_urban_cases, b, 50, o
-        )
-        self._grid_cases_loader = Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]](
-            self._shared(self._grid_cases_page), b, None, o
-        )
-        self._reported_loader = Loader[tuple[str, str], list[adapters.UrbanCase]](
-            self._shared(self._reported_cases), b, None, o
-        )
+        @property
+        def _phone_holders_loader(self) -> Loader[str, list[adapters.Resident]]: ...
+
+    @cached_property
+    def _urban_cases_loader(self) -> Loader[str, adapters.UrbanCase | None]:
+        return self._loader(self._load_urban_cases, 50)
+
+    @cached_property
+    def _grid_cases_loader(self) -> Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]]:
+        return self._loader(self._shared(self._grid_cases_page))
+
+    @cached_property
+    def _reported_loader(self) -> Loader[tuple[str, str], list[adapters.UrbanCase]]:
+        return self._loader(self._shared(self._reported_cases))
 
     # -- urban cases -----------------------------------------------------------------------
     def _cases(self, operation: str, records: list[Any]) -> list[adapters.UrbanCase]:

@@ -5,6 +5,7 @@ bytes. Who acts and for which unit is decided above, by `gateway.access.case_wor
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 
 import adapters
 from connectors.errors import BackendStatusError, InvalidTransitionError
@@ -37,11 +38,9 @@ REFUSED_FIELD = {
 
 
 class WorkflowData(UrbanData):
-    def _make_loaders(self) -> None:
-        super()._make_loaders()
-        self._flows_loader = Loader[str, adapters.CaseFlow | None](
-            self._load_flows, self.batching, 50, self.backends.metrics
-        )
+    @cached_property
+    def _flows_loader(self) -> Loader[str, adapters.CaseFlow | None]:
+        return self._loader(self._load_flows, 50)
 
     async def _load_flows(self, numbers: list[str]) -> list[adapters.CaseFlow | None]:
         records = await self.backends.urban.case_flows(numbers)
