@@ -38,6 +38,7 @@ LEGAL_STATUS = {
 }
 
 
+LEGAL_SEX = {"男": Sex.MALE, "女": Sex.FEMALE}
 DISPUTE_STATUS = {
     "调解中": CaseStatus.IN_PROGRESS,
     "调解成功": CaseStatus.CLOSED,
@@ -53,7 +54,7 @@ def legal_aid_case_from_legal(record: LegalApplicationRecord) -> LegalAidCase:
         applicant_name=read.text("apply_name"),
         applicant_id_number=read.id_number("apply_identity_no"),
         applicant_phone=normalise_phone(read.text("apply_phone", required=False)),
-        sex=read.one_of("sex", {"男": Sex.MALE, "女": Sex.FEMALE}),
+        sex=read.one_of("sex", LEGAL_SEX),
         community_code=read.text("case_area_id"),
         aid_type=read.text("aid_type"),
         case_type=read.text("case_type"),

@@ -119,12 +119,13 @@ class Query(*fields_for("Query")):  # type: ignore[misc]
         _code("community", community, 12)
         offset, limit = page_window(first, after, page_cap(info))
         grids = [
-            Grid.of(g)
+            g
             for g in await info.context.data.grids()
             if (include_micro_grids or g.parent_code is None)
             and community in (None, g.community_code)
         ]
-        return connection(grids[offset : offset + limit], offset, len(grids))
+        # Only the page is made into GraphQL objects: a district has hundreds or thousands.
+        return connection([Grid.of(g) for g in grids[offset : offset + limit]], offset, len(grids))
 
     @strawberry.field(description=d("按编码取社区", "A community by its code"))
     async def community(self, info: strawberry.Info, code: str) -> Community | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import schema.places as places
 from gateway.access.auth import Role
 from mocks.population import id_number_is_valid
 from tests.gateway.conftest import Gateway, make_gateway
@@ -154,6 +156,25 @@ async def test_reference_data_is_cached_across_requests(gateway: Gateway) -> Non
     assert all(count == 1 for count in calls["civil"].values())
     assert calls["legal"]["token"] == 1
     assert all(count == 1 for op, count in calls["legal"].items())
+
+
+async def test_a_page_of_grids_makes_objects_for_the_page_only(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A district has hundreds or thousands of grids; a page of two is two grids' work."""
+    made: list[str] = []
+    of = places.Grid.of.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[places.Grid], grid: Any) -> places.Grid:
+        made.append(grid.code)
+        return of(cls, grid)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(places.Grid, "of", classmethod(counted))
+    page = await gateway.as_role(Role.DISTRICT_ADMIN).data(
+        "{ grids(first: 2) { totalCount edges { node { code } } } }"
+    )
+    assert page["grids"]["totalCount"] > 2
+    assert made == [e["node"]["code"] for e in page["grids"]["edges"]]
 
 
 async def two_identical_grid_reads_at_once(gateway: Gateway) -> tuple[Gateway, str]:
