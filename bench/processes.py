@@ -16,6 +16,32 @@ import httpx
 
 from mocks import DEFAULT_PORTS
 
+# The interpreter the gateway processes run under: this one unless `govgraph bench
+# --gateway-python` names another (the deployed build, say), with govgraph installed.
+GATEWAY_PYTHON = "GOVGRAPH_BENCH_GATEWAY_PYTHON"
+
+
+def gateway_python() -> str:
+    return os.environ.get(GATEWAY_PYTHON) or sys.executable
+
+
+def interpreter_of(python: str) -> dict[str, str]:
+    """Which Python a process runs under, and how it was built, for the report."""
+    probe = (
+        "import platform, sysconfig; print(platform.python_version()); "
+        "print(sysconfig.get_config_var('CONFIG_ARGS') or '')"
+    )
+    output = subprocess.run(
+        [python, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    configured = output[1] if len(output) > 1 else ""
+    return {
+        "path": python,
+        "version": output[0] if output else "",
+        "pgo": str("--enable-optimizations" in configured).lower(),
+        "lto": str("--with-lto" in configured).lower(),
+    }
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -89,7 +115,7 @@ def running_stack(
     started = [
         subprocess.Popen(
             [
-                sys.executable,
+                gateway_python(),
                 "-m",
                 "gateway.cli.main",
                 "serve",

@@ -74,4 +74,11 @@ def markdown(report: dict[str, Any]) -> str:
             f"{workers['rps_1_worker']} requests/s with one worker process, "
             f"{workers['rps_2_workers']} with two ({workers['ratio']}x).",
         ]
+    python = report.get("machine", {}).get("gateway_python")
+    if python:
+        lines += [
+            "",
+            f"Gateway interpreter: Python {python['version']} ({python['path']}; configured with"
+            f" profile-guided optimisation: {python['pgo']}, link-time: {python['lto']}).",
+        ]
     return "\n".join(lines) + "\n"

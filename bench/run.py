@@ -40,7 +40,7 @@ from bench.harness import (
     service_times,
 )
 from bench.peer import peer_comparison
-from bench.processes import running_stack
+from bench.processes import gateway_python, interpreter_of, running_stack
 from bench.profiles import PeakMemory, profile_suite
 from bench.replay import add_direct_floor
 from bench.report import markdown
@@ -306,6 +306,7 @@ def run(options: Options) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "gateway_python": interpreter_of(gateway_python()),
         },
         "settings": {
             "latency_ms": options.latency_ms,

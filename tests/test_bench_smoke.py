@@ -53,6 +53,10 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report) >= {"queries", "machine", "settings"}
     assert report["settings"]["quick"] is True
+    interpreter = report["machine"]["gateway_python"]
+    assert interpreter["path"] == sys.executable
+    assert interpreter["version"] == ".".join(map(str, sys.version_info[:3]))
+    assert "Gateway interpreter: Python" in markdown.read_text(encoding="utf-8")
     names = {q["name"] for q in report["queries"]}
     assert names == {"service_map", "resident_profile", "report_case"}
     for query in report["queries"]:
@@ -77,6 +81,25 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     workers = report["workers"]
     assert workers["rps_1_worker"] > 0 and workers["rps_2_workers"] > 0
     assert "with one worker process" in markdown.read_text(encoding="utf-8")
+
+
+def test_an_interpreter_that_cannot_run_the_gateway_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    for python in (str(tmp_path / "no-such-python"), "/bin/false"):
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "gateway.cli.main", "bench", "--quick"),
+                *("--gateway-python", python, "--json", str(tmp_path / "out.json")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 2
+        assert "cannot run govgraph's gateway" in result.stdout
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / "out.json").exists()
 
 
 def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -175,6 +176,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     try:
         from bench.harness import Options
+        from bench.processes import GATEWAY_PYTHON
         from bench.report import markdown
         from bench.run import run
     except ImportError as missing:
@@ -183,6 +185,20 @@ def _bench(args: argparse.Namespace) -> int:
         )
         return 2
 
+    if args.gateway_python:
+        try:  # the operator's own interpreter, from their command line
+            usable = (
+                subprocess.run(  # noqa: S603
+                    [args.gateway_python, "-c", "import gateway.http.app"], capture_output=True
+                ).returncode
+                == 0
+            )
+        except OSError:
+            usable = False
+        if not usable:
+            print(f"govgraph bench: {args.gateway_python} cannot run govgraph's gateway")
+            return 2
+        os.environ[GATEWAY_PYTHON] = args.gateway_python
     report = run(
         Options(
             quick=args.quick,
@@ -295,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--requests", type=int, default=20)
     bench.add_argument("--no-peer", action="store_true")
     bench.add_argument("--only", help="just these standard queries, comma-separated")
+    bench.add_argument(
+        "--gateway-python",
+        help="run the gateway processes under this interpreter (govgraph installed in it)",
+    )
     bench.add_argument(
         "--profile",
         nargs="?",
