@@ -38,8 +38,9 @@ def interpreter_of(python: str) -> dict[str, str]:
     return {
         "path": python,
         "version": output[0] if output else "",
-        "pgo": str("--enable-optimizations" in configured).lower(),
-        "lto": str("--with-lto" in configured).lower(),
+        # As configured; a distribution may optimise its build in ways this line does not show.
+        "enable_optimizations": str("--enable-optimizations" in configured).lower(),
+        "with_lto": str("--with-lto" in configured).lower(),
     }
 
 

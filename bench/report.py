@@ -78,7 +78,8 @@ def markdown(report: dict[str, Any]) -> str:
     if python:
         lines += [
             "",
-            f"Gateway interpreter: Python {python['version']} ({python['path']}; configured with"
-            f" profile-guided optimisation: {python['pgo']}, link-time: {python['lto']}).",
+            f"Gateway interpreter: Python {python['version']} ({python['path']}; configured"
+            f" with --enable-optimizations: {python['enable_optimizations']},"
+            f" --with-lto: {python['with_lto']}).",
         ]
     return "\n".join(lines) + "\n"
