@@ -25,6 +25,17 @@ def gateway_python() -> str:
     return os.environ.get(GATEWAY_PYTHON) or sys.executable
 
 
+def runs_the_gateway(python: str) -> bool:
+    """Whether `python` (the operator's own, from the command line) can import the gateway."""
+    try:
+        done = subprocess.run(
+            [python, "-c", "import gateway.http.app"], capture_output=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def interpreter_of(python: str) -> dict[str, str]:
     """Which Python a process runs under, and how it was built, for the report."""
     probe = (

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -176,7 +175,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     try:
         from bench.harness import Options
-        from bench.processes import GATEWAY_PYTHON
+        from bench.processes import GATEWAY_PYTHON, runs_the_gateway
         from bench.report import markdown
         from bench.run import run
     except ImportError as missing:
@@ -186,16 +185,7 @@ def _bench(args: argparse.Namespace) -> int:
         return 2
 
     if args.gateway_python:
-        try:  # the operator's own interpreter, from their command line
-            usable = (
-                subprocess.run(  # noqa: S603
-                    [args.gateway_python, "-c", "import gateway.http.app"], capture_output=True
-                ).returncode
-                == 0
-            )
-        except OSError:
-            usable = False
-        if not usable:
+        if not runs_the_gateway(args.gateway_python):
             print(f"govgraph bench: {args.gateway_python} cannot run govgraph's gateway")
             return 2
         os.environ[GATEWAY_PYTHON] = args.gateway_python
