@@ -36,44 +36,35 @@ class Loader(Generic[K, V]):
         max_batch: int | None = None,
         observer: BatchObserver | None = None,
     ) -> None:
-        self._batch = batch
+        # Made when a request first uses it (`DataBase._loader`), so made at once here.
+        name = getattr(batch, "__name__", "loader").lstrip("_")
+
+        async def load_batch(keys: list[K]) -> list[V]:
+            if observer is None:
+                return await batch(keys)
+            observer.loader_batch_size(name, len(keys))
+            with observer.span(f"loader {name}", {"loader": name, "keys": str(len(keys))}):
+                return await batch(keys)
+
         self._batching = batching
-        self._max_batch = max_batch
-        self._observer = observer
-        # Made on first use: a request touches few of the loaders it could.
-        self._made: DataLoader[K, V] | None = None
-
-    def _loader(self) -> DataLoader[K, V]:
-        if self._made is None:
-            batch, observer = self._batch, self._observer
-            name = getattr(batch, "__name__", "loader").lstrip("_")
-
-            async def load_batch(keys: list[K]) -> list[V]:
-                if observer is None:
-                    return await batch(keys)
-                observer.loader_batch_size(name, len(keys))
-                with observer.span(f"loader {name}", {"loader": name, "keys": str(len(keys))}):
-                    return await batch(keys)
-
-            self._made = DataLoader(
-                load_batch,
-                batch=self._batching,
-                max_batch_size=self._max_batch if self._batching else 1,
-                cache=self._batching,
-            )
-        return self._made
+        self._loader: DataLoader[K, V] = DataLoader(
+            load_batch,
+            batch=batching,
+            max_batch_size=max_batch if batching else 1,
+            cache=batching,
+        )
 
     async def load(self, key: K) -> V:
         # Shielded: the future is shared by every field that asked for this key, and one field
         # cancelled (a sibling's error nulling their parent) must not cancel it for the others.
-        result: V = await asyncio.shield(self._loader().load(key))
+        result: V = await asyncio.shield(self._loader.load(key))
         return result
 
     def prime(self, key: K, value: V) -> None:
         """Remember what another look-up already found, so that asking for it by this key costs
         nothing (with batching off, every look-up goes to the backend)."""
         if self._batching:
-            self._loader().prime(key, value)
+            self._loader.prime(key, value)
 
 
 def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
