@@ -4,8 +4,8 @@ import pytest
 
 HERE = Path(__file__).parent
 
-# The connectors' socket transport is their own (connectors/transport.py), under httpx: respx intercepts at the client's
-# choice of transport rather than inside httpcore.
+# The connectors' socket transport is their own (connectors/transport.py), under httpx: respx
+# intercepts at the client's choice of transport rather than inside httpcore.
 RESPX_AT_THE_CLIENT = pytest.mark.respx(using="httpx")
 
 
