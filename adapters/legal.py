@@ -36,9 +36,9 @@ LEGAL_STATUS = {
     "已结案": CaseStatus.CLOSED,
     "已归档": CaseStatus.CLOSED,
 }
-
-
 LEGAL_SEX = {"男": Sex.MALE, "女": Sex.FEMALE}
+
+
 DISPUTE_STATUS = {
     "调解中": CaseStatus.IN_PROGRESS,
     "调解成功": CaseStatus.CLOSED,
