@@ -36,6 +36,8 @@ def id_number_is_valid(value: str) -> bool:
 
 def normalise_phone(value: str) -> str | None:
     """An 11-digit mobile from whatever the clerk typed (+86, spaces, dashes), or None."""
+    if len(value) == 11 and value.isascii() and value.isdigit():  # as most records hold it
+        return value if value[0] == "1" and value[1] in "3456789" else None
     if any(ch not in ASCII_DIGITS and ch not in PHONE_SEPARATORS for ch in value):
         return None
     digits = "".join(ch for ch in value if ch in ASCII_DIGITS)
@@ -60,18 +62,14 @@ def beijing_time(value: str) -> datetime | None:
     """yyyyMMddHHmmss in Beijing time with no zone; empty means none."""
     if not value:
         return None
-    # strptime is a tenth of the cost of a case list; the format is fixed width.
-    if len(value) != 14 or not (value.isascii() and value.isdigit()):
+    # strptime was a tenth of the cost of a case list, six int() calls half of what was left:
+    # the digits are checked here and placed into ISO 8601 for the C parser. Hour 24 is refused
+    # first, as datetime() refuses it, since later Pythons read it as the next day's midnight.
+    if len(value) != 14 or not (value.isascii() and value.isdigit()) or value[8:10] == "24":
         raise ValueError("not yyyyMMddHHmmss")
     try:
-        return datetime(
-            int(value[0:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]),
-            int(value[12:14]),
-            tzinfo=BEIJING,
+        return datetime.fromisoformat(
+            f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:{value[12:]}+08:00"
         )
     except ValueError:
         raise ValueError("not a time in yyyyMMddHHmmss") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -41,12 +41,19 @@ class PageInfo:
     )
 
 
+def _edge_cursor(root: Edge[Any]) -> str:
+    return encode_cursor(root.offset)
+
+
 @strawberry.type(
     description=bilingual("列表中的一项及其游标", "One item of a list with its cursor")
 )
 class Edge(Generic[T]):
+    # The cursor is encoded when asked for: most pages are read without their edges' cursors.
+    offset: strawberry.Private[int]
     cursor: str = strawberry.field(
-        description=bilingual("游标，传给 after 取下一页", "Pass as `after` for the next page")
+        resolver=_edge_cursor,
+        description=bilingual("游标，传给 after 取下一页", "Pass as `after` for the next page"),
     )
     node: T = strawberry.field(description=bilingual("数据项", "The item"))
 
@@ -90,14 +97,14 @@ def page_window(first: int | None, after: str | None, cap: int) -> tuple[int, in
 
 
 def connection(items: Sequence[T], offset: int, total: int) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(offset + i), node=item) for i, item in enumerate(items)]
+    edges = [Edge(offset=offset + i, node=item) for i, item in enumerate(items)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=offset + len(items) < total,
             has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(offset) if items else None,
+            end_cursor=encode_cursor(offset + len(items) - 1) if items else None,
         ),
         total_count=total,
     )

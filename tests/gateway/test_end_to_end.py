@@ -68,6 +68,22 @@ async def test_grids_page_with_cursors_and_no_overlap(gateway: Gateway) -> None:
     assert len(seen) == len(set(seen)) == page["totalCount"] == 40
 
 
+async def test_an_edge_cursor_resumes_after_its_edge(gateway: Gateway) -> None:
+    query = "query($after: String) { grids(first: 3, after: $after) { pageInfo { startCursor endCursor } edges { cursor node { code } } } }"
+    page = (await gateway.data(query, {"after": None}))["grids"]
+    cursors = [e["cursor"] for e in page["edges"]]
+    assert len(set(cursors)) == 3
+    assert (cursors[0], cursors[-1]) == (
+        page["pageInfo"]["startCursor"],
+        page["pageInfo"]["endCursor"],
+    )
+    resumed = (await gateway.data(query, {"after": cursors[0]}))["grids"]
+    assert [e["node"]["code"] for e in resumed["edges"]][:2] == [
+        e["node"]["code"] for e in page["edges"]
+    ][1:]
+    assert resumed["edges"][0]["cursor"] == cursors[1]
+
+
 async def test_residents_page_and_filter_by_tag(gateway: Gateway) -> None:
     population = gateway.mocks.population
     grid = population.geography.grids[3]
