@@ -3,12 +3,15 @@ answer or the same refusal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.normalise import BEIJING, beijing_time, normalise_phone
+from adapters.reading import RecordReader, _beijing
+from connectors.errors import ContractError
 
 DIGITS = "0123456789"
 
@@ -83,3 +86,20 @@ def test_a_legacy_time_reads_as_the_plain_reading_does(value: str) -> None:
     assert ours == plain
     if ours[0] == "value" and ours[1] is not None:
         assert ours[1].utcoffset() == timedelta(hours=8)  # type: ignore[index]
+
+
+def read_time(reading: Callable[[], datetime | None]) -> object:
+    try:
+        return ("value", reading())
+    except ContractError as error:
+        return ("refused", str(error))
+
+
+@given(
+    st.one_of(times, st.builds(" {} ".format, times), st.none(), st.integers()),
+    st.booleans(),
+)
+def test_a_record_time_reads_as_the_plain_reading_does(value: object, required: bool) -> None:
+    read = RecordReader("urban-management", "case", {"LASJ": value})
+    plain = read_time(lambda: read.parsed("LASJ", _beijing, required))
+    assert read_time(lambda: read.beijing("LASJ", required)) == plain
