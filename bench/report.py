@@ -82,4 +82,12 @@ def markdown(report: dict[str, Any]) -> str:
             f" with --enable-optimizations: {python['enable_optimizations']},"
             f" --with-lto: {python['with_lto']}).",
         ]
+    work = report.get("machine", {}).get("fixed_work_ms")
+    if work:
+        lines += [
+            "",
+            f"Machine speed: a fixed pure-Python workload (`bench/calibration.py`) took"
+            f" {work['start']} ms under the gateway's interpreter at the start of the run and"
+            f" {work['end']} ms at its end; the CPU figures above scale with it.",
+        ]
     return "\n".join(lines) + "\n"

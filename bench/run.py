@@ -22,6 +22,7 @@ from typing import Any
 
 import psutil
 
+from bench.calibration import work_ms
 from bench.floor import lower_bound
 from bench.harness import (
     CAP,
@@ -244,6 +245,7 @@ def run(options: Options) -> dict[str, Any]:
         return profile_suite(options, specs)
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
+    work_at_start = work_ms(gateway_python())
     if options.only:
         return written(
             options,
@@ -307,6 +309,7 @@ def run(options: Options) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "gateway_python": interpreter_of(gateway_python()),
+            "fixed_work_ms": {"start": work_at_start, "end": work_ms(gateway_python())},
         },
         "settings": {
             "latency_ms": options.latency_ms,

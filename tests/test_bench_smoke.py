@@ -57,6 +57,9 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     assert interpreter["path"] == sys.executable
     assert interpreter["version"] == ".".join(map(str, sys.version_info[:3]))
     assert "Gateway interpreter: Python" in markdown.read_text(encoding="utf-8")
+    work = report["machine"]["fixed_work_ms"]
+    assert set(work) == {"start", "end"} and all(ms > 0 for ms in work.values())
+    assert f"took {work['start']} ms" in markdown.read_text(encoding="utf-8")
     names = {q["name"] for q in report["queries"]}
     assert names == {"service_map", "resident_profile", "report_case"}
     for query in report["queries"]:
