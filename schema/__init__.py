@@ -1,16 +1,12 @@
 """The GraphQL schema: Strawberry types, queries and mutations over domain objects."""
 
-from collections.abc import Callable
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLSchema, is_specified_scalar_type, print_type
-from strawberry.resolvers import is_default_resolver
+from graphql import GraphQLObjectType, is_specified_scalar_type, print_type
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import StrawberryArgument
-from strawberry.types.field import StrawberryField
 
 from .cases import Dispute, LegalAidCase, UrbanCase
 from .context import (
@@ -24,6 +20,7 @@ from .context import (
 )
 from .entities import FEDERATION_VERSION
 from .errors import Rejected
+from .execution import GatewayExecutionContext, read_plain_fields_directly
 from .mutations import Mutation
 from .queries import Query
 from .subgraphs import (
@@ -52,35 +49,6 @@ class RememberingNameConverter(NameConverter):
         return found[1]
 
 
-def read_plain_fields_directly(graph: GraphQLSchema) -> None:
-    """Strawberry reads a field that has no resolver through five calls (its basic-result
-    wrapper, `get_result`, two properties and the read itself), and a dashboard reads some
-    2,000 such fields. Each is given a reader of its attribute instead: the same read, in one."""
-    for kind in graph.type_map.values():
-        if not isinstance(kind, GraphQLObjectType):
-            continue
-        for graph_field in kind.fields.values():
-            resolve = graph_field.resolve
-            definition = graph_field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if (
-                resolve is not None
-                and is_default_resolver(resolve)
-                and isinstance(definition, StrawberryField)
-                and definition.is_basic_field
-            ):
-                graph_field.resolve = _attribute_reader(
-                    definition.default_resolver, definition.python_name
-                )
-
-
-def _attribute_reader(read: Callable[[Any, str], Any], name: str) -> Callable[[Any, Any], Any]:
-    def plain(source: Any, _info: Any) -> Any:
-        return read(source, name)
-
-    plain._is_default = True  # type: ignore[attr-defined]  # as Strawberry marks its own
-    return plain
-
-
 def build_schema(
     schema_class: type[strawberry.federation.Schema] = strawberry.federation.Schema,
     extensions: list[Any] | None = None,
@@ -99,6 +67,7 @@ def build_schema(
         types=[UrbanCase, LegalAidCase, Dispute],
         extensions=extensions or [],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        execution_context_class=GatewayExecutionContext,
     )
     upload = schema._schema.type_map.get("Upload")
     if upload is not None:

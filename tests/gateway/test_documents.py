@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import strawberry.schema.schema as strawberry_schema
-from strawberry.types.field import StrawberryField
 
 import gateway.http.documents as documents_module
 from gateway.access.auth import Role
@@ -66,17 +65,3 @@ async def test_a_schema_executed_directly_still_validates() -> None:
     result = await build_gateway_schema().execute("{ departments { nosuchfield } }")
     assert result.data is None
     assert result.errors and "nosuchfield" in result.errors[0].message
-
-
-async def test_fields_without_resolvers_are_read_straight_from_their_objects(
-    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`code` and `name` are plain attributes: read directly, not through Strawberry's
-    five-call path (`StrawberryField.get_result` among them), with the same answer."""
-    through_strawberry: Counter[str] = Counter()
-    _counting(monkeypatch, StrawberryField, "get_result", through_strawberry, "get_result")
-    staff = gateway.as_role(Role.URBAN_MANAGEMENT)
-    departments = (await staff.data(QUERY))["departments"]
-    assert len(departments) > 3
-    assert all(d["code"] and d["name"] for d in departments)
-    assert through_strawberry["get_result"] == 1  # the `departments` resolver only

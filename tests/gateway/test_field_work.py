@@ -1,0 +1,79 @@
+"""What each field costs beyond its own value: plain attributes read in one call, and the
+awaitable check remembered by type, with the same answers as before."""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from collections import Counter
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+from strawberry.types.field import StrawberryField
+
+import schema.execution as execution
+from gateway.access.auth import Role
+from tests.gateway.conftest import Gateway
+
+QUERY = "query Depts { departments { code name } }"
+
+
+async def test_fields_without_resolvers_are_read_straight_from_their_objects(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`code` and `name` are plain attributes: read directly, not through Strawberry's
+    five-call path (`StrawberryField.get_result` among them), with the same answer."""
+    calls: Counter[str] = Counter()
+    original: Callable[..., Any] = StrawberryField.get_result
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls["get_result"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(StrawberryField, "get_result", counted)
+    staff = gateway.as_role(Role.URBAN_MANAGEMENT)
+    departments = (await staff.data(QUERY))["departments"]
+    assert len(departments) > 3
+    assert all(d["code"] and d["name"] for d in departments)
+    assert calls["get_result"] == 1  # the `departments` resolver only
+
+
+@types.coroutine
+def _generator_coroutine() -> Generator[None, None, int]:
+    yield
+    return 1
+
+
+def _plain_generator() -> Generator[int, None, None]:
+    yield 1
+
+
+async def _coroutine() -> int:
+    return 1
+
+
+def test_the_awaitable_check_answers_as_strawberrys_by_type() -> None:
+    loop = asyncio.new_event_loop()
+    coroutine, generator_coroutine = _coroutine(), _generator_coroutine()
+    try:
+        for _ in range(2):  # the second time from what was remembered
+            assert execution.awaitable(coroutine)
+            assert execution.awaitable(loop.create_future())
+            assert execution.awaitable(generator_coroutine)
+            assert not execution.awaitable(_plain_generator())
+            assert not execution.awaitable(object())
+            assert not execution.awaitable(Role.RESIDENT)
+            assert not execution.awaitable("text")
+    finally:
+        coroutine.close()
+        generator_coroutine.close()
+        loop.close()
+
+
+async def test_the_gateways_execution_remembers_the_types_it_completes(gateway: Gateway) -> None:
+    execution._awaitable_by_type.clear()
+    staff = gateway.as_role(Role.URBAN_MANAGEMENT)
+    assert (await staff.data(QUERY))["departments"]
+    remembered = {kind.__name__ for kind in execution._awaitable_by_type}
+    assert "Department" in remembered
