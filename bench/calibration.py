@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 
 # Calls, attribute reads, small dicts and objects, string building and sorting: the kind of
-# work a gateway does per field and per record, in a loop long enough (about 50 ms on this
+# work a gateway does per field and per record, in a loop long enough (about 20 ms on this
 # machine) to time, and the best of seven, since interruptions only ever add.
 WORK = """
 import time

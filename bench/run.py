@@ -245,7 +245,6 @@ def run(options: Options) -> dict[str, Any]:
         return profile_suite(options, specs)
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
-    work_at_start = work_ms(gateway_python())
     if options.only:
         return written(
             options,
@@ -258,6 +257,7 @@ def run(options: Options) -> dict[str, Any]:
                 },
             },
         )
+    work_at_start = work_ms(gateway_python())
     queries = run_suite(options, batching=True, names=names, legal_limit=False)
     if not options.quick:
         queries += run_suite(options, batching=True, names=RATE_LIMITED)
