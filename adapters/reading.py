@@ -44,8 +44,12 @@ class RecordReader:
 
     def parsed(self, name: str, parse: Callable[[str], T], required: bool = True) -> T | None:
         """parse(text), or None for an empty optional field."""
-        text = self.text(name, required)
+        value = self.record.get(name)
+        # A plain string, as most fields are, is read here; anything else as `text` reads it.
+        text = value.strip() if value.__class__ is str else self.text(name, required)
         if not text:
+            if required:
+                raise self.error(name, "missing")
             return None
         try:
             return parse(text)
@@ -61,14 +65,6 @@ class RecordReader:
         return self.parsed(name, int, required=False) or 0
 
     def beijing(self, name: str, required: bool = False) -> datetime | None:
-        value = self.record.get(name)
-        if value.__class__ is str and len(value) == 14:
-            # Most times come unpadded: read at once. Padding would leave under 14 characters,
-            # which the plain path below refuses as unparseable too.
-            try:
-                return beijing_time(value)
-            except ValueError:
-                raise self.error(name, "unparseable") from None
         return self.parsed(name, _beijing, required)
 
     def integer(self, name: str) -> int:
