@@ -74,7 +74,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"{workers['rps_1_worker']} requests/s with one worker process, "
             f"{workers['rps_2_workers']} with two ({workers['ratio']}x).",
         ]
-    python = report.get("machine", {}).get("gateway_python")
+    machine = report.get("machine", {})
+    python = machine.get("gateway_python")
     if python:
         lines += [
             "",
@@ -82,7 +83,7 @@ def markdown(report: dict[str, Any]) -> str:
             f" with --enable-optimizations: {python['enable_optimizations']},"
             f" --with-lto: {python['with_lto']}).",
         ]
-    work = report.get("machine", {}).get("fixed_work_ms")
+    work = machine.get("fixed_work_ms")
     if work:
         lines += [
             "",
