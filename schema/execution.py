@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from asyncio import Future
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
 from types import CoroutineType, GeneratorType
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path
 from strawberry.execution import optimized_is_awaitable
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -35,10 +49,86 @@ def awaitable(value: Any) -> bool:
     return answer
 
 
+@dataclass(frozen=True, slots=True)
+class DirectLeaf:
+    """How to answer a field whose value is a scalar or an enum without graphql-core's
+    per-field machinery: `value(source)`, or `value(source, context)` when it needs the
+    request's context (the policy does). It stands for `resolver` and for nothing else: a
+    resolver wrapped later, by whatever, is resolved the ordinary way."""
+
+    resolver: Callable[..., Any]
+    value: Callable[..., Any]
+    kind: GraphQLLeafType
+    required: bool
+    with_context: bool = False
+
+
+def direct_leaf(resolve: Any) -> DirectLeaf | None:
+    leaf = getattr(resolve, "direct_leaf", None)
+    return leaf if isinstance(leaf, DirectLeaf) and leaf.resolver is resolve else None
+
+
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = awaitable  # type: ignore[assignment]
+        middleware = self.middleware_manager
+        self.leaves_directly = middleware is None or not middleware.middlewares
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """Most of a dashboard's fields are a record's scalars (a case's number and status, a
+        resident's name). For each, graphql-core builds a resolve info, checks for arguments,
+        asks twice whether the value can be awaited and walks its completion; such a field
+        needs only its value and the scalar's coercion. Anything out of the ordinary (a null
+        where none is allowed, a value the scalar refuses) is completed by graphql-core, and
+        an error is reported as graphql-core reports it."""
+        if self.leaves_directly:
+            field_def = parent_type.fields.get(field_details_list[0].node.name.value)
+            if field_def is not None:
+                resolve = field_def.resolve
+                leaf = getattr(resolve, "direct_leaf", None)
+                if leaf is not None and leaf.resolver is resolve:
+                    return self._complete_leaf_directly(
+                        leaf, field_def, parent_type, source, field_details_list, path
+                    )
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _complete_leaf_directly(
+        self,
+        leaf: DirectLeaf,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            value = (
+                leaf.value(source, self.context_value) if leaf.with_context else leaf.value(source)
+            )
+            if value is None:
+                if not leaf.required:
+                    return None
+            elif not isinstance(value, Exception):
+                coerced = leaf.kind.coerce_output_value(value)
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
+            info = self.build_resolve_info(
+                field_def, to_nodes(field_details_list), parent_type, path
+            )
+            return self.complete_value(field_def.type, field_details_list, info, path, value, None)
+        except Exception as raw_error:  # as graphql-core's execute_field does
+            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
+            return None
 
 
 def read_plain_fields_directly(graph: GraphQLSchema) -> None:
@@ -57,9 +147,16 @@ def read_plain_fields_directly(graph: GraphQLSchema) -> None:
                 and isinstance(definition, StrawberryField)
                 and definition.is_basic_field
             ):
-                graph_field.resolve = _attribute_reader(
-                    definition.default_resolver, definition.python_name
-                )
+                read, name = definition.default_resolver, definition.python_name
+                reader = _attribute_reader(read, name)
+                graph_field.resolve = reader
+                required = isinstance(graph_field.type, GraphQLNonNull)
+                kind = graph_field.type.of_type if required else graph_field.type
+                if is_leaf_type(kind):
+                    value = attrgetter(name) if read is getattr else partial(_read, read, name)
+                    reader.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
+                        reader, value, kind, required
+                    )
 
 
 def _attribute_reader(read: Callable[[Any, str], Any], name: str) -> Callable[[Any, Any], Any]:
@@ -68,3 +165,7 @@ def _attribute_reader(read: Callable[[Any, str], Any], name: str) -> Callable[[A
 
     plain._is_default = True  # type: ignore[attr-defined]  # as Strawberry marks its own
     return plain
+
+
+def _read(read: Callable[[Any, str], Any], name: str, source: Any) -> Any:
+    return read(source, name)

@@ -26,6 +26,7 @@ from gateway.access.auth import Principal, Role
 from gateway.access.policy import FIELD_POLICY, ON_DUTY, Access, access, masked
 from gateway.access.redact import scrub
 from schema import Context
+from schema.execution import DirectLeaf, direct_leaf
 
 ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 
@@ -83,8 +84,7 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
     root_field = parent in ROOTS
     of_resident = parent == "Resident"
 
-    def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
-        context: GatewayContext = info.context
+    def admitted(root: Any, context: GatewayContext) -> Access | None:
         role = context.principal.role
         if role is Role.AUDITOR and root_field:
             _deny(context, key)
@@ -93,7 +93,9 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
             _deny(context, key)
         if of_resident and context.record is not None and context.audit is not None:
             context.record.residents.add(root.raw.registry_number)
-        result = resolve(root, info, **kwargs)
+        return level
+
+    def shown(root: Any, context: GatewayContext, level: Access | None, result: Any) -> Any:
         if level is None:
             return result
         if context.record is not None:
@@ -104,6 +106,23 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
             return _masked_later(result, key, level, root)
         return masked(key, result, level, root)
 
+    def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        context: GatewayContext = info.context
+        level = admitted(root, context)
+        return shown(root, context, level, resolve(root, info, **kwargs))
+
+    leaf = direct_leaf(resolve)
+    if leaf is not None and not leaf.with_context:
+        value = leaf.value
+
+        def policed_value(root: Any, context: GatewayContext) -> Any:
+            level = admitted(root, context)
+            return shown(root, context, level, value(root))
+
+        # The same checks, records and masks, for the executor's direct path for scalars.
+        policed.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
+            policed, policed_value, leaf.kind, leaf.required, with_context=True
+        )
     return policed
 
 
