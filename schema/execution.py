@@ -87,8 +87,8 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         resident's name). For each, graphql-core builds a resolve info, checks for arguments,
         asks twice whether the value can be awaited and walks its completion; such a field
         needs only its value and the scalar's coercion. Anything out of the ordinary (a null
-        where none is allowed, a value the scalar refuses) is completed by graphql-core, and
-        an error is reported as graphql-core reports it."""
+        where none is allowed, a value the scalar refuses, a value still to be awaited) is
+        completed by graphql-core, and an error is reported as graphql-core reports it."""
         if self.leaves_directly:
             field_def = parent_type.fields.get(field_details_list[0].node.name.value)
             if field_def is not None:
@@ -96,7 +96,13 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 leaf = getattr(resolve, "direct_leaf", None)
                 if leaf is not None and leaf.resolver is resolve:
                     return self._complete_leaf_directly(
-                        leaf, field_def, parent_type, source, field_details_list, path
+                        leaf,
+                        field_def,
+                        parent_type,
+                        source,
+                        field_details_list,
+                        path,
+                        position_context,
                     )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
@@ -110,6 +116,7 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         source: Any,
         field_details_list: FieldDetailsList,
         path: Path,
+        position_context: Any,
     ) -> Any:
         try:
             value = (
@@ -118,14 +125,20 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if value is None:
                 if not leaf.required:
                     return None
-            elif not isinstance(value, Exception):
+            elif not isinstance(value, Exception) and not self.is_awaitable(value):
                 coerced = leaf.kind.coerce_output_value(value)
                 if coerced is not None and coerced is not Undefined:
                     return coerced
             info = self.build_resolve_info(
                 field_def, to_nodes(field_details_list), parent_type, path
             )
-            return self.complete_value(field_def.type, field_details_list, info, path, value, None)
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(
+                    field_def.type, field_details_list, info, path, value, position_context
+                )
+            return self.complete_value(
+                field_def.type, field_details_list, info, path, value, position_context
+            )
         except Exception as raw_error:  # as graphql-core's execute_field does
             self.handle_field_error(raw_error, field_def.type, field_details_list, path)
             return None

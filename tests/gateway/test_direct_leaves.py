@@ -64,6 +64,16 @@ ITEMS = [
 ]
 
 
+async def _later(text: str) -> str:
+    return text
+
+
+@strawberry.type
+class Pending:
+    text: str
+    note: str | None
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -73,6 +83,10 @@ class Query:
     @strawberry.field
     def loose_items(self) -> list[Item | None]:
         return ITEMS
+
+    @strawberry.field
+    def pending(self) -> Pending:
+        return Pending(text=_later("awaited"), note=_later("too"))  # type: ignore[arg-type]
 
 
 QUERIES = [
@@ -119,6 +133,13 @@ def _counting_infos(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 @pytest.mark.parametrize("query", QUERIES)
 def test_scalars_answered_directly_match_graphql_core_values_and_errors(query: str) -> None:
     assert _answer(_gateways(), query) == _answer(_stock(), query)
+
+
+async def test_a_value_still_to_be_awaited_is_awaited_as_graphql_core_does() -> None:
+    query = "{ pending { text note } }"
+    ours, stock = await _gateways().execute(query), await _stock().execute(query)
+    assert ours.errors is None and stock.errors is None
+    assert ours.data == stock.data == {"pending": {"text": "awaited", "note": "too"}}
 
 
 def test_the_odd_values_are_reported_and_the_rest_answered() -> None:
