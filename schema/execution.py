@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-from asyncio import Future
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
-from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
     GraphQLField,
-    GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -23,49 +19,13 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
-from strawberry.execution import optimized_is_awaitable
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-# Types seen, and whether their values can be awaited; bounded, as classes can be made at run
-# time. A generator is judged one by one: its flags, not its type, say whether it is a coroutine.
-MAX_TYPES_REMEMBERED = 2048
-_awaitable_by_type: dict[type, bool] = {CoroutineType: True, Future: True}
-
-
-def awaitable(value: Any) -> bool:
-    """graphql-core asks this three or four times a field. Strawberry's own check answers at
-    once for built-in types; for objects (a resident, an edge, an enum member) it tries two
-    isinstance checks and a failing hasattr. Here the answer is remembered by type."""
-    kind = type(value)
-    known = _awaitable_by_type.get(kind)
-    if known is not None:
-        return known
-    answer = optimized_is_awaitable(value)
-    if kind is not GeneratorType and len(_awaitable_by_type) < MAX_TYPES_REMEMBERED:
-        _awaitable_by_type[kind] = answer
-    return answer
-
-
-@dataclass(frozen=True, slots=True)
-class DirectLeaf:
-    """How to answer a field whose value is a scalar or an enum without graphql-core's
-    per-field machinery: `value(source)`, or `value(source, context)` when it needs the
-    request's context (the policy does). It stands for `resolver` and for nothing else: a
-    resolver wrapped later, by whatever, is resolved the ordinary way."""
-
-    resolver: Callable[..., Any]
-    value: Callable[..., Any]
-    kind: GraphQLLeafType
-    required: bool
-    with_context: bool = False
-
-
-def direct_leaf(resolve: Any) -> DirectLeaf | None:
-    leaf = getattr(resolve, "direct_leaf", None)
-    return leaf if isinstance(leaf, DirectLeaf) and leaf.resolver is resolve else None
+from .direct import DirectLeaf, DirectRead, awaitable
+from .plans import Subtree, plan
 
 
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -74,6 +34,41 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.is_awaitable = awaitable  # type: ignore[assignment]
         middleware = self.middleware_manager
         self.leaves_directly = middleware is None or not middleware.middlewares
+        # By the selection's identity, as graphql-core's own collect_subfields keeps it, with
+        # the selection kept alive beside its plan so that its id is not reused.
+        self.subtrees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Subtree | None]]
+        self.subtrees = {}
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """An object whose selected fields are all plain reads is completed by one walk
+        (`schema.plans`); should the walk meet anything out of the ordinary, graphql-core
+        completes the object as it always did."""
+        if self.leaves_directly and position_context is None:
+            key = (return_type, id(field_details_list))
+            known = self.subtrees.get(key)
+            if known is None:
+                known = (field_details_list, plan(return_type, field_details_list, self.collect))
+                self.subtrees[key] = known
+            subtree = known[1]
+            if subtree is not None:
+                try:
+                    return subtree.complete(result, self.context_value, info)
+                except Exception:  # noqa: S110  # done again below, by graphql-core, which reports it
+                    pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def collect(self, kind: GraphQLObjectType, fields: FieldDetailsList) -> Any:
+        return self.collect_subfields(kind, fields)
 
     def execute_field(
         self,
@@ -165,8 +160,9 @@ def read_plain_fields_directly(graph: GraphQLSchema) -> None:
                 graph_field.resolve = reader
                 required = isinstance(graph_field.type, GraphQLNonNull)
                 kind = graph_field.type.of_type if required else graph_field.type
+                value = attrgetter(name) if read is getattr else partial(_read, read, name)
+                reader.direct_read = DirectRead(reader, value)  # type: ignore[attr-defined]
                 if is_leaf_type(kind):
-                    value = attrgetter(name) if read is getattr else partial(_read, read, name)
                     reader.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
                         reader, value, kind, required
                     )

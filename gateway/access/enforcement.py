@@ -26,7 +26,7 @@ from gateway.access.auth import Principal, Role
 from gateway.access.policy import FIELD_POLICY, ON_DUTY, Access, access, masked
 from gateway.access.redact import scrub
 from schema import Context
-from schema.execution import DirectLeaf, direct_leaf
+from schema.direct import DirectLeaf, DirectRead, direct_leaf, direct_read
 
 ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 
@@ -111,18 +111,23 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
         level = admitted(root, context)
         return shown(root, context, level, resolve(root, info, **kwargs))
 
-    leaf = direct_leaf(resolve)
-    if leaf is not None and not leaf.with_context:
-        value = leaf.value
+    read = direct_read(resolve)
+    if read is not None and not read.with_context:
+        value = read.value
 
         def policed_value(root: Any, context: GatewayContext) -> Any:
             level = admitted(root, context)
             return shown(root, context, level, value(root))
 
-        # The same checks, records and masks, for the executor's direct path for scalars.
-        policed.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
-            policed, policed_value, leaf.kind, leaf.required, with_context=True
+        # The same checks, records and masks, for the executor's direct paths (schema.plans).
+        policed.direct_read = DirectRead(  # type: ignore[attr-defined]
+            policed, policed_value, with_context=True
         )
+        leaf = direct_leaf(resolve)
+        if leaf is not None:
+            policed.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
+                policed, policed_value, leaf.kind, leaf.required, with_context=True
+            )
     return policed
 
 

@@ -19,6 +19,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import schema.execution as execution
 from gateway.access.auth import Role
+from schema.direct import direct_leaf, direct_read
 from tests.gateway.conftest import Gateway
 from tests.gateway.test_access import claims_for
 
@@ -186,7 +187,7 @@ def test_a_resolver_wrapped_after_the_schema_is_built_is_called() -> None:
     field = item.fields["name"]  # type: ignore[attr-defined]
     inner = field.resolve
     field.resolve = lambda root, info: str(inner(root, info)).upper()
-    assert execution.direct_leaf(field.resolve) is None
+    assert direct_leaf(field.resolve) is None and direct_read(field.resolve) is None
     result = schema.execute_sync("{ looseItems { name } }")
     assert result.data is not None
     assert [i["name"] for i in result.data["looseItems"]][:3] == ["A", "A", "NONE"]
@@ -215,11 +216,12 @@ async def test_policed_scalars_answer_and_audit_as_through_graphql_core(
     direct = await caller.query(RESIDENT_SCALARS, variables)
     direct_audit = _audited(tmp_path / "audit.log")
     infos_for_names = built["Resident.name"]
-    monkeypatch.setattr(
-        execution.GatewayExecutionContext,
-        "execute_field",
-        StrawberryGraphQLCoreExecutionContext.execute_field,
-    )
+    for method in ("execute_field", "complete_object_value"):  # graphql-core's own, both
+        monkeypatch.setattr(
+            execution.GatewayExecutionContext,
+            method,
+            getattr(StrawberryGraphQLCoreExecutionContext, method),
+        )
     ordinary = await caller.query(RESIDENT_SCALARS, variables)
     assert direct == ordinary
     assert _audited(tmp_path / "audit.log") == direct_audit * 2

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from strawberry.types.field import StrawberryField
 
-import schema.execution as execution
+import schema.direct as direct
 from gateway.access.auth import Role
 from tests.gateway.conftest import Gateway
 
@@ -58,13 +58,13 @@ def test_the_awaitable_check_answers_as_strawberrys_by_type() -> None:
     coroutine, generator_coroutine = _coroutine(), _generator_coroutine()
     try:
         for _ in range(2):  # the second time from what was remembered
-            assert execution.awaitable(coroutine)
-            assert execution.awaitable(loop.create_future())
-            assert execution.awaitable(generator_coroutine)
-            assert not execution.awaitable(_plain_generator())
-            assert not execution.awaitable(object())
-            assert not execution.awaitable(Role.RESIDENT)
-            assert not execution.awaitable("text")
+            assert direct.awaitable(coroutine)
+            assert direct.awaitable(loop.create_future())
+            assert direct.awaitable(generator_coroutine)
+            assert not direct.awaitable(_plain_generator())
+            assert not direct.awaitable(object())
+            assert not direct.awaitable(Role.RESIDENT)
+            assert not direct.awaitable("text")
     finally:
         coroutine.close()
         generator_coroutine.close()
@@ -72,8 +72,8 @@ def test_the_awaitable_check_answers_as_strawberrys_by_type() -> None:
 
 
 async def test_the_gateways_execution_remembers_the_types_it_completes(gateway: Gateway) -> None:
-    execution._awaitable_by_type.clear()
+    direct._awaitable_by_type.clear()
     staff = gateway.as_role(Role.URBAN_MANAGEMENT)
     assert (await staff.data(QUERY))["departments"]
-    remembered = {kind.__name__ for kind in execution._awaitable_by_type}
+    remembered = {kind.__name__ for kind in direct._awaitable_by_type}
     assert "Department" in remembered
