@@ -194,7 +194,8 @@ def test_a_resolver_wrapped_after_the_schema_is_built_is_called() -> None:
 
 
 RESIDENT_SCALARS = """query($grid: String!) { residents(filter: {grid: $grid}, first: 6) {
-    edges { node { name phone idNumber age sex birthYear address registryNumber } } } }"""
+    totalCount edges { __typename node { name phone idNumber age sex birthYear address
+    registryNumber tags { type label } } } } }"""
 AUDITED = ("fields", "denied", "residents", "resident_count", "outcome")
 
 
