@@ -1,5 +1,6 @@
 """Less of Strawberry's and graphql-core's own work on each field: a dashboard resolves some
-2,250 fields, and at a few microseconds each that work is a third of its CPU."""
+2,250 fields, and at a few microseconds each that work was a third of its CPU. Scalars are
+answered directly, and objects of plain reads completed by one walk (`schema.plans`)."""
 
 from __future__ import annotations
 
