@@ -35,34 +35,17 @@ def awaitable(value: Any) -> bool:
 @dataclass(frozen=True, slots=True)
 class DirectRead:
     """How to read a field with no resolver of its own: `value(source)`, or
-    `value(source, context)` when it needs the request's context (the policy does). It stands
-    for `resolver` and for nothing else: a resolver wrapped later, by whatever, is resolved the
-    ordinary way."""
+    `value(source, context)` when it needs the request's context (the policy does). `scalar` is
+    the scalar or enum type of a field that holds one such value (not a list): the executor
+    answers that field whole, with the scalar's coercion. A read stands for `resolver` and for
+    nothing else: a resolver wrapped later, by whatever, is resolved the ordinary way."""
 
     resolver: Callable[..., Any]
     value: Callable[..., Any]
     with_context: bool = False
+    scalar: GraphQLLeafType | None = None
 
 
 def direct_read(resolve: Any) -> DirectRead | None:
     read = getattr(resolve, "direct_read", None)
     return read if isinstance(read, DirectRead) and read.resolver is resolve else None
-
-
-@dataclass(frozen=True, slots=True)
-class DirectLeaf:
-    """How to answer a field whose value is a scalar or an enum without graphql-core's
-    per-field machinery: `value(source)`, or `value(source, context)` when it needs the
-    request's context (the policy does). It stands for `resolver` and for nothing else: a
-    resolver wrapped later, by whatever, is resolved the ordinary way."""
-
-    resolver: Callable[..., Any]
-    value: Callable[..., Any]
-    kind: GraphQLLeafType
-    required: bool
-    with_context: bool = False
-
-
-def direct_leaf(resolve: Any) -> DirectLeaf | None:
-    leaf = getattr(resolve, "direct_leaf", None)
-    return leaf if isinstance(leaf, DirectLeaf) and leaf.resolver is resolve else None

@@ -11,10 +11,12 @@ from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     Undefined,
+    get_nullable_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -25,7 +27,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from .direct import DirectLeaf, DirectRead, awaitable
+from .direct import DirectRead, awaitable, direct_read
 from .plans import Subtree, plan
 
 
@@ -34,7 +36,7 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self.is_awaitable = awaitable  # type: ignore[assignment]
         middleware = self.middleware_manager
-        self.leaves_directly = middleware is None or not middleware.middlewares
+        self.reads_directly = middleware is None or not middleware.middlewares
         # By the selection's identity, as graphql-core's own collect_subfields keeps it, with
         # the selection kept alive beside its plan so that its id is not reused.
         self.subtrees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Subtree | None]]
@@ -52,11 +54,14 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """An object whose selected fields are all plain reads is completed by one walk
         (`schema.plans`); should the walk meet anything out of the ordinary, graphql-core
         completes the object as it always did."""
-        if self.leaves_directly and position_context is None:
+        if self.reads_directly and position_context is None:
             key = (return_type, id(field_details_list))
             known = self.subtrees.get(key)
             if known is None:
-                known = (field_details_list, plan(return_type, field_details_list, self.collect))
+                known = (
+                    field_details_list,
+                    plan(return_type, field_details_list, self.collect_subfields),
+                )
                 self.subtrees[key] = known
             subtree = known[1]
             if subtree is not None:
@@ -67,9 +72,6 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
-
-    def collect(self, kind: GraphQLObjectType, fields: FieldDetailsList) -> Any:
-        return self.collect_subfields(kind, fields)
 
     def execute_field(
         self,
@@ -85,14 +87,14 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         needs only its value and the scalar's coercion. Anything out of the ordinary (a null
         where none is allowed, a value the scalar refuses, a value still to be awaited) is
         completed by graphql-core, and an error is reported as graphql-core reports it."""
-        if self.leaves_directly:
+        if self.reads_directly:
             field_def = parent_type.fields.get(field_details_list[0].node.name.value)
             if field_def is not None:
-                resolve = field_def.resolve
-                leaf = getattr(resolve, "direct_leaf", None)
-                if leaf is not None and leaf.resolver is resolve:
-                    return self._complete_leaf_directly(
-                        leaf,
+                read = direct_read(field_def.resolve)
+                if read is not None and read.scalar is not None:
+                    return self._complete_scalar_directly(
+                        read,
+                        read.scalar,
                         field_def,
                         parent_type,
                         source,
@@ -104,9 +106,10 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             parent_type, source, field_details_list, path, position_context
         )
 
-    def _complete_leaf_directly(
+    def _complete_scalar_directly(
         self,
-        leaf: DirectLeaf,
+        read: DirectRead,
+        scalar: GraphQLLeafType,
         field_def: GraphQLField,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -116,13 +119,13 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         try:
             value = (
-                leaf.value(source, self.context_value) if leaf.with_context else leaf.value(source)
+                read.value(source, self.context_value) if read.with_context else read.value(source)
             )
             if value is None:
-                if not leaf.required:
+                if type(field_def.type) is not GraphQLNonNull:
                     return None
             elif not isinstance(value, Exception) and not self.is_awaitable(value):
-                coerced = leaf.kind.coerce_output_value(value)
+                coerced = scalar.coerce_output_value(value)
                 if coerced is not None and coerced is not Undefined:
                     return coerced
             info = self.build_resolve_info(
@@ -159,14 +162,12 @@ def read_plain_fields_directly(graph: GraphQLSchema) -> None:
                 read, name = definition.default_resolver, definition.python_name
                 reader = _attribute_reader(read, name)
                 graph_field.resolve = reader
-                required = isinstance(graph_field.type, GraphQLNonNull)
-                kind = graph_field.type.of_type if required else graph_field.type
+                held = get_nullable_type(graph_field.type)
                 value = attrgetter(name) if read is getattr else partial(_read, read, name)
-                reader.direct_read = DirectRead(reader, value)  # type: ignore[attr-defined]
-                if is_leaf_type(kind):
-                    reader.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
-                        reader, value, kind, required
-                    )
+                scalar = held if is_leaf_type(held) else None
+                reader.direct_read = DirectRead(  # type: ignore[attr-defined]
+                    reader, value, scalar=scalar
+                )
 
 
 def _attribute_reader(read: Callable[[Any, str], Any], name: str) -> Callable[[Any, Any], Any]:

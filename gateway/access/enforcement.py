@@ -26,7 +26,7 @@ from gateway.access.auth import Principal, Role
 from gateway.access.policy import FIELD_POLICY, ON_DUTY, Access, access, masked
 from gateway.access.redact import scrub
 from schema import Context
-from schema.direct import DirectLeaf, DirectRead, direct_leaf, direct_read
+from schema.direct import DirectRead, direct_read
 
 ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 
@@ -121,13 +121,8 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
 
         # The same checks, records and masks, for the executor's direct paths (schema.plans).
         policed.direct_read = DirectRead(  # type: ignore[attr-defined]
-            policed, policed_value, with_context=True
+            policed, policed_value, with_context=True, scalar=read.scalar
         )
-        leaf = direct_leaf(resolve)
-        if leaf is not None:
-            policed.direct_leaf = DirectLeaf(  # type: ignore[attr-defined]
-                policed, policed_value, leaf.kind, leaf.required, with_context=True
-            )
     return policed
 
 
