@@ -36,11 +36,12 @@ def id_number_is_valid(value: str) -> bool:
 
 def normalise_phone(value: str) -> str | None:
     """An 11-digit mobile from whatever the clerk typed (+86, spaces, dashes), or None."""
-    if len(value) == 11 and value.isascii() and value.isdigit():  # as most records hold it
-        return value if value[0] == "1" and value[1] in "3456789" else None
-    if any(ch not in ASCII_DIGITS and ch not in PHONE_SEPARATORS for ch in value):
+    if value.isascii() and value.isdigit():  # as most records hold it: nothing to take out
+        digits = value
+    elif any(ch not in ASCII_DIGITS and ch not in PHONE_SEPARATORS for ch in value):
         return None
-    digits = "".join(ch for ch in value if ch in ASCII_DIGITS)
+    else:
+        digits = "".join(ch for ch in value if ch in ASCII_DIGITS)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if len(digits) == 11 and digits.startswith("1") and digits[1] in "3456789":

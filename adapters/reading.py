@@ -46,7 +46,7 @@ class RecordReader:
         """parse(text), or None for an empty optional field."""
         value = self.record.get(name)
         # A plain string, as most fields are, is read here; anything else as `text` reads it.
-        text = value.strip() if value.__class__ is str else self.text(name, required)
+        text = value.strip() if value.__class__ is str else self.text(name, required=False)
         if not text:
             if required:
                 raise self.error(name, "missing")
