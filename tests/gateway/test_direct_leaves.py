@@ -103,9 +103,11 @@ def _stock() -> strawberry.Schema:
     return strawberry.Schema(query=Query)
 
 
-def _gateways(extensions: list[type[SchemaExtension]] | None = None) -> strawberry.Schema:
+def _gateways(
+    extensions: list[type[SchemaExtension]] | None = None, query: type = Query
+) -> strawberry.Schema:
     schema = strawberry.Schema(
-        query=Query,
+        query=query,
         extensions=extensions or [],
         execution_context_class=execution.GatewayExecutionContext,
     )

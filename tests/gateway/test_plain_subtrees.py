@@ -12,8 +12,7 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-import schema.execution as execution
-from tests.gateway.test_direct_leaves import ITEMS, Colour, Item, _item
+from tests.gateway.test_direct_leaves import ITEMS, Colour, Item, _answer, _gateways, _item
 
 
 @strawberry.interface
@@ -93,15 +92,7 @@ QUERIES = [
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    ours = strawberry.Schema(query=Query, execution_context_class=execution.GatewayExecutionContext)
-    execution.read_plain_fields_directly(ours._schema)
-    return ours, strawberry.Schema(query=Query)
-
-
-def _answer(schema: strawberry.Schema, query: str) -> tuple[Any, list[tuple[Any, ...]]]:
-    result = schema.execute_sync(query)
-    errors = [(e.message, e.path, e.locations) for e in result.errors or []]
-    return result.data, sorted(errors, key=repr)
+    return _gateways(query=Query), strawberry.Schema(query=Query)
 
 
 @pytest.mark.parametrize("query", QUERIES)
