@@ -12,6 +12,7 @@ from typing import Any, cast
 import httpx
 
 from .base import AccessToken, Backend, BackendSettings, chunks, status_error
+from .calls import Answer
 from .engage_records import (
     EngageActivityRecord,
     EngageCommentRecord,
@@ -84,7 +85,7 @@ class EngagementConnector:
                 raise BackendContractError(self.backend.name, "token", "bad token answer")
         return token, lifetime
 
-    async def _envelope(self, operation: str, response: httpx.Response) -> dict[str, Any]:
+    async def _envelope(self, operation: str, response: Answer) -> dict[str, Any]:
         name = self.backend.name
         if response.status_code != 200:
             raise status_error(name, operation, response.status_code)

@@ -12,6 +12,7 @@ from typing import Any, cast
 import httpx
 
 from .base import AccessToken, Backend, BackendSettings, status_error
+from .calls import Answer
 from .errors import (
     BackendContractError,
     BackendRateLimitedError,
@@ -109,7 +110,7 @@ class LegalAidConnector:
         accept: tuple[int, ...] = (),
         idempotent: bool = True,
         **kwargs: Any,
-    ) -> httpx.Response:
+    ) -> Answer:
         """One call with a valid token. 429 and transient failures are retried by the backend
         (with `Retry-After`, within the retry budget); an expired token is refreshed once."""
         refreshed = False
@@ -127,7 +128,7 @@ class LegalAidConnector:
                 response if response.status_code in accept else self._checked(operation, response)
             )
 
-    def _checked(self, operation: str, response: httpx.Response) -> httpx.Response:
+    def _checked(self, operation: str, response: Answer) -> Answer:
         name, status = self.backend.name, response.status_code
         if status == 429:
             raise BackendRateLimitedError(name, operation, "HTTP 429")
@@ -135,7 +136,7 @@ class LegalAidConnector:
             raise status_error(name, operation, status)
         return response
 
-    async def _json(self, operation: str, response: httpx.Response) -> Any:
+    async def _json(self, operation: str, response: Answer) -> Any:
         async with self.backend.mapping_errors(operation):
             return json_of(response)
 

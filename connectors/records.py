@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
-import httpx
 import orjson
+
+from .calls import Answer
 
 T = TypeVar("T")
 
 
-def json_of(response: httpx.Response) -> Any:
+def json_of(response: Answer) -> Any:
     """A JSON body parsed by orjson (several times faster than json on a page of records);
     a body that is not JSON (nor UTF-8) raises a ValueError, as `response.json()` does."""
     return orjson.loads(response.content)

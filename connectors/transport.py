@@ -2,10 +2,11 @@
 sockets, parsed by httptools (llhttp, the parser of Node and of uvicorn).
 
 Why not a general client: a dashboard makes 120 small legacy calls, and aiohttp's client cost
-150 µs of CPU a call on this machine, httpcore's more; this transport costs about 107 µs with
-httpx's request and response (its own part about 40), since a legacy call needs none of what
-the general clients carry (cookies, redirects, proxies, streaming
-uploads, HTTP/2). What it does need it keeps: a cap on open sockets, a wait for a place bounded by
+150 µs of CPU a call on this machine, httpcore's more; this transport cost about 107 µs with
+httpx's request and response (its own part about 40), and the connectors now give it their own
+`Call` and take an `Answer` (`calls.py`), since a legacy call needs none of what the general
+clients carry (cookies, redirects, proxies, streaming uploads, HTTP/2). Other code may still use
+it as an httpx transport. What it does need it keeps: a cap on open sockets, a wait for a place bounded by
 the pool timeout, connect and read timeouts (the read one an idle timer, as httpx's), bodies framed
 by length, by chunks or by the end of the connection, gzip decoded once (by httpx's response), and
 every failure raised as the httpx error that says what happened, so a dropped connection is never
@@ -22,6 +23,7 @@ from collections import deque
 
 import httpx
 
+from .calls import Answer, Call
 from .wire import Exchange, HttpConnection, Origin, request_head
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -61,11 +63,7 @@ class LegacyTransport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             body = await request.aread()
         head = request_head(request)
-        await self._take_place(timeout.get("pool"), request)
-        try:
-            answer = await self._exchange(request, head, body, timeout)
-        finally:
-            self._places.release()
+        answer = await self._exchange(request.method, request.url, head, body, timeout, request)
         return httpx.Response(
             answer.status,
             headers=answer.headers,
@@ -74,7 +72,22 @@ class LegacyTransport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
         )
 
-    async def _take_place(self, pool_timeout: float | None, request: httpx.Request) -> None:
+    async def answer(self, call: Call) -> Answer:
+        """The connectors' own path: a `Call` in, an `Answer` out, with no httpx request or
+        response between. A body with a content coding is decoded by httpx's response, so every
+        coding httpx knows is decoded alike on both paths."""
+        head = call.head()
+        exchange = await self._exchange(
+            call.method, call.url, head, call.content, call.timeouts, None
+        )
+        if any(name.lower() == b"content-encoding" for name, _ in exchange.headers):
+            response = httpx.Response(
+                exchange.status, headers=exchange.headers, content=exchange.body
+            )
+            return Answer.of(response)
+        return Answer(exchange.status, exchange.body, exchange.headers)
+
+    async def _take_place(self, pool_timeout: float | None, request: httpx.Request | None) -> None:
         if not self._places.locked():
             await self._places.acquire()
             return
@@ -85,32 +98,43 @@ class LegacyTransport(httpx.AsyncBaseTransport):
             raise httpx.PoolTimeout("no free connection", request=request) from None
 
     async def _exchange(
-        self, request: httpx.Request, head: bytes, body: bytes, timeouts: dict[str, float | None]
+        self,
+        method: str,
+        url: httpx.URL,
+        head: bytes,
+        body: bytes,
+        timeouts: dict[str, float | None],
+        request: httpx.Request | None,
     ) -> Exchange:
-        url = request.url
         origin: Origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        while True:
-            connection = self._idle_connection(origin)
-            reused = connection is not None
-            if connection is None:
-                connection = await self._connect(origin, timeouts.get("connect"), request)
-            try:
-                answer = await connection.exchange(head, body, timeouts.get("read"), request)
-            except httpx.RemoteProtocolError:
-                self._forget(connection)
-                unanswered = reused and not connection.answered_any
-                if unanswered and request.method in IDEMPOTENT_METHODS:
-                    continue
-                raise
-            except BaseException:
-                self._forget(connection)
-                raise
-            if answer.keep_alive and connection.usable:
-                connection.idle_since = asyncio.get_running_loop().time()
-                self._idle.setdefault(origin, deque()).append(connection)
-            else:
-                self._forget(connection)
-            return answer
+        await self._take_place(timeouts.get("pool"), request)
+        try:
+            while True:
+                connection = self._idle_connection(origin)
+                reused = connection is not None
+                if connection is None:
+                    connection = await self._connect(origin, timeouts.get("connect"), request)
+                try:
+                    answer = await connection.exchange(
+                        method, head, body, timeouts.get("read"), request
+                    )
+                except httpx.RemoteProtocolError:
+                    self._forget(connection)
+                    unanswered = reused and not connection.answered_any
+                    if unanswered and method in IDEMPOTENT_METHODS:
+                        continue
+                    raise
+                except BaseException:
+                    self._forget(connection)
+                    raise
+                if answer.keep_alive and connection.usable:
+                    connection.idle_since = asyncio.get_running_loop().time()
+                    self._idle.setdefault(origin, deque()).append(connection)
+                else:
+                    self._forget(connection)
+                return answer
+        finally:
+            self._places.release()
 
     def _idle_connection(self, origin: Origin) -> HttpConnection | None:
         idle = self._idle.get(origin)
@@ -125,7 +149,7 @@ class LegacyTransport(httpx.AsyncBaseTransport):
         return None
 
     async def _connect(
-        self, origin: Origin, connect_timeout: float | None, request: httpx.Request
+        self, origin: Origin, connect_timeout: float | None, request: httpx.Request | None
     ) -> HttpConnection:
         self._make_room()
         scheme, host, port = origin

@@ -57,7 +57,7 @@ class HttpConnection(asyncio.Protocol):
         self._last_data = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._broken = False
-        self._begin(None)
+        self._begin("", None)
 
     @property
     def usable(self) -> bool:
@@ -65,13 +65,18 @@ class HttpConnection(asyncio.Protocol):
         return not self._broken and transport is not None and not transport.is_closing()
 
     async def exchange(
-        self, head: bytes, body: bytes, read_timeout: float | None, request: httpx.Request
+        self,
+        method: str,
+        head: bytes,
+        body: bytes,
+        read_timeout: float | None,
+        request: httpx.Request | None,
     ) -> Exchange:
         transport = self._transport
         if transport is None or not self.usable:
             raise httpx.RemoteProtocolError("connection closed", request=request)
         loop = asyncio.get_running_loop()
-        self._begin(request)
+        self._begin(method, request)
         waiter: asyncio.Future[Exchange] = loop.create_future()
         self._waiter = waiter
         transport.write(head + body)
@@ -86,10 +91,11 @@ class HttpConnection(asyncio.Protocol):
                 self._timer = None
             self._waiter = None
 
-    def _begin(self, request: httpx.Request | None) -> None:
-        """A fresh parser and an empty answer for the next exchange."""
+    def _begin(self, method: str, request: httpx.Request | None) -> None:
+        """A fresh parser and an empty answer for the next exchange. `request`, when the call
+        came as one, is named in the errors, as httpx's transports name it."""
         self._request = request
-        self._head_only = request is not None and request.method == "HEAD"
+        self._head_only = method == "HEAD"
         self._parser = httptools.HttpResponseParser(self)
         self._body: list[bytes] = []
         self._body_bytes = 0

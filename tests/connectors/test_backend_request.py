@@ -1,4 +1,5 @@
-"""`Backend.request` builds what the httpx client would, without the client's merge machinery."""
+"""`Backend.request` describes what the httpx client would build, without the client's merge
+machinery: the same request for another transport, the same bytes on the wire for ours."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 
 from connectors.base import Backend, BackendSettings
+from connectors.wire import request_head
 
 BASES = [
     "http://127.0.0.1:8001",
@@ -32,7 +34,10 @@ def test_request_is_what_the_client_would_build(
     headers = {"Authorization": "Bearer t", "Accept": "text/xml", "SOAPAction": '"x"'}
     for _ in range(2):  # the second time from the cached URL
         expected = backend.http.build_request(method, path, headers=headers, **body)
-        made = backend.request(method, path, headers=headers, **body)
+        call = backend.request(method, path, headers=headers, **body)
+        assert call.head() == request_head(expected)
+        assert call.content == expected.content
+        made = call.as_httpx()
         assert made.method == expected.method
         assert str(made.url) == str(expected.url)
         assert sorted(made.headers.raw) == sorted(expected.headers.raw)

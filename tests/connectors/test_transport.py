@@ -143,7 +143,7 @@ async def test_a_write_whose_connection_dropped_may_have_happened() -> None:
     async with Server(hangs_up) as server:
         system = backend(server.url)
         try:
-            request = system.http.build_request("POST", "/", content=b"<ReportCase/>")
+            request = system.request("POST", "/", content=b"<ReportCase/>")
             with pytest.raises(BackendUnavailableError) as raised:
                 await system.send("ReportCase", request, idempotent=False)
         finally:
@@ -156,7 +156,7 @@ async def test_a_write_that_never_connected_did_not_happen() -> None:
         url = server.url
     system = backend(url)
     try:
-        request = system.http.build_request("POST", "/", content=b"<ReportCase/>")
+        request = system.request("POST", "/", content=b"<ReportCase/>")
         with pytest.raises(BackendUnavailableError) as raised:
             await system.send("ReportCase", request, idempotent=False)
     finally:
@@ -168,7 +168,7 @@ async def test_a_stalled_read_is_a_backend_timeout() -> None:
     async with Server(stalls) as server:
         system = backend(server.url)
         try:
-            request = system.http.build_request("POST", "/", content=b"<GetGrids/>")
+            request = system.request("POST", "/", content=b"<GetGrids/>")
             with pytest.raises(BackendTimeoutError):
                 await system.send("GetGrids", request)
         finally:
