@@ -116,6 +116,7 @@ class Metrics:
             registry=r,
         )
         self._backends: Backends | None = None
+        self._call_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         r.register(_StateCollector(self))
 
     def state_fallback(self, what: str) -> None:
@@ -133,8 +134,17 @@ class Metrics:
             stats.backend_calls[backend] += 1
 
     def call_finished(self, backend: str, operation: str, outcome: str, seconds: float) -> None:
-        self.backend_requests.labels(backend, operation, outcome).inc()
-        self.backend_latency.labels(backend, operation).observe(seconds)
+        key = (backend, operation, outcome)
+        children = self._call_children.get(key)
+        if children is None:
+            # A dashboard makes 120 calls: each label lookup checked and joined its labels.
+            # The set is bounded (systems × operations × statuses and transport errors).
+            children = self._call_children[key] = (
+                self.backend_requests.labels(backend, operation, outcome),
+                self.backend_latency.labels(backend, operation),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def retried(self, backend: str) -> None:
         self.backend_retries.labels(backend).inc()
