@@ -68,10 +68,8 @@ def beijing_time(value: str) -> datetime | None:
     # first, as datetime() refuses it, since later Pythons read it as the next day's midnight.
     if len(value) != 14 or not (value.isascii() and value.isdigit()) or value[8:10] == "24":
         raise ValueError("not yyyyMMddHHmmss")
-    try:
-        return datetime.fromisoformat(
-            f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:{value[12:]}+08:00"
-        )
+    try:  # ISO 8601's basic format, which the C parser reads since Python 3.11
+        return datetime.fromisoformat(value[:8] + "T" + value[8:] + "+08:00")
     except ValueError:
         raise ValueError("not a time in yyyyMMddHHmmss") from None
 

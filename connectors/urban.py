@@ -7,7 +7,6 @@ the session and the call is made once more after a fresh login.
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 from datetime import datetime
 from typing import Any, cast
@@ -63,26 +62,36 @@ def _item(value: object) -> str:
     return f"<tns:string>{escape(str(value))}</tns:string>"
 
 
-@functools.lru_cache(maxsize=1024)
+LOCAL_NAMES: dict[str, str] = {}  # "{namespace}name" -> name, for the tags a system sends
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    name = LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(LOCAL_NAMES) < 1024:  # bounded: a forged reply cannot grow it without end
+            LOCAL_NAMES[tag] = name
+    return name
 
 
 def _to_value(element: Element) -> Any:
     """An element as a string (a leaf), a list (a known array) or a dict of its children. Leaf
-    children are read in the parent's loop: most elements are leaves, and a call each was a
-    third of this walk."""
+    children are read in the parent's loop, their names looked up in place: most elements are
+    leaves, and a call each was a third of this walk."""
     if _local(element.tag) in ARRAYS:
         return [_to_value(child) for child in element]
     if len(element) == 0:
         return (element.text or "").strip()
     found: dict[str, Any] = {}
+    names = LOCAL_NAMES
     for child in element:
-        name = _local(child.tag)
+        tag = child.tag
+        name = names.get(tag) or _local(tag)
         if len(child) or name in ARRAYS:
             found[name] = _to_value(child)
         else:
-            found[name] = (child.text or "").strip()
+            text = child.text
+            found[name] = text.strip() if text else ""
     return found
 
 
