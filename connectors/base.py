@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 from urllib.parse import urlencode
@@ -263,21 +262,40 @@ class Backend:
             return BackendTimeoutError(self.name, operation, type(error).__name__, **outcome)
         return BackendUnavailableError(self.name, operation, type(error).__name__, **outcome)
 
-    @asynccontextmanager
-    async def mapping_errors(self, operation: str) -> AsyncIterator[None]:
-        try:
-            yield
-        except BackendError:
-            raise
-        except httpx.TimeoutException as error:
-            raise BackendTimeoutError(self.name, operation, type(error).__name__) from None
-        except httpx.TransportError as error:
-            raise BackendUnavailableError(self.name, operation, type(error).__name__) from None
-        except ContractError as error:
-            raise BackendContractError(self.name, operation, str(error)) from None
-        except (ValueError, KeyError, TypeError) as error:
+    def mapping_errors(self, operation: str) -> ErrorMapping:
+        """`with backend.mapping_errors(operation):` around reading an answer maps what goes
+        wrong there to the project's errors."""
+        return ErrorMapping(self.name, operation)
+
+
+class ErrorMapping:
+    """A plain context manager, not a generator's: it is entered once per legacy answer, and an
+    `asynccontextmanager` cost an async generator, its first step and its close each time."""
+
+    __slots__ = ("backend", "operation")
+
+    def __init__(self, backend: str, operation: str) -> None:
+        self.backend = backend
+        self.operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _trace: object
+    ) -> None:
+        if error is None or isinstance(error, BackendError):
+            return
+        name, operation = self.backend, self.operation
+        if isinstance(error, httpx.TimeoutException):
+            raise BackendTimeoutError(name, operation, type(error).__name__) from None
+        if isinstance(error, httpx.TransportError):
+            raise BackendUnavailableError(name, operation, type(error).__name__) from None
+        if isinstance(error, ContractError):
+            raise BackendContractError(name, operation, str(error)) from None
+        if isinstance(error, ValueError | KeyError | TypeError):
             # Parsing failures (bad JSON, bad XML, a missing field) are the backend's fault.
-            raise BackendContractError(self.name, operation, type(error).__name__) from None
+            raise BackendContractError(name, operation, type(error).__name__) from None
 
 
 UNAVAILABLE_STATUSES = (502, 503, 504)

@@ -77,7 +77,7 @@ class CivilAffairsConnector:
         request = self.backend.request("POST", API_PREFIX + service, data=self.signed_form(data))
         response = await self.backend.send(service, request, idempotent=service not in WRITES)
         name = self.backend.name
-        async with self.backend.mapping_errors(service):
+        with self.backend.mapping_errors(service):
             if response.status_code != 200:
                 raise status_error(name, service, response.status_code)
             body = json_of(response)

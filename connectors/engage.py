@@ -79,7 +79,7 @@ class EngagementConnector:
             },
         )
         body = await self._envelope("token", await self.backend.send("token", request))
-        async with self.backend.mapping_errors("token"):
+        with self.backend.mapping_errors("token"):
             token, lifetime = body["access_token"], body["expires_in"]
             if not isinstance(token, str) or not isinstance(lifetime, int):
                 raise BackendContractError(self.backend.name, "token", "bad token answer")
@@ -89,7 +89,7 @@ class EngagementConnector:
         name = self.backend.name
         if response.status_code != 200:
             raise status_error(name, operation, response.status_code)
-        async with self.backend.mapping_errors(operation):
+        with self.backend.mapping_errors(operation):
             body = json_of(response)
             if not isinstance(body, dict):
                 raise BackendContractError(name, operation, "not an object")
@@ -165,7 +165,7 @@ class EngagementConnector:
         entries = await self._batched(
             "user_getbyphone", "/api/user/getbyphone", "phone_list", phones, "result"
         )
-        async with self.backend.mapping_errors("user_getbyphone"):
+        with self.backend.mapping_errors("user_getbyphone"):
             return {str(e["phone"]): [str(o) for o in e["openid_list"]] for e in entries}
 
     async def points(self, openids: list[str]) -> list[EngagePointsRecord]:

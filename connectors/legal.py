@@ -93,7 +93,7 @@ class LegalAidConnector:
             },
         )
         response = await self.backend.send("token", request)
-        async with self.backend.mapping_errors("token"):
+        with self.backend.mapping_errors("token"):
             if response.status_code != 200:
                 raise status_error(self.backend.name, "token", response.status_code)
             body = json_of(response)
@@ -137,7 +137,7 @@ class LegalAidConnector:
         return response
 
     async def _json(self, operation: str, response: Answer) -> Any:
-        async with self.backend.mapping_errors(operation):
+        with self.backend.mapping_errors(operation):
             return json_of(response)
 
     async def application(self, record_code: str) -> LegalApplicationRecord | None:

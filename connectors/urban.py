@@ -170,7 +170,7 @@ class UrbanConnector(UrbanWorkflowCalls):
             },
         )
         response = await self.backend.send(operation, request, idempotent=operation not in WRITES)
-        async with self.backend.mapping_errors(operation):
+        with self.backend.mapping_errors(operation):
             # SOAP 1.1 sends faults with HTTP 500; any other non-200 is the transport's.
             if response.status_code not in (200, 500):
                 raise status_error(self.backend.name, operation, response.status_code)
