@@ -11,8 +11,9 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, chunks, status_error
+from .base import Backend, BackendSettings, chunks, status_error
 from .calls import Answer
+from .credentials import AccessToken
 from .engage_records import (
     EngageActivityRecord,
     EngageCommentRecord,

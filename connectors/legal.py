@@ -11,8 +11,9 @@ from typing import Any, cast
 
 import httpx
 
-from .base import AccessToken, Backend, BackendSettings, status_error
+from .base import Backend, BackendSettings, status_error
 from .calls import Answer
+from .credentials import AccessToken
 from .errors import (
     BackendContractError,
     BackendRateLimitedError,

@@ -15,7 +15,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from .base import Backend, BackendSettings, SingleFlight, chunks, status_error
+from .base import Backend, BackendSettings, chunks, status_error
+from .credentials import SingleFlight
 from .errors import BackendContractError, BackendStatusError
 from .records import (
     Page,
