@@ -8,16 +8,13 @@ to the byte what `httpx.AsyncClient.build_request` would build, and its response
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
 
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-FRAMING = frozenset({"content-length", "transfer-encoding"})
-TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-NOT_IN_A_VALUE = re.compile(r"[\r\n\x00]")
+from .wire import message_head
+
 Headers = dict[str, tuple[str, str]]
 
 
@@ -40,20 +37,12 @@ class Call:
 
     def head(self) -> bytes:
         """The request line and headers, byte for byte what `wire.request_head` writes for the
-        `httpx.Request` this call stands for: Host first (unless given), the framing headers
-        left out and the body's length stated last."""
-        lines = [self.method, " ", self.url.raw_path.decode("ascii"), " HTTP/1.1\r\n"]
-        if "host" not in self.headers:
-            lines += ("Host: ", self.url.netloc.decode("ascii"), "\r\n")
-        for lower, (name, value) in self.headers.items():
-            if TOKEN.fullmatch(name) is None or NOT_IN_A_VALUE.search(value) is not None:
-                raise httpx.LocalProtocolError("a header that is not HTTP")
-            if lower not in FRAMING:
-                lines += (name, ": ", value, "\r\n")
-        if self.content or self.method in BODY_METHODS:
-            lines.append(f"Content-Length: {len(self.content)}\r\n")
-        lines.append("\r\n")
-        return "".join(lines).encode("ascii")
+        `httpx.Request` this call stands for: Host first (unless given). A value that is not
+        ASCII fails as httpx fails it."""
+        url, headers = self.url, self.headers
+        host = None if "host" in headers else url.netloc.decode("ascii")
+        target = url.raw_path.decode("ascii")
+        return message_head(self.method, target, headers.values(), len(self.content), host)
 
     def as_httpx(self) -> httpx.Request:
         """The `httpx.Request` this call stands for, for a transport other than our own."""

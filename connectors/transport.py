@@ -6,13 +6,13 @@ Why not a general client: a dashboard makes 120 small legacy calls, and aiohttp'
 httpx's request and response (its own part about 40), and the connectors now give it their own
 `Call` and take an `Answer` (`calls.py`), since a legacy call needs none of what the general
 clients carry (cookies, redirects, proxies, streaming uploads, HTTP/2). Other code may still use
-it as an httpx transport. What it does need it keeps: a cap on open sockets, a wait for a place bounded by
-the pool timeout, connect and read timeouts (the read one an idle timer, as httpx's), bodies framed
-by length, by chunks or by the end of the connection, gzip decoded once (by httpx's response), and
-every failure raised as the httpx error that says what happened, so a dropped connection is never
-taken for one that was not made. A socket is reused only when the answer came whole and the
-server allowed it, and a reused socket that the server closed before answering is tried once more
-on a fresh one only for methods that are idempotent in HTTP.
+it as an httpx transport. What it does need it keeps: a cap on open sockets, a wait for a place
+bounded by the pool timeout, connect and read timeouts (the read one an idle timer, as httpx's),
+bodies framed by length, by chunks or by the end of the connection, gzip decoded once (by httpx's
+response), and every failure raised as the httpx error that says what happened, so a dropped
+connection is never taken for one that was not made. A socket is reused only when the answer came
+whole and the server allowed it, and a reused socket that the server closed before answering is
+tried once more on a fresh one only for methods that are idempotent in HTTP.
 """
 
 from __future__ import annotations

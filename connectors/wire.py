@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -14,27 +15,50 @@ import httpx
 Origin = tuple[str, str, int]
 MAX_HEAD_BYTES = 64 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-FRAMING = frozenset({b"content-length", b"transfer-encoding"})
-TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-NOT_IN_A_VALUE = re.compile(rb"[\r\n\x00]")
+FRAMING = frozenset({"content-length", "transfer-encoding"})
+FRAMING_BYTES = frozenset(name.encode() for name in FRAMING)  # as httptools gives an answer's
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+NOT_IN_A_VALUE = re.compile(r"[\r\n\x00]")
 
 
-def request_head(request: httpx.Request) -> bytes:
-    """The request line and headers. The body's length is always stated by us: the body is sent
-    whole, so a header a streamed body brought (chunked) would be false. A header that could
-    split the message (a line break in a value, a name that is not a token) is refused."""
-    body_length = len(request.content)
-    parts = [request.method.encode("ascii"), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
-    for name, value in request.headers.raw:
+def message_head(
+    method: str,
+    target: str,
+    headers: Iterable[tuple[str, str]],
+    body_length: int,
+    host: str | None = None,
+    encoding: str = "ascii",
+    request: httpx.Request | None = None,
+) -> bytes:
+    """The request line, `host` (when given, first, as httpx puts it) and the headers. The body's
+    length is always stated by us: the body is sent whole, so a header a streamed body brought
+    (chunked) would be false. A header that could split the message (a line break in a value, a
+    name that is not a token) is refused."""
+    parts = [method, " ", target, " HTTP/1.1\r\n"]
+    if host is not None:
+        parts += ("Host: ", host, "\r\n")
+    for name, value in headers:
         if TOKEN.fullmatch(name) is None or NOT_IN_A_VALUE.search(value) is not None:
             raise httpx.LocalProtocolError("a header that is not HTTP", request=request)
         if name.lower() in FRAMING:
             continue
-        parts += (name, b": ", value, b"\r\n")
-    if body_length or request.method in BODY_METHODS:
-        parts.append(b"Content-Length: %d\r\n" % body_length)
-    parts.append(b"\r\n")
-    return b"".join(parts)
+        parts += (name, ": ", value, "\r\n")
+    if body_length or method in BODY_METHODS:
+        parts.append(f"Content-Length: {body_length}\r\n")
+    parts.append("\r\n")
+    return "".join(parts).encode(encoding)
+
+
+def request_head(request: httpx.Request) -> bytes:
+    """The head of an `httpx.Request`, whose headers (Host first) httpx has already put
+    together as bytes: read and written back as Latin-1, so every byte stays as it was."""
+    headers = [
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw
+    ]
+    target = request.url.raw_path.decode("latin-1")
+    return message_head(
+        request.method, target, headers, len(request.content), None, "latin-1", request
+    )
 
 
 @dataclass(slots=True)
@@ -187,7 +211,7 @@ class HttpConnection(asyncio.Protocol):
         if self._head_bytes > MAX_HEAD_BYTES:
             self._fail(httpx.RemoteProtocolError("answer headers too large", request=self._request))
             return
-        if name.lower() in FRAMING:
+        if name.lower() in FRAMING_BYTES:
             self._framed = True
         self._headers.append((name, value))
 
