@@ -80,12 +80,11 @@ class LegacyTransport(httpx.AsyncBaseTransport):
         exchange = await self._exchange(
             call.method, call.url, head, call.content, call.timeouts, None
         )
-        if any(name.lower() == b"content-encoding" for name, _ in exchange.headers):
-            response = httpx.Response(
-                exchange.status, headers=exchange.headers, content=exchange.body
-            )
-            return Answer.of(response)
-        return Answer(exchange.status, exchange.body, exchange.headers)
+        answer = Answer(exchange.status, exchange.body, exchange.headers)
+        if answer.header("content-encoding") is None:
+            return answer
+        response = httpx.Response(exchange.status, headers=exchange.headers, content=exchange.body)
+        return Answer.of(response)
 
     async def _take_place(self, pool_timeout: float | None, request: httpx.Request | None) -> None:
         if not self._places.locked():
