@@ -25,6 +25,8 @@ PEERS = HERE / "peers"
 GRID = "320213001001001"
 COMMUNITY = "320213001001"
 CAP = 10
+# The mocks' jitter as a share of their latency: each call takes the latency ± this, uniformly.
+JITTER_SHARE = 0.25
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.harness import JITTER_SHARE
 from mocks import DEFAULT_PORTS
 
 # The interpreter the gateway processes run under: this one unless `govgraph bench
@@ -109,7 +110,7 @@ def running_stack(
         "--latency-ms",
         str(latency_ms),
         "--jitter-ms",
-        str(latency_ms / 4),
+        str(latency_ms * JITTER_SHARE),
         "--legal-rps",
         str(legal_rps),
         *(f"--{name}-port={port}" for name, port in ports.items()),

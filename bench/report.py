@@ -19,6 +19,23 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} | {q['c1'].get('gateway_cpu_ms_per_answer')} | {cn.get('memory_kib_per_request')} |"
         )
+    jittered = [q for q in report["queries"] if q.get("jittered_lower_bound_ms")]
+    if jittered:
+        c = report.get("settings", {}).get("concurrency", "N")
+        lines += [
+            "",
+            "Against the floor with the mocks' jitter (`bench/floor.py`): the median critical path"
+            " when each call lasts its own draw of the set latency ± the jitter, so that a wave"
+            " lasts as long as its slowest call.",
+            "",
+            f"| query | jittered floor ms (c1) | p50/jittered floor (c1) | shared jittered floor ms (c{c}) | p50/shared jittered floor (c{c}) |",
+            "|---|---|---|---|---|",
+        ]
+        for q in jittered:
+            cn = q[f"c{c}"]
+            lines.append(
+                f"| {q['name']} | {q['jittered_lower_bound_ms']} | {q['c1']['p50_over_jittered_lower_bound']} | {cn['shared_jittered_lower_bound_ms']} | {cn['p50_over_shared_jittered_lower_bound']} |"
+            )
     direct = [q for q in report["queries"] if q.get("direct_p50_ms")]
     if direct:
         c = report.get("settings", {}).get("concurrency", "N")

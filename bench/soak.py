@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import psutil
 
+from bench.harness import JITTER_SHARE
 from bench.processes import running_stack
 from gateway.access.auth import Role, mint_token
 from gateway.settings import Settings
@@ -86,7 +87,7 @@ async def run(seconds: float, clients: int, fault_rate: float, latency_ms: float
                     json={
                         "error_rate": fault_rate,
                         "latency_ms": latency_ms,
-                        "jitter_ms": latency_ms / 4,
+                        "jitter_ms": latency_ms * JITTER_SHARE,
                     },
                 )
         statuses: Counter[int] = Counter()

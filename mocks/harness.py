@@ -163,8 +163,13 @@ class Harness:
         assert self.app is not None  # noqa: S101
         faults = self.faults
         delay = faults.latency_ms + self._random.uniform(-faults.jitter_ms, faults.jitter_ms)
-        if delay > 0:
-            await asyncio.sleep(delay / 1000)
+        # The set latency is the call's whole time at the system, its own work included, as a
+        # real system's response time is: the mock does its work at once and holds the answer
+        # until the latency has passed, rather than adding its Python time on top of it.
+        due = time.perf_counter() + delay / 1000
+        failed = bool(faults.error_rate) and self._random.random() < faults.error_rate
+        if faults.outage or faults.too_many_requests or failed:
+            await _until(due)
         if faults.outage:
             await Response(OUTAGE_BODY, 503, media_type="text/html")(scope, receive, send)
             return
@@ -174,13 +179,14 @@ class Harness:
             )
             await throttled(scope, receive, send)
             return
-        if faults.error_rate and self._random.random() < faults.error_rate:
+        if failed:
             await self.native_error()(scope, receive, send)
             return
         if not (faults.malformed or faults.slow_drip or faults.respond_after_ms):
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _held_until(due, send))
             return
         start, body = await _capture(self.app, scope, receive)
+        await _until(due)
         if faults.respond_after_ms:
             # The write is done; only the answer is late (the caller may give up first).
             await asyncio.sleep(faults.respond_after_ms / 1000)
@@ -252,6 +258,26 @@ class Harness:
             except ValueError as error:  # json.JSONDecodeError is a ValueError
                 return JSONResponse({"error": str(error)}, 400)
         return JSONResponse(asdict(self.faults))
+
+
+async def _until(due: float) -> None:
+    wait = due - time.perf_counter()
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+def _held_until(due: float, send: Send) -> Send:
+    """`send`, with the answer's first message held until `due`."""
+    held = True
+
+    async def send_when_due(message: Message) -> None:
+        nonlocal held
+        if held:
+            held = False
+            await _until(due)
+        await send(message)
+
+    return send_when_due
 
 
 async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 QUERY_KEYS = {
     "name",
     "backend_requests",
@@ -15,6 +17,7 @@ QUERY_KEYS = {
     "backend_ratio",
     "lower_bound_ms",
     "measured_lower_bound_ms",
+    "jittered_lower_bound_ms",
     "backend_service_ms",
     "p50_ms",
     "p95_ms",
@@ -68,6 +71,10 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
         assert query["backend_requests"] >= 0
         assert set(query["c1"]["statuses"]) == {"200"}
         assert query["c2"]["shared_lower_bound_ms"] >= query["lower_bound_ms"]
+        # a wave lasts as long as its slowest draw: never under the nominal floor
+        assert query["jittered_lower_bound_ms"] >= query["lower_bound_ms"]
+        shared = query["c2"]["shared_jittered_lower_bound_ms"]
+        assert shared >= query["jittered_lower_bound_ms"]
         # every system the query calls was timed inside its mock
         assert (query["measured_lower_bound_ms"] > 0) == (query["backend_requests"] > 0)
         assert all(ms > 0 for ms in query["backend_service_ms"].values())
@@ -78,6 +85,7 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     assert profile["c1"]["p50_over_direct"] > 0
     assert "direct_p50_ms" not in next(q for q in report["queries"] if q["name"] == "report_case")
     assert "Against a direct client" in markdown.read_text(encoding="utf-8")
+    assert "Against the floor with the mocks' jitter" in markdown.read_text(encoding="utf-8")
     service_map = next(q for q in report["queries"] if q["name"] == "service_map")
     assert service_map["backend_requests"] == 0  # reference data, all cached
     assert "| resident_profile |" in markdown.read_text(encoding="utf-8")
@@ -126,6 +134,30 @@ def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
     # a system not measured keeps the set latency
     assert lower_bound(profile, 20, 20, service_ms={"civil-affairs": 23.5}) == 23.5 + 23.5
     assert lower_bound(profile, 20, 20, service_ms={"legal-aid": 26.0}) == 20 + 26
+
+
+def test_the_jittered_floor_waits_for_each_waves_slowest_draw() -> None:
+    from bench.floor import jittered_bound, lower_bound
+
+    one_call = [{"legal-aid": 1}, {"legal-aid": 1}]
+    # with no jitter it is the nominal floor, whatever the shape
+    for levels in (one_call, [{"civil-affairs": 40, "urban-management": 80}]):
+        assert jittered_bound(levels, 20, 0, 1e6) == lower_bound(levels, 20, 1e6)
+    # one call a level: the median of a sum of symmetric draws is the set latency's sum
+    assert jittered_bound(one_call, 20, 5, 1e6) == pytest.approx(40, abs=0.5)
+    # ten at once wait for the slowest of ten draws on 15-25 ms: 15 + 10 * 10/11, about 24.1
+    assert jittered_bound([{"urban-management": 10}], 20, 5, 1e6) == pytest.approx(24.1, abs=0.4)
+    # past the cap, a call starts as a slot frees: 80 calls on 10 slots end after 160 ms of work
+    # spread over the slots, plus the last calls' tail
+    dashboard = jittered_bound([{"civil-affairs": 40, "urban-management": 80}], 20, 5, 1e6)
+    assert 162 < dashboard < 175
+    # where the rate limit binds, it binds as in the nominal floor
+    legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
+    assert jittered_bound(legal_50, 20, 5, 20) == pytest.approx(20 + 2500, abs=0.5)
+    # ten clients sharing the cap: more calls to a wave, a later slowest draw
+    assert jittered_bound(one_call, 20, 5, 1e6, concurrency=10) > 46
+    # drawn from a fixed seed: the report is the same for the same shape
+    assert jittered_bound(one_call, 20, 5, 1e6) == jittered_bound(one_call, 20, 5, 1e6)
 
 
 def test_the_peer_rounds_pool_into_one_sample() -> None:

@@ -73,6 +73,7 @@ def demo_tokens(settings: Any, population: Any) -> dict[str, str]:
 def run_demo(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.cli.loop import run_servers
     from gateway.cli.router import missing, start_router, stop_router, supergraph_for
     from gateway.http.app import create_app
     from gateway.settings import Settings
@@ -149,5 +150,5 @@ def run_demo(args: argparse.Namespace) -> int:
             router = start_router(args.port, supergraph)
             stack.callback(stop_router, router)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_all())
+            run_servers(run_all())
     return 0

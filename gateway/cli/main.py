@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import sys
@@ -18,6 +17,8 @@ def _mocks(args: argparse.Namespace) -> int:
     from mocks import DEFAULT_PORTS, Population, build_mocks
     from mocks.scenario import ScenarioError, load_scenario
     from mocks.serve import describe, serve_forever
+
+    from .loop import run_servers
 
     scenario = None
     if args.scenario:
@@ -49,7 +50,7 @@ def _mocks(args: argparse.Namespace) -> int:
         print(f"scenario {scenario.name}: {applied.summary()}; {len(scenario.steps)} fault steps")
     print(describe(mocks, args.host, ports), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(mocks, args.host, ports))
+        run_servers(serve_forever(mocks, args.host, ports))
     return 0
 
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from mocks import MockSet, Population
 from mocks.harness import Harness
@@ -114,7 +115,7 @@ async def test_each_fault_switches_on_and_off(
     monkeypatch.setattr("mocks.harness.asyncio.sleep", recording_sleep)
     await client.post("/__admin/faults", json={"latency_ms": 250, "jitter_ms": 0})
     assert well_formed(system, await call())
-    assert slept == [pytest.approx(0.25)]
+    assert len(slept) == 1 and 0.2 < slept[0] <= 0.25  # less the time the mock's work took
 
     slept.clear()
     await client.post("/__admin/faults", json={"slow_drip": 5})
@@ -233,3 +234,56 @@ async def test_one_person_is_found_in_all_three_systems(
         await soap_call(urban, "GetGridsByCodes", Token=token, Codes=[resident["wgbm"]])
     ).content.decode("gbk")
     assert f"<SQBM>{resident['wgbm'][:12]}</SQBM>" in grid
+
+
+class SteppedClock:
+    """perf_counter for the harness: moves only when the app works or the harness sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.mark.parametrize(
+    ("work_s", "latency_ms", "held_s"),
+    [(0.030, 100, 0.070), (0.0, 100, 0.100), (0.150, 100, None)],
+    ids=["work-inside-latency", "no-work", "work-longer-than-latency"],
+)
+async def test_latency_is_the_calls_whole_time_with_the_mocks_work_inside_it(
+    mocks: MockSet,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+    work_s: float,
+    latency_ms: float,
+    held_s: float | None,
+) -> None:
+    """A real system's response time includes its own work; the mock's Python time is not
+    added on top of the set latency, and an answer is never sent before it."""
+    clock = SteppedClock()
+    harness = mocks.legal
+    client = client_for(mocks.apps()["legal"])
+    headers = await legal_token(client)
+    real_app = harness.app
+    assert real_app is not None
+
+    async def working_app(scope: Scope, receive: Receive, send: Send) -> None:
+        clock.now += work_s  # the system's own work
+        await real_app(scope, receive, send)
+
+    monkeypatch.setattr("mocks.harness.time.perf_counter", clock)
+    monkeypatch.setattr("mocks.harness.asyncio.sleep", clock.sleep)
+    monkeypatch.setattr(harness, "app", working_app)
+    harness.faults.latency_ms = latency_ms
+    arrived = clock.now
+    answer = await client.get("/api/v1/law-offices", headers=headers)
+    assert answer.status_code == 200
+    assert clock.slept == ([] if held_s is None else [pytest.approx(held_s)])
+    # the clock moves only by the work and the hold: the answer left at the later of the two
+    assert clock.now - arrived == pytest.approx(max(work_s, latency_ms / 1000))
