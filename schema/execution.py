@@ -60,7 +60,12 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if known is None:
                 known = (
                     field_details_list,
-                    plan(return_type, field_details_list, self.collect_subfields),
+                    plan(
+                        return_type,
+                        field_details_list,
+                        self.collect_subfields,
+                        self.schema.get_possible_types,
+                    ),
                 )
                 self.subtrees[key] = known
             subtree = known[1]

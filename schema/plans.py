@@ -1,7 +1,8 @@
 """A page of cases is `edges { node { number status overdue } }`: around each scalar, graphql-core
 completes a list item, an edge, a field and a node, through some thirty calls. Where every field
-selected under an object is a plain read (a scalar, an object or a list of them, policed or not),
-the whole subtree is completed here by one walk, planned once per query shape and request.
+selected under an object is a plain read (a scalar, an object, an interface Strawberry resolves
+by class, or a list of them, policed or not), the whole subtree is completed here by one walk,
+planned once per query shape and request.
 
 Anything out of the ordinary (a null where none is allowed, an error or an awaitable as a value,
 a value a scalar refuses, a list that is not a list, an object of another type, a policy that
@@ -11,11 +12,13 @@ a subtree again changes nothing but the time it takes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    GraphQLAbstractType,
+    GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -26,6 +29,9 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from .direct import DirectRead, awaitable, direct_read
 
@@ -41,6 +47,8 @@ class Step:
     kind: GraphQLOutputType
     leaf: GraphQLLeafType | None
     then: Subtree | None
+    # For an interface: each implementation's walk, by the Python class of its objects.
+    choices: Mapping[type, Subtree] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +90,30 @@ def _complete(step: Step, kind: GraphQLOutputType, value: Any, context: Any, inf
         if coerced is None or coerced is Undefined:
             raise NotPlain
         return coerced
+    if step.choices is not None:
+        # The type Strawberry's own resolve_type would name: that of the object's class. An
+        # object of any other class, or one cast to a type, is left to graphql-core.
+        then = step.choices.get(type(value))
+        if then is None or hasattr(value, TYPE_CAST_ATTRIBUTE):
+            raise NotPlain
+        return then.complete(value, context, info)
     assert step.then is not None  # noqa: S101  # planned so: an object's step has its subtree
     return step.then.complete(value, context, info)
 
 
 Collect = Callable[[GraphQLObjectType, FieldDetailsList], CollectedFields]
+Implementations = Callable[[GraphQLAbstractType], Sequence[GraphQLObjectType]]
 
 
-def plan(kind: GraphQLObjectType, fields: FieldDetailsList, collect: Collect) -> Subtree | None:
+def plan(
+    kind: GraphQLObjectType,
+    fields: FieldDetailsList,
+    collect: Collect,
+    implementations: Implementations,
+) -> Subtree | None:
     """The walk for an object of `kind` with `fields` selected under it, or None where some
-    selected field is not a plain read (a resolver, arguments, an interface or union, @defer)."""
+    selected field is not a plain read (a resolver, arguments, a union, an interface with a
+    type resolver of its own, @defer)."""
     grouped, deferred, _ = collect(kind, fields)
     if deferred:
         return None
@@ -101,7 +123,7 @@ def plan(kind: GraphQLObjectType, fields: FieldDetailsList, collect: Collect) ->
         if name == "__typename":
             steps.append(Step(key, None, kind, None, None))
             continue
-        step = _step(kind, key, name, details, collect)
+        step = _step(kind, key, name, details, collect, implementations)
         if step is None:
             return None
         steps.append(step)
@@ -114,6 +136,7 @@ def _step(
     name: str,
     details: FieldDetailsList,
     collect: Collect,
+    implementations: Implementations,
 ) -> Step | None:
     field = kind.fields.get(name)
     if field is None or any(d.node.arguments for d in details) or field.args:
@@ -124,7 +147,44 @@ def _step(
     named = get_named_type(field.type)
     if is_leaf_type(named):
         return Step(key, read, field.type, named, None)
+    if isinstance(named, GraphQLInterfaceType):
+        choices = _choices(named, details, collect, implementations)
+        return None if choices is None else Step(key, read, field.type, None, None, choices)
     if not isinstance(named, GraphQLObjectType):
         return None
-    then = plan(named, details, collect)
+    then = plan(named, details, collect, implementations)
     return None if then is None else Step(key, read, field.type, None, then)
+
+
+def _choices(
+    interface: GraphQLInterfaceType,
+    details: FieldDetailsList,
+    collect: Collect,
+    implementations: Implementations,
+) -> dict[type, Subtree] | None:
+    """Each implementation's walk, by its Python class, where Strawberry resolves the type of
+    an object from its class (`isinstance` of the interface and the class's own definition);
+    None where the interface resolves types its own way or some walk cannot be planned."""
+    definition = _definition(interface)
+    if definition is None or definition.resolve_type is not None:
+        return None
+    choices: dict[type, Subtree] = {}
+    for kind in implementations(interface):
+        implementation = _definition(kind)
+        if implementation is None or implementation.is_graphql_generic:
+            return None
+        origin = implementation.origin
+        if not issubclass(origin, definition.origin):
+            return None
+        then = plan(kind, details, collect, implementations)
+        if then is None:
+            return None
+        choices[origin] = then
+    return choices
+
+
+def _definition(
+    kind: GraphQLObjectType | GraphQLInterfaceType,
+) -> StrawberryObjectDefinition | None:
+    found = (kind.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return found if isinstance(found, StrawberryObjectDefinition) else None

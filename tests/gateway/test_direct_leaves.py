@@ -104,10 +104,13 @@ def _stock() -> strawberry.Schema:
 
 
 def _gateways(
-    extensions: list[type[SchemaExtension]] | None = None, query: type = Query
+    extensions: list[type[SchemaExtension]] | None = None,
+    query: type = Query,
+    types: tuple[type, ...] = (),
 ) -> strawberry.Schema:
     schema = strawberry.Schema(
         query=query,
+        types=types,
         extensions=extensions or [],
         execution_context_class=execution.GatewayExecutionContext,
     )

@@ -132,10 +132,101 @@ def test_plain_boxes_are_walked_and_odd_ones_completed_by_graphql_core(
     assert completed == Counter({"Box": 1, "Person": 1})  # the lookalike's box, and it
 
 
-def test_a_resolver_or_an_interface_under_an_object_leaves_it_to_graphql_core(
+def test_a_resolver_under_an_object_leaves_it_to_graphql_core(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     completed = _counting_graphql_core(monkeypatch)
     ours, _ = _schemas()
     _answer(ours, "{ boxes { label shout } }")
     assert completed["Box"] == len([b for b in BOXES if b is not None])
+
+
+@strawberry.type
+class Robot(Named):
+    model: str
+
+
+@strawberry.interface
+class Resolved:
+    """Resolves its types its own way: never walked."""
+
+    name: str
+
+    @classmethod
+    def resolve_type(cls, obj: Any, info: Any, abstract_type: Any) -> str:
+        return "Plain"
+
+
+@strawberry.type
+class Plain(Resolved):
+    size: int
+
+
+class Apprentice(Person):
+    """A subclass Strawberry never saw: its type is its parent's, found by graphql-core."""
+
+
+@strawberry.type
+class Crowd:
+    members: list[Named | None]
+    leader: Named
+    resolved: list[Resolved] = strawberry.field(default_factory=list)
+
+
+CROWDS = [
+    Crowd(
+        members=[Person(name="p", age=3), Robot(name="r", model="x"), None],
+        leader=Robot(name="r", model="y"),
+    ),
+    Crowd(members=[Apprentice(name="a", age=1)], leader=Person(name="q", age=2)),
+    Crowd(members=[Lookalike()], leader=Person(name="q", age=2)),  # type: ignore[list-item]
+    Crowd(members=[], leader=strawberry.cast(Robot, Person(name="c", age=9))),
+    Crowd(members=[], leader=None),  # type: ignore[arg-type]
+    Crowd(members=[], leader=Person(name="s", age=4), resolved=[Plain(name="n", size=1)]),
+]
+
+
+@strawberry.type
+class CrowdQuery:
+    @strawberry.field
+    def crowds(self) -> list[Crowd | None]:
+        return CROWDS
+
+
+CROWD_TYPES = (Person, Robot, Plain)
+CROWD_QUERIES = [
+    "{ crowds { members { name __typename } leader { name } } }",
+    "{ crowds { members { ... on Person { age } ... on Robot { model } __typename } } }",
+    "{ crowds { leader { ...N } } } fragment N on Named { name ... on Robot { model } }",
+    "{ crowds { resolved { name __typename ... on Plain { size } } } }",
+]
+
+
+@pytest.mark.parametrize("query", CROWD_QUERIES)
+def test_walked_interfaces_match_graphql_core_values_and_errors(query: str) -> None:
+    ours = _gateways(query=CrowdQuery, types=CROWD_TYPES)
+    stock = strawberry.Schema(query=CrowdQuery, types=CROWD_TYPES)
+    assert _answer(ours, query) == _answer(stock, query)
+
+
+def test_an_interfaces_objects_are_walked_by_their_class_and_odd_ones_left_to_graphql_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    completed = _counting_graphql_core(monkeypatch)
+    ours = _gateways(query=CrowdQuery, types=CROWD_TYPES)
+    data, errors = _answer(ours, "{ crowds { members { name __typename } leader { name } } }")
+    assert data is not None
+    assert data["crowds"][0]["members"] == [
+        {"name": "p", "__typename": "Person"},
+        {"name": "r", "__typename": "Robot"},
+        None,
+    ]
+    assert data["crowds"][1]["members"] == [{"name": "a", "__typename": "Person"}]
+    assert [path for _, path, _ in errors] == [["crowds", 2, "members", 0], ["crowds", 4, "leader"]]
+    # graphql-core saw only the crowds with an object of another class (the apprentice, the
+    # lookalike), a cast one or a null where none may be, and what is inside them
+    assert completed["Crowd"] == 4
+    assert completed["Person"] + completed["Robot"] <= 4
+    completed.clear()
+    _answer(ours, "{ crowds { resolved { name } } }")
+    assert completed["Crowd"] == len(CROWDS)  # a type resolver of its own: graphql-core's
