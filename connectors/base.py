@@ -129,8 +129,13 @@ class Backend:
             url = self.http._merge_url(path)
             if len(self._urls) < URL_CACHE_SIZE:
                 self._urls[path] = url
-        if params:
-            url = url.copy_merge_params(params)
+        query = ""
+        if params is not None:
+            # As httpx writes them, without building the URL again: its parameters replace the
+            # URL's own query, in urlencode's form, which leaves the URL's quoting nothing to do.
+            query = urlencode(params)
+            if url.query:
+                url = url.copy_with(query=None)
         merged = dict(self._default_headers)
         for name, value in (headers or {}).items():
             # As httpx merges: a header given replaces the default, in the order given.
@@ -142,7 +147,7 @@ class Backend:
         elif json is not None:
             content = json_body(json)
             merged.setdefault("content-type", ("Content-Type", "application/json"))
-        return Call(method, url, merged, content or b"", self._timeouts)
+        return Call(method, url, merged, content or b"", self._timeouts, query)
 
     async def send(self, operation: str, call: Call, idempotent: bool = True) -> Answer:
         """Send under the in-flight cap and the breaker. Idempotent calls are retried on

@@ -27,13 +27,16 @@ def json_body(value: object) -> bytes:
 @dataclass(slots=True)
 class Call:
     """One request to a legacy system. `headers` holds each header by its lower-case name, as
-    (name as given, value); the body is bytes, sent whole; `timeouts` as httpx's extension."""
+    (name as given, value); the body is bytes, sent whole; `timeouts` as httpx's extension.
+    `query` is the call's parameters, form-encoded, kept beside a `url` with no query: putting
+    parameters into an `httpx.URL` parses and builds the URL again (39 µs a call)."""
 
     method: str
     url: httpx.URL
     headers: Headers
     content: bytes
     timeouts: dict[str, float | None]
+    query: str = ""
 
     def head(self) -> bytes:
         """The request line and headers, byte for byte what `wire.request_head` writes for the
@@ -42,13 +45,15 @@ class Call:
         url, headers = self.url, self.headers
         host = None if "host" in headers else url.netloc.decode("ascii")
         target = url.raw_path.decode("ascii")
+        if self.query:
+            target = f"{target}?{self.query}"
         return message_head(self.method, target, headers.values(), len(self.content), host)
 
     def as_httpx(self) -> httpx.Request:
         """The `httpx.Request` this call stands for, for a transport other than our own."""
         return httpx.Request(
             self.method,
-            self.url,
+            self.url.copy_with(query=self.query.encode("ascii")) if self.query else self.url,
             headers=list(self.headers.values()),
             content=self.content or None,
             extensions={"timeout": self.timeouts},

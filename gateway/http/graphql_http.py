@@ -138,22 +138,26 @@ class GraphQLHTTP:
         if status >= 400 and len(codes) == 1 and not names:
             self.metrics.refused(status, codes[0])
         outcome = "refused" if status >= 400 else ("partial" if codes else "ok")
-        self.metrics.request_done(operation, outcome, seconds, extensions)
-        log_request(
-            {
-                "request_id": request_id,
-                "operation": operation,
-                "status": status,
-                "outcome": outcome,
-                "duration_ms": round(seconds * 1000, 1),
-                "backends": dict(stats.backend_calls),
-                "error_codes": sorted(set(codes)),
-            }
-        )
         response = GraphQLBody(
             payload, status, media_type=media, headers={"X-Request-ID": request_id, **headers}
         )
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        finally:
+            # Once the answer is on its way: the metrics and the access line are for operators,
+            # and need not hold up the caller (0.1-0.2 ms a request).
+            self.metrics.request_done(operation, outcome, seconds, extensions)
+            log_request(
+                {
+                    "request_id": request_id,
+                    "operation": operation,
+                    "status": status,
+                    "outcome": outcome,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "backends": dict(stats.backend_calls),
+                    "error_codes": sorted(set(codes)),
+                }
+            )
 
     async def _handle(
         self, request: Request, request_id: str

@@ -243,7 +243,9 @@ async def test_five_hundred_concurrent_lookups_never_exceed_the_in_flight_cap(
 ) -> None:
     cap = 10
     for app in mocks.apps().values():
-        app.faults.latency_ms = 2  # keep requests in flight long enough to overlap
+        # long enough for the calls to overlap: a mock does its work as a call arrives, and in
+        # process that work and the sending of the next calls take turns on one event loop
+        app.faults.latency_ms = 10
     civil = CivilAffairsConnector(
         BackendSettings("http://civil", max_in_flight=cap),
         APP_KEY,

@@ -121,7 +121,9 @@ async def test_fifty_grid_query_makes_one_call_per_grid_per_list_concurrently(
     gateway = gateway.as_role(Role.DISTRICT_ADMIN)
     await gateway.data(WARM_UP)
     for app in gateway.mocks.apps().values():
-        app.faults.latency_ms = 5  # long enough for concurrent calls to overlap
+        # long enough for the calls to overlap: a mock does its work as a call arrives, and in
+        # process that work and the sending of the next calls take turns on one event loop
+        app.faults.latency_ms = 20
     gateway.reset_journals()
     data = await gateway.data(FIFTY_GRIDS)
     grids = data["grids"]["edges"]
