@@ -7,7 +7,9 @@ latency ± the jitter, uniformly), so a wave lasts as long as its slowest call a
 however fast, reaches the nominal floor on a level of several calls. `jittered_bound` is the
 median critical path under those draws: a wave's calls start as the cap frees a slot, each
 lasting its own draw, the level ending with its last call. It is what the systems allow any
-client, and the nominal floor is the same with the jitter at nought.
+client, and the nominal floor is the same with the jitter at nought. It can come in under the
+nominal floor where a level's calls run a little past whole waves: the call past them starts when
+the first place frees, not when the wave ends.
 """
 
 from __future__ import annotations

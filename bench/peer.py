@@ -17,6 +17,7 @@ import httpx
 
 from bench.harness import (
     COMMUNITY,
+    NO_POLLER,
     PEERS,
     QUERIES,
     UNLIMITED,
@@ -91,7 +92,8 @@ def peer_comparison(options: Options) -> dict[str, Any]:
     legal-aid mock with the same latency, one after the other."""
     if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    env = gateway_env(False, GOVGRAPH_COALESCE_IN_FLIGHT="false")
+    # no case poller: the peer has none, and a poll inside the counted request would be ours
+    env = gateway_env(False, GOVGRAPH_COALESCE_IN_FLIGHT="false", **NO_POLLER)
     with (
         tempfile.TemporaryDirectory() as work,
         running_stack(

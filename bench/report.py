@@ -19,39 +19,52 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} | {q['c1'].get('gateway_cpu_ms_per_answer')} | {cn.get('memory_kib_per_request')} |"
         )
-    jittered = [q for q in report["queries"] if q.get("jittered_lower_bound_ms")]
-    if jittered:
-        c = report.get("settings", {}).get("concurrency", "N")
-        lines += [
-            "",
-            "Against the floor with the mocks' jitter (`bench/floor.py`): the median critical path"
-            " when each call lasts its own draw of the set latency ± the jitter, so that a wave"
-            " lasts as long as its slowest call.",
-            "",
-            f"| query | jittered floor ms (c1) | p50/jittered floor (c1) | shared jittered floor ms (c{c}) | p50/shared jittered floor (c{c}) |",
-            "|---|---|---|---|---|",
-        ]
-        for q in jittered:
-            cn = q[f"c{c}"]
-            lines.append(
-                f"| {q['name']} | {q['jittered_lower_bound_ms']} | {q['c1']['p50_over_jittered_lower_bound']} | {cn['shared_jittered_lower_bound_ms']} | {cn['p50_over_shared_jittered_lower_bound']} |"
-            )
-    direct = [q for q in report["queries"] if q.get("direct_p50_ms")]
-    if direct:
-        c = report.get("settings", {}).get("concurrency", "N")
-        lines += [
-            "",
-            "Against a direct client: the query's own backend calls sent again straight to the"
-            " mocks, level by level, under the same in-flight cap (`bench/replay.py`).",
-            "",
-            f"| query | p50 ms c1 gateway / direct | p50/direct (c1) | p50 ms c{c} gateway / direct | p50/direct (c{c}) |",
-            "|---|---|---|---|---|",
-        ]
-        for q in direct:
-            cn = f"c{c}"
-            lines.append(
-                f"| {q['name']} | {q['c1']['p50_ms']} / {q['direct_p50_ms']['p50_ms_c1']} | {q['c1']['p50_over_direct']} | {q[cn]['p50_ms']} / {q['direct_p50_ms'][f'p50_ms_{cn}']} | {q[cn]['p50_over_direct']} |"
-            )
+    c = report.get("settings", {}).get("concurrency", "N")
+    lines += _captioned(
+        "Against the floor with the mocks' jitter (`bench/floor.py`): the median critical path"
+        " when each call lasts its own draw of the set latency ± the jitter, so that a wave"
+        " lasts as long as its slowest call.",
+        [
+            "query",
+            "jittered floor ms (c1)",
+            "p50/jittered floor (c1)",
+            f"shared jittered floor ms (c{c})",
+            f"p50/shared jittered floor (c{c})",
+        ],
+        [
+            [
+                q["name"],
+                q["jittered_lower_bound_ms"],
+                q["c1"]["p50_over_jittered_lower_bound"],
+                q[f"c{c}"]["shared_jittered_lower_bound_ms"],
+                q[f"c{c}"]["p50_over_shared_jittered_lower_bound"],
+            ]
+            for q in report["queries"]
+            if q.get("jittered_lower_bound_ms")
+        ],
+    )
+    lines += _captioned(
+        "Against a direct client: the query's own backend calls sent again straight to the"
+        " mocks, level by level, under the same in-flight cap (`bench/replay.py`).",
+        [
+            "query",
+            "p50 ms c1 gateway / direct",
+            "p50/direct (c1)",
+            f"p50 ms c{c} gateway / direct",
+            f"p50/direct (c{c})",
+        ],
+        [
+            [
+                q["name"],
+                f"{q['c1']['p50_ms']} / {q['direct_p50_ms']['p50_ms_c1']}",
+                q["c1"]["p50_over_direct"],
+                f"{q[f'c{c}']['p50_ms']} / {q['direct_p50_ms'][f'p50_ms_c{c}']}",
+                q[f"c{c}"]["p50_over_direct"],
+            ]
+            for q in report["queries"]
+            if q.get("direct_p50_ms")
+        ],
+    )
     peer = report.get("peer") or {}
     if peer.get("queries"):
         c = report["settings"]["concurrency"]
@@ -109,3 +122,21 @@ def markdown(report: dict[str, Any]) -> str:
             f" {work['end']} ms at its end; the CPU figures above scale with it.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _captioned(caption: str, header: list[str], rows: list[list[Any]]) -> list[str]:
+    """A table under its caption, or nothing when it has no rows."""
+    if not rows:
+        return []
+    return [
+        "",
+        caption,
+        "",
+        _row(header),
+        "|" + "---|" * len(header),
+        *(_row(row) for row in rows),
+    ]
+
+
+def _row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
