@@ -18,6 +18,7 @@ import heapq
 import math
 import random
 import statistics
+from collections.abc import Callable
 
 from bench.harness import CAP
 
@@ -35,16 +36,11 @@ def lower_bound(
     """The critical path of one request; with `concurrency`, of that many at once that share
     each system's in-flight cap and rate limit and share no calls. With `service_ms` (a system's
     measured time per call), a wave takes that instead of the set latency."""
-    total = 0.0
-    for level in levels:
-        slowest = 0.0
-        for backend, alone in level.items():
-            calls = alone * concurrency
-            wave_ms = (service_ms or {}).get(backend, latency_ms)
-            waves = math.ceil(calls / CAP) * wave_ms
-            slowest = max(slowest, paced(backend, calls, waves, legal_rps))
-        total += slowest
-    return round(total, 1)
+
+    def waves(backend: str, calls: int) -> float:
+        return math.ceil(calls / CAP) * (service_ms or {}).get(backend, latency_ms)
+
+    return round(critical_path(levels, legal_rps, concurrency, waves), 1)
 
 
 def jittered_bound(
@@ -57,18 +53,30 @@ def jittered_bound(
     """The median critical path when each call lasts `latency_ms` ± `jitter_ms`, drawn
     uniformly and independently, as the mocks draw it; otherwise as `lower_bound`."""
     draws = random.Random(SEED)
-    paths = []
-    for _ in range(SAMPLES):
-        total = 0.0
-        for level in levels:
-            slowest = 0.0
-            for backend, alone in level.items():
-                calls = alone * concurrency
-                span = makespan(calls, latency_ms, jitter_ms, draws)
-                slowest = max(slowest, paced(backend, calls, span, legal_rps))
-            total += slowest
-        paths.append(total)
+
+    def drawn(_backend: str, calls: int) -> float:
+        return makespan(calls, latency_ms, jitter_ms, draws)
+
+    paths = [critical_path(levels, legal_rps, concurrency, drawn) for _ in range(SAMPLES)]
     return round(statistics.median(paths), 1)
+
+
+def critical_path(
+    levels: list[dict[str, int]],
+    legal_rps: float,
+    concurrency: int,
+    span: Callable[[str, int], float],
+) -> float:
+    """Level after level, the slowest system's time: `span(system, calls)` for its calls, or
+    the time its rate limit needs for them."""
+    total = 0.0
+    for level in levels:
+        slowest = 0.0
+        for backend, alone in level.items():
+            calls = alone * concurrency
+            slowest = max(slowest, paced(backend, calls, span(backend, calls), legal_rps))
+        total += slowest
+    return total
 
 
 def makespan(calls: int, latency_ms: float, jitter_ms: float, draws: random.Random) -> float:
