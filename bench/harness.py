@@ -84,13 +84,19 @@ SYSTEMS = {
 }
 
 
+def call_durations(mock_url: str, since: float) -> list[float]:
+    """How long a mock took over each call it answered since `since` (its drawn latency and its
+    own work), in the order it answered them; its journal keeps the last 500."""
+    recent = httpx.get(f"{mock_url}/__admin/requests", timeout=10).json()["recent"]
+    return [call["duration_ms"] for call in recent if call["at"] >= since]
+
+
 def service_times(stack: Any, since: float) -> dict[str, float]:
     """Each system's median time per call since `since`, measured inside the mock (its set
     latency and jitter, and its own work): what a wave of calls takes at best."""
     times: dict[str, float] = {}
     for name, url in stack.mock_urls.items():
-        recent = httpx.get(f"{url}/__admin/requests", timeout=10).json()["recent"]
-        durations = [call["duration_ms"] for call in recent if call["at"] >= since]
+        durations = call_durations(url, since)
         if durations:
             times[SYSTEMS[name]] = round(statistics.median(durations), 1)
     return times

@@ -76,6 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from gateway.cli.loop import run_servers
     from gateway.cli.router import missing, start_router, stop_router, supergraph_for
     from gateway.http.app import create_app
+    from gateway.http.one_write import PROTOCOL as ONE_WRITE
     from gateway.settings import Settings
     from mocks import DEFAULT_PORTS, Population, build_mocks
     from mocks.serve import describe, servers
@@ -100,12 +101,18 @@ def run_demo(args: argparse.Namespace) -> int:
     own_port = args.port + 1 if args.federated else args.port
     tokens = demo_tokens(settings, population)
     app = create_app(settings, explorer_tokens=tokens)
-    gateways = [uvicorn.Server(uvicorn.Config(app, host=host, port=own_port, log_level="warning"))]
+    gateways = [
+        uvicorn.Server(
+            uvicorn.Config(app, host=host, port=own_port, http=ONE_WRITE, log_level="warning")
+        )
+    ]
     subgraphs = {"urban": f"http://{host}:{own_port}/graphql"}
     agencies = [s for s in SUBGRAPHS if s not in ("all", "urban")] if args.federated else []
     for offset, name in enumerate(agencies, start=1):  # each agency's subgraph beside urban's
         agency = create_app(settings.with_values({"subgraph": name}))
-        config = uvicorn.Config(agency, host=host, port=own_port + offset, log_level="warning")
+        config = uvicorn.Config(
+            agency, host=host, port=own_port + offset, http=ONE_WRITE, log_level="warning"
+        )
         gateways.append(uvicorn.Server(config))
         subgraphs[name] = f"http://{host}:{own_port + offset}/graphql"
     print(describe(mocks, host, ports))

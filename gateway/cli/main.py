@@ -71,6 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.http.app import create_app
+    from gateway.http.one_write import PROTOCOL as ONE_WRITE
     from gateway.settings import Settings
 
     settings = Settings.load(path=args.config)
@@ -98,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
             host=host,
             port=port,
             workers=settings.workers,
+            http=ONE_WRITE,
             log_level="warning",
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
@@ -106,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         create_app(settings, freeze_heap_on_start=True),
         host=host,
         port=port,
+        http=ONE_WRITE,
         log_level="warning",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )

@@ -9,12 +9,17 @@ from typing import Any, Literal
 
 import uvicorn
 
+from gateway.http.one_write import PROTOCOL as ONE_WRITE
+
 START_TIMEOUT_S = 30.0
 
 
 class BackgroundServers:
     def __init__(
-        self, apps: dict[str, Any], lifespan: dict[str, Literal["on", "off"]] | None = None
+        self,
+        apps: dict[str, Any],
+        lifespan: dict[str, Literal["on", "off"]] | None = None,
+        http: type[asyncio.Protocol] | str = ONE_WRITE,
     ) -> None:
         self._servers = {
             name: uvicorn.Server(
@@ -22,6 +27,7 @@ class BackgroundServers:
                     app,
                     host="127.0.0.1",
                     port=0,
+                    http=http,
                     log_level="warning",
                     lifespan=(lifespan or {}).get(name, "off"),
                 )
