@@ -92,7 +92,8 @@ def markdown(report: dict[str, Any]) -> str:
                     lines.append(
                         f"\nOverhead over a direct call to the legal-aid system ({q['name']}, c{k}):"
                         f" direct p50 {over['direct_p50_ms']} ms; govgraph adds {over['govgraph_ms']} ms,"
-                        f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']})."
+                        f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']});"
+                        f" {over.get('method', 'plain medians')}."
                     )
     elif peer:
         lines += ["", f"Peer: skipped ({peer.get('skipped')})."]

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,6 +183,40 @@ def test_the_peer_rounds_pool_into_one_sample() -> None:
     assert side["graphql_errors"] == 1
     assert side["rounds"] == 2
     assert throughput(rounds[0]) == 2.0
+
+
+def test_the_peer_overhead_takes_each_calls_own_draw_out_request_by_request() -> None:
+    from bench.peer import overheads
+
+    def side(extra_ms: float, draws: list[float], legacy: bool = True) -> list[dict[str, Any]]:
+        run: dict[str, Any] = {"latencies_ms": [d + extra_ms for d in draws]}
+        if legacy:
+            run["legacy_ms"] = draws
+        return [run]
+
+    # the systems' draws differ by side; what each side adds does not
+    direct, ours, theirs = [15.0, 25.0, 16.0], [24.0, 15.5, 24.5], [18.0, 17.0, 25.0]
+    runs = {"direct": side(1.0, direct), "govgraph": side(2.0, ours), "peer": side(4.0, theirs)}
+    paired = overheads(runs)
+    assert paired["method"] == "each request less the system's own time"
+    assert (paired["govgraph_ms"], paired["peer_ms"], paired["ours_over_peer"]) == (1.0, 3.0, 0.33)
+    assert paired["direct_p50_ms"] == 17.0
+    # plain medians, where a request's own call is not known: here they mislead
+    plain = overheads(
+        {
+            k: side(e, d, legacy=False)
+            for k, (e, d) in {
+                "direct": (1.0, direct),
+                "govgraph": (2.0, ours),
+                "peer": (4.0, theirs),
+            }.items()
+        }
+    )
+    assert plain["method"] == "plain medians"
+    assert (plain["govgraph_ms"], plain["ours_over_peer"]) == (9.0, 1.8)
+    # a request that made no call, or two, leaves the pairing unknown
+    runs["govgraph"][0]["legacy_ms"] = direct[:2]
+    assert overheads(runs)["method"] == "plain medians"
 
 
 def test_replayed_calls_are_grouped_into_the_querys_levels_in_the_order_sent() -> None:
