@@ -264,5 +264,6 @@ def create_app(
 
 
 def create_app_from_env() -> Starlette:
-    """For process managers: `uvicorn --factory gateway.http.app:create_app_from_env --workers 4`."""
+    """For process managers: `uvicorn --factory gateway.http.app:create_app_from_env --workers 4
+    --http gateway.http.one_write:OneWriteHttpProtocol`."""
     return create_app(Settings.load(), freeze_heap_on_start=True)
