@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import websockets
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -159,6 +160,10 @@ async def stream(request: Request) -> StreamingResponse:
     return StreamingResponse(pieces(), media_type="text/plain")
 
 
+async def nothing(request: Request) -> Response:
+    return Response(status_code=204)
+
+
 async def echo(socket: WebSocket) -> None:
     await socket.accept()
     await socket.send_text(await socket.receive_text())
@@ -171,6 +176,7 @@ def served() -> Iterator[str]:
         routes=[
             Route("/answer", answer),
             Route("/stream", stream),
+            Route("/nothing", nothing),
             WebSocketRoute("/echo", echo),
         ]
     )
@@ -204,3 +210,32 @@ async def test_a_websocket_upgrade_still_works(served: str) -> None:
     async with websockets.connect(url) as socket:
         await socket.send(json.dumps({"hello": "网格"}))
         assert json.loads(await socket.recv()) == {"hello": "网格"}
+
+
+def test_heads_without_a_body_still_leave_whole(served: str) -> None:
+    with httpx.Client(base_url=served) as client:
+        SENDS.clear()
+        head = client.head("/answer")
+        empty = client.get("/nothing")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(b'{"echo":""}'))
+    assert empty.status_code == 204 and empty.content == b""
+    assert len(SENDS) == 2
+
+
+def test_pipelined_requests_are_answered_in_order(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    requests = b"".join(
+        f"GET /answer?n={n} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode() for n in (1, 2, 3)
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(requests)
+        received = b""
+        while received.count(b'{"echo":') < 3 or not received.endswith(b"}"):
+            chunk = conn.recv(65536)
+            assert chunk, "the connection closed early"
+            received += chunk
+    assert received.count(b"HTTP/1.1 200 OK") == 3
+    assert [received.index(f'"echo":"{n}"'.encode()) for n in (1, 2, 3)] == sorted(
+        received.index(f'"echo":"{n}"'.encode()) for n in (1, 2, 3)
+    )
