@@ -111,20 +111,18 @@ def overheads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     medians are of what is left once the system's own time is taken out of each request: the
     mocks draw every call's latency (±25 %), and a difference of two plain medians of 300 would
     carry about half a millisecond of those draws. Elsewhere, the plain medians."""
-    by_request = {label: residuals(side) for label, side in runs.items()}
-    paired = all(left is not None for left in by_request.values())
-    median = {
-        label: statistics.median(
-            by_request[label] if paired else [ms for run in side for ms in run["latencies_ms"]]  # type: ignore[arg-type]
-        )
-        for label, side in runs.items()
+    plain = {
+        label: [ms for run in side for ms in run["latencies_ms"]] for label, side in runs.items()
     }
+    paired = {label: left for label, side in runs.items() if (left := residuals(side)) is not None}
+    samples = paired if len(paired) == len(runs) else plain
+    median = {label: statistics.median(values) for label, values in samples.items()}
     ours, theirs = median["govgraph"] - median["direct"], median["peer"] - median["direct"]
     return {
-        "direct_p50_ms": round(
-            statistics.median(ms for run in runs["direct"] for ms in run["latencies_ms"]), 2
-        ),
-        "method": "each request less the system's own time" if paired else "plain medians",
+        "direct_p50_ms": round(statistics.median(plain["direct"]), 2),
+        "method": "each request less the system's own time"
+        if samples is paired
+        else "plain medians",
         "govgraph_ms": round(ours, 2),
         "peer_ms": round(theirs, 2),
         "ours_over_peer": round(ours / theirs, 2) if theirs > 0 else None,

@@ -77,5 +77,5 @@ class OneWriteHttpProtocol(HttpToolsProtocol):
         super().connection_made(held)
 
 
-# for `uvicorn --http gateway.http.one_write:PROTOCOL` and `uvicorn.run(..., http=PROTOCOL)`
+# for `uvicorn.run(..., http=PROTOCOL)`; on uvicorn's command line, `--http` and this string
 PROTOCOL = f"{__name__}:OneWriteHttpProtocol"
