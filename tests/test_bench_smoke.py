@@ -136,7 +136,7 @@ def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
     assert lower_bound(profile, 20, 20, service_ms={"legal-aid": 26.0}) == 20 + 26
 
 
-def test_the_jittered_floor_waits_for_each_waves_slowest_draw() -> None:
+def test_the_jittered_floor_waits_for_each_requests_slowest_draw() -> None:
     from bench.floor import jittered_bound, lower_bound
 
     one_call = [{"legal-aid": 1}, {"legal-aid": 1}]
@@ -158,8 +158,18 @@ def test_the_jittered_floor_waits_for_each_waves_slowest_draw() -> None:
     # where the rate limit binds, it binds as in the nominal floor
     legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
     assert jittered_bound(legal_50, 20, 5, 20) == pytest.approx(20 + 2500, abs=0.5)
-    # ten clients sharing the cap: more calls to a wave, a later slowest draw
-    assert jittered_bound(one_call, 20, 5, 1e6, concurrency=10) > 46
+    # ten requests at once, one call a level each: ten slots, so each waits for its own draws
+    # only, not for the slowest of the ten (a client sending them straight gets about 42 ms)
+    assert jittered_bound(one_call, 20, 5, 1e6, concurrency=10) == pytest.approx(40, abs=0.6)
+    # where they share a cap that binds, the later half waits a wave: with no jitter, the first
+    # five resident profiles take 40 ms and the other five 60, so the median request 50, where
+    # the nominal floor makes every request wait for the whole level
+    profile = [{"civil-affairs": 1}, {"civil-affairs": 2, "legal-aid": 2}]
+    assert jittered_bound(profile, 20, 0, 1e6, concurrency=10) == 50
+    assert lower_bound(profile, 20, 1e6, concurrency=10) == 60
+    for levels in (one_call, profile, [{"civil-affairs": 40, "urban-management": 80}]):
+        shared = jittered_bound(levels, 20, 0, 1e6, concurrency=10)
+        assert shared <= lower_bound(levels, 20, 1e6, concurrency=10)
     # drawn from a fixed seed: the report is the same for the same shape
     assert jittered_bound(one_call, 20, 5, 1e6) == jittered_bound(one_call, 20, 5, 1e6)
 
