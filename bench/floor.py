@@ -2,18 +2,16 @@
 times the waves its in-flight cap forces, or the time its rate limit needs for the calls.
 
 Two readings of "the system's latency". The nominal floor (`lower_bound`) takes every call to
-last the set latency, and at concurrency N makes the N requests wait, level by level, for all
-their calls together. The mocks, like the systems, draw each call's time instead (the set
-latency ± the jitter, uniformly), so a wave lasts as long as its slowest call and no client,
-however fast, reaches the nominal floor on a level of several calls. `jittered_bound` is the
-median request's critical path under those draws: a request's calls start as the cap frees a
-slot, each lasting its own draw, its level ending with its own last call. With N requests at
-once, each goes on to its next level when its own calls end, and the N share each system's
-slots first come, first served. It is what the systems allow any client. At concurrency 1 it is
-the nominal floor with the jitter at nought. It can come in under the nominal floor: where a
-level's calls run a little past whole waves (the call past them starts when the first place
-frees, not when the wave ends), and where N requests share a cap (a request waits for its own
-calls, not for the other requests').
+last the set latency; at concurrency N the N requests share each system's cap and rate limit.
+The mocks, like the systems, draw each call's time instead (the set latency ± the jitter,
+uniformly), so a wave lasts as long as its slowest call and no client, however fast, reaches
+the nominal floor on a level of several calls. `jittered_bound` is the median request's
+critical path under those draws, for N clients sending one request after another, as the load
+generator does: a request's calls start as the cap frees a slot, each lasting its own draw, its
+level ending with its own last call, and the N clients' calls take the slots first come, first
+served. It is what the systems allow any client. With the jitter at nought it is the nominal
+floor. It can come in under it where a level's calls run a little past whole waves: the call
+past them starts when the first place frees, not when the wave ends.
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ from bench.harness import CAP
 
 SAMPLES = 1001  # the median of this many draws moves by well under a percent
 SEED = 21
+WARM_UP = 2  # a client's first requests, all sent at once, are not yet the steady load
 
 
 def lower_bound(
@@ -55,9 +54,9 @@ def jittered_bound(
     concurrency: int = 1,
 ) -> float:
     """The median request's critical path when each call lasts `latency_ms` ± `jitter_ms`,
-    drawn uniformly and independently, as the mocks draw it, with `concurrency` requests
-    starting together. Where the legal-aid rate limit binds, it sets the level as in
-    `lower_bound`, and the draws add only their tail."""
+    drawn uniformly and independently, as the mocks draw it, with `concurrency` clients in a
+    closed loop. Where the legal-aid rate limit binds, it sets the level as in `lower_bound`,
+    and the draws add only their tail."""
     draws = random.Random(SEED)
     if any(
         paced(backend, calls * concurrency, 0.0, legal_rps) > 0
@@ -70,32 +69,35 @@ def jittered_bound(
 
         paths = [critical_path(levels, legal_rps, concurrency, drawn) for _ in range(SAMPLES)]
         return round(statistics.median(paths), 1)
-    rounds = max(1, SAMPLES // concurrency)
-    latencies = [
-        latency
-        for _ in range(rounds)
-        for latency in requests_at_once(levels, latency_ms, jitter_ms, concurrency, draws)
-    ]
+    each = max(1, SAMPLES // concurrency) + WARM_UP
+    latencies = closed_loop(levels, latency_ms, jitter_ms, concurrency, each, draws)
     return round(statistics.median(latencies), 1)
 
 
-def requests_at_once(
+def closed_loop(
     levels: list[dict[str, int]],
     latency_ms: float,
     jitter_ms: float,
     concurrency: int,
+    each: int,
     draws: random.Random,
 ) -> list[float]:
-    """How long each of `concurrency` requests takes, all sent at once: a request's level
-    starts when its previous level's calls have ended, and its calls take each system's slots
-    in the order they become ready (first come, first served)."""
+    """How long each request takes when `concurrency` clients send `each` requests one after
+    another, as the load generator does: a request's level starts when its previous level's
+    calls have ended, and its calls take each system's slots in the order they become ready
+    (first come, first served). Each client's first `WARM_UP` requests, sent all together, are
+    left out."""
     free_at = {system: [0.0] * CAP for level in levels for system in level}
-    ready = [(0.0, request, 0) for request in range(concurrency)]
+    # (ready at, client, level, request started at, requests the client has finished)
+    ready = [(0.0, client, 0, 0.0, 0) for client in range(concurrency)]
     took: list[float] = []
     while ready:
-        at, request, index = heapq.heappop(ready)
+        at, client, index, started, finished = heapq.heappop(ready)
         if index == len(levels):
-            took.append(at)
+            if finished >= WARM_UP:
+                took.append(at - started)
+            if finished + 1 < each:
+                heapq.heappush(ready, (at, client, 0, at, finished + 1))
             continue
         end = at
         for system, calls in levels[index].items():
@@ -105,7 +107,7 @@ def requests_at_once(
                 finish = start + latency_ms + draws.uniform(-jitter_ms, jitter_ms)
                 heapq.heappush(slots, finish)
                 end = max(end, finish)
-        heapq.heappush(ready, (end, request, index + 1))
+        heapq.heappush(ready, (end, client, index + 1, started, finished))
     return took
 
 

@@ -24,8 +24,8 @@ def markdown(report: dict[str, Any]) -> str:
         "Against the floor with the mocks' jitter (`bench/floor.py`): the median request's"
         " critical path when each call lasts its own draw of the set latency ± the jitter, so"
         " that a wave lasts as long as its slowest call; at concurrency"
-        f" {c}, {c} requests sent at once, each going on to its next level when its own calls"
-        " end, sharing each system's slots first come, first served.",
+        f" {c}, {c} clients each sending one request after another, their calls sharing each"
+        " system's slots first come, first served.",
         [
             "query",
             "jittered floor ms (c1)",

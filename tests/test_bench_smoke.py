@@ -158,18 +158,19 @@ def test_the_jittered_floor_waits_for_each_requests_slowest_draw() -> None:
     # where the rate limit binds, it binds as in the nominal floor
     legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
     assert jittered_bound(legal_50, 20, 5, 20) == pytest.approx(20 + 2500, abs=0.5)
-    # ten requests at once, one call a level each: ten slots, so each waits for its own draws
-    # only, not for the slowest of the ten (a client sending them straight gets about 42 ms)
+    # ten clients, one call a level each: ten slots, so a request waits for its own draws only,
+    # not for the slowest of the ten (a client sending them straight gets about 42 ms)
     assert jittered_bound(one_call, 20, 5, 1e6, concurrency=10) == pytest.approx(40, abs=0.6)
-    # where they share a cap that binds, the later half waits a wave: with no jitter, the first
-    # five resident profiles take 40 ms and the other five 60, so the median request 50, where
-    # the nominal floor makes every request wait for the whole level
+    # where the ten share a cap that binds, the steady load is the nominal shared floor: the
+    # resident profile's three civil-affairs calls on ten slots, ten clients, 60 ms a request
     profile = [{"civil-affairs": 1}, {"civil-affairs": 2, "legal-aid": 2}]
-    assert jittered_bound(profile, 20, 0, 1e6, concurrency=10) == 50
     assert lower_bound(profile, 20, 1e6, concurrency=10) == 60
+    assert jittered_bound(profile, 20, 0, 1e6, concurrency=10) == 60
+    assert jittered_bound(profile, 20, 5, 1e6, concurrency=10) == pytest.approx(60, abs=1.5)
     for levels in (one_call, profile, [{"civil-affairs": 40, "urban-management": 80}]):
-        shared = jittered_bound(levels, 20, 0, 1e6, concurrency=10)
-        assert shared <= lower_bound(levels, 20, 1e6, concurrency=10)
+        for concurrency in (1, 10):
+            nominal = lower_bound(levels, 20, 1e6, concurrency=concurrency)
+            assert jittered_bound(levels, 20, 0, 1e6, concurrency=concurrency) == nominal
     # drawn from a fixed seed: the report is the same for the same shape
     assert jittered_bound(one_call, 20, 5, 1e6) == jittered_bound(one_call, 20, 5, 1e6)
 
