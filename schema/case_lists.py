@@ -84,23 +84,29 @@ async def cases_page(
             )
         communities = [f.community] if f.community else [c.code for c in await data.communities()]
         wanted = f.status.value if f.status else None
+        listed: list[adapters.LegalAidCase] | list[adapters.Dispute]
         if f.kind is CaseKind.LEGAL_AID:
             lists = await asyncio.gather(
                 *(data.legal_aid_cases_of_community(c) for c in communities)
             )
-            found: list[Case] = [LegalAidCase.of(x) for batch in lists for x in batch]
+            listed = [x for batch in lists for x in batch]
         else:
             disputes = await asyncio.gather(*(data.disputes_of_community(c) for c in communities))
-            found = [Dispute.of(x) for batch in disputes for x in batch]
-        found = [
+            listed = [x for batch in disputes for x in batch]
+        matching = [
             c
-            for c in found
+            for c in listed
             if (wanted is None or c.status.value == wanted)
             and (since is None or c.created_at >= since)
             and (until is None or c.created_at < until)
         ]
-        found.sort(key=lambda c: c.created_at, reverse=True)
-        return connection(found[offset : offset + limit], offset, len(found))
+        matching.sort(key=lambda c: c.created_at, reverse=True)
+        page = matching[offset : offset + limit]
+        shown: list[Case] = [
+            LegalAidCase.of(c) if isinstance(c, adapters.LegalAidCase) else Dispute.of(c)
+            for c in page
+        ]
+        return connection(shown, offset, len(matching))
     grids = await _urban_scope(info, f)
     if f.status is None and f.overdue is None:
         query = CaseQuery(start=since, end=until)

@@ -4,6 +4,7 @@ Community.microProjects and figures, Query.rewards, and the residents' writes.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from .engagement_writes import MutationEngagement
 from .text import bilingual as d
 
 
-def _newest(items: list[Any], first: int | None, cap: int) -> list[Any]:
+def _newest(items: Sequence[Any], first: int | None, cap: int) -> Sequence[Any]:
     return items[: min(first if first is not None else cap, cap)]
 
 

@@ -11,7 +11,7 @@ a role sees is `gateway.access.engage_policy`):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,15 +58,15 @@ class EngageScope(EngageData):
         return own is not None and own[:12] == community_code
 
     # -- reads ----------------------------------------------------------------------------
-    async def activities_of_grid(self, grid_code: str) -> list[engage.Activity]:
+    async def activities_of_grid(self, grid_code: str) -> Sequence[engage.Activity]:
         return (
             await super().activities_of_grid(grid_code) if await self._sees_grid(grid_code) else []
         )
 
-    async def wishes_of_grid(self, grid_code: str) -> list[engage.Wish]:
+    async def wishes_of_grid(self, grid_code: str) -> Sequence[engage.Wish]:
         return await super().wishes_of_grid(grid_code) if await self._sees_grid(grid_code) else []
 
-    async def topics_of_grid(self, grid_code: str) -> list[engage.Topic]:
+    async def topics_of_grid(self, grid_code: str) -> Sequence[engage.Topic]:
         return await super().topics_of_grid(grid_code) if await self._sees_grid(grid_code) else []
 
     async def comments_of_topic(self, topic_id: str) -> list[engage.TopicComment]:

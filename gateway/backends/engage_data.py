@@ -5,7 +5,7 @@ resident makes in the mini program, with the platform's refusals as field errors
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
@@ -14,6 +14,7 @@ from typing import Any, cast
 import adapters
 import adapters.engagement as engage
 from connectors.engage import EngagementConnector, PlatformRefusal
+from gateway.backends.adapted import Adapted
 from gateway.backends.civil_data import CivilData
 from gateway.backends.loaders import Loader, by_key
 from gateway.backends.wiring import adapt
@@ -59,15 +60,15 @@ class EngageData(CivilData):
         return self._loader(self._shared(self._signups))
 
     @cached_property
-    def _activities_loader(self) -> Loader[str, list[engage.Activity]]:
+    def _activities_loader(self) -> Loader[str, Sequence[engage.Activity]]:
         return self._loader(self._shared(self._activities))
 
     @cached_property
-    def _wishes_loader(self) -> Loader[str, list[engage.Wish]]:
+    def _wishes_loader(self) -> Loader[str, Sequence[engage.Wish]]:
         return self._loader(self._shared(self._wishes))
 
     @cached_property
-    def _topics_loader(self) -> Loader[str, list[engage.Topic]]:
+    def _topics_loader(self) -> Loader[str, Sequence[engage.Topic]]:
         return self._loader(self._shared(self._topics))
 
     @cached_property
@@ -117,26 +118,26 @@ class EngageData(CivilData):
         return await self.identify(None, user.phone)
 
     # -- places ---------------------------------------------------------------------------
-    async def _activities(self, grid_code: str) -> list[engage.Activity]:
+    # A grid's lists come whole and are read from the newest: adapted as far as they are read.
+    async def _activities(self, grid_code: str) -> Sequence[engage.Activity]:
         records = await self._platform.activities(grid_code)
-        return adapt(ENGAGE, "activity_list", engage.activity_from_engagement, records)
+        return Adapted(ENGAGE, "activity_list", engage.activity_from_engagement, records)
 
-    async def activities_of_grid(self, grid_code: str) -> list[engage.Activity]:
+    async def activities_of_grid(self, grid_code: str) -> Sequence[engage.Activity]:
         return await self._activities_loader.load(grid_code)
 
-    async def _wishes(self, grid_code: str) -> list[engage.Wish]:
-        return adapt(
-            ENGAGE, "wish_list", engage.wish_from_engagement, await self._platform.wishes(grid_code)
-        )
+    async def _wishes(self, grid_code: str) -> Sequence[engage.Wish]:
+        records = await self._platform.wishes(grid_code)
+        return Adapted(ENGAGE, "wish_list", engage.wish_from_engagement, records)
 
-    async def wishes_of_grid(self, grid_code: str) -> list[engage.Wish]:
+    async def wishes_of_grid(self, grid_code: str) -> Sequence[engage.Wish]:
         return await self._wishes_loader.load(grid_code)
 
-    async def _topics(self, grid_code: str) -> list[engage.Topic]:
+    async def _topics(self, grid_code: str) -> Sequence[engage.Topic]:
         records = await self._platform.topics(grid_code)
-        return adapt(ENGAGE, "topic_list", engage.topic_from_engagement, records)
+        return Adapted(ENGAGE, "topic_list", engage.topic_from_engagement, records)
 
-    async def topics_of_grid(self, grid_code: str) -> list[engage.Topic]:
+    async def topics_of_grid(self, grid_code: str) -> Sequence[engage.Topic]:
         return await self._topics_loader.load(grid_code)
 
     async def comments_of_topic(self, topic_id: str) -> list[engage.TopicComment]:
