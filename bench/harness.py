@@ -131,6 +131,7 @@ def load(
     concurrency: int,
     mutation: bool,
     method: str = "POST",
+    warm_up: int = 0,
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
         json.dump(
@@ -148,6 +149,8 @@ def load(
                 str(requests),
                 "--concurrency",
                 str(concurrency),
+                "--warm-up",
+                str(warm_up),
             ],
             capture_output=True,
             text=True,

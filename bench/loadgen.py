@@ -1,13 +1,19 @@
 """The load generator, run in its own process: sends one request spec N times with C clients
 and prints latencies (ms) and statuses as JSON.
 
-    python -m bench.loadgen SPEC.json --requests 50 --concurrency 10
+    python -m bench.loadgen SPEC.json --requests 50 --concurrency 10 [--warm-up 1]
+
+With `--warm-up W`, each client first sends W requests more whose times are left out: the C
+clients start at the same instant, so their first requests reach the gateway together, a burst
+no steady load of C clients makes. Their statuses and errors still count; the throughput is
+the measured requests over the time from the first of them to the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import time
 import uuid
@@ -28,8 +34,11 @@ def top_level_errors(response: httpx.Response) -> bool:
     return not isinstance(body, dict) or bool(body.get("errors"))
 
 
-async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
+async def run(
+    spec: dict[str, Any], requests: int, concurrency: int, warm_up: int = 0
+) -> dict[str, Any]:
     latencies: list[float] = []
+    measured_from: list[float] = []
     statuses: dict[str, int] = {}
     graphql_errors = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -39,11 +48,13 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
 
     async def worker(http: httpx.AsyncClient) -> None:
         nonlocal graphql_errors
-        while True:
-            try:
-                queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+        for sent in itertools.count():
+            measured = sent >= warm_up
+            if measured:
+                try:
+                    queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
             headers = dict(spec.get("headers", {}))
             if spec.get("mutation"):
                 headers["Idempotency-Key"] = uuid.uuid4().hex
@@ -52,7 +63,9 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
                 response = await http.get(spec["url"], headers=headers)
             else:
                 response = await http.post(spec["url"], json=spec["body"], headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
+            if measured:
+                latencies.append((time.perf_counter() - started) * 1000)
+                measured_from.append(started)
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
             if top_level_errors(response):
                 graphql_errors += 1
@@ -64,7 +77,8 @@ async def run(spec: dict[str, Any], requests: int, concurrency: int) -> dict[str
         "latencies_ms": latencies,
         "statuses": statuses,
         "graphql_errors": graphql_errors,
-        "seconds": time.perf_counter() - started,
+        "seconds": time.perf_counter() - min(measured_from, default=started),
+        "warm_up_requests": warm_up * concurrency,
     }
 
 
@@ -73,9 +87,11 @@ def main() -> None:
     parser.add_argument("spec", type=Path)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--warm-up", type=int, default=0, help="requests per client left out")
     args = parser.parse_args()
     spec = json.loads(args.spec.read_text(encoding="utf-8"))
-    print(json.dumps(asyncio.run(run(spec, args.requests, args.concurrency))))
+    result = asyncio.run(run(spec, args.requests, args.concurrency, args.warm_up))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -247,3 +247,38 @@ def test_replayed_calls_are_grouped_into_the_querys_levels_in_the_order_sent() -
     # other calls than the levels count: no replay rather than a wrong floor
     assert by_level(sent, [{"civil-affairs": 1}, {"civil-affairs": 1, "legal-aid": 1}]) is None
     assert by_level(sent[:2], levels) is None
+
+
+def test_the_load_generator_leaves_out_each_clients_first_requests_but_counts_them() -> None:
+    import asyncio
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from bench.loadgen import run
+    from gateway.testing.servers import BackgroundServers
+
+    seen: list[str] = []
+
+    async def answer(request: Request) -> JSONResponse:
+        seen.append(request.headers.get("idempotency-key", ""))
+        if len(seen) == 1:
+            return JSONResponse({"errors": [{"message": "the first one fails"}]})
+        return JSONResponse({"data": {"ok": True}})
+
+    servers = BackgroundServers({"app": Starlette(routes=[Route("/", answer, methods=["POST"])])})
+    servers.start()
+    try:
+        spec = {"url": servers.urls["app"] + "/", "body": {"query": "{ ok }"}, "mutation": True}
+        result = asyncio.run(run(spec, 12, 3, warm_up=2))
+    finally:
+        servers.stop()
+    # twelve measured, two more per client sent first; every one a write of its own
+    assert len(result["latencies_ms"]) == 12
+    assert len(seen) == 18 and len(set(seen)) == 18
+    assert result["warm_up_requests"] == 6
+    assert result["statuses"] == {"200": 18}
+    assert result["graphql_errors"] == 1  # a warm-up request's error still counts
+    assert result["seconds"] > 0
