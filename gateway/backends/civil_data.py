@@ -10,7 +10,7 @@ from typing import Any
 
 import adapters
 from connectors.errors import BackendStatusError
-from gateway.backends.loaders import Loader, by_key
+from gateway.backends.loaders import EachLoader, Loader, by_key
 from gateway.backends.request_base import CIVIL, DataBase, window
 from gateway.backends.wiring import adapt, adapt_by_key
 from schema import Rejected
@@ -26,8 +26,8 @@ class CivilData(DataBase):
         return self._loader(self._load_residents_by_id, 100)
 
     @cached_property
-    def _phone_holders_loader(self) -> Loader[str, list[adapters.Resident]]:
-        return self._loader(self._shared(self._holders_of_phone))
+    def _phone_holders_loader(self) -> EachLoader[str, list[adapters.Resident]]:
+        return self._each(self._holders_of_phone)
 
     @cached_property
     def _identities_loader(
@@ -36,8 +36,10 @@ class CivilData(DataBase):
         return self._loader(self._identities)
 
     @cached_property
-    def _grid_residents_loader(self) -> Loader[tuple[Any, ...], adapters.Page[adapters.Resident]]:
-        return self._loader(self._shared(self._grid_residents_page))
+    def _grid_residents_loader(
+        self,
+    ) -> EachLoader[tuple[Any, ...], adapters.Page[adapters.Resident]]:
+        return self._each(self._grid_residents_page)
 
     @cached_property
     def _households_loader(self) -> Loader[str, adapters.Household | None]:

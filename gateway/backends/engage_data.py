@@ -16,7 +16,7 @@ import adapters.engagement as engage
 from connectors.engage import EngagementConnector, PlatformRefusal
 from gateway.backends.adapted import Adapted
 from gateway.backends.civil_data import CivilData
-from gateway.backends.loaders import Loader, by_key
+from gateway.backends.loaders import EachLoader, Loader, by_key
 from gateway.backends.wiring import adapt
 from schema import Rejected
 
@@ -56,24 +56,24 @@ class EngageData(CivilData):
         return self._loader(self._load_points, 100)
 
     @cached_property
-    def _signups_loader(self) -> Loader[str, list[engage.SignUp]]:
-        return self._loader(self._shared(self._signups))
+    def _signups_loader(self) -> EachLoader[str, list[engage.SignUp]]:
+        return self._each(self._signups)
 
     @cached_property
-    def _activities_loader(self) -> Loader[str, Sequence[engage.Activity]]:
-        return self._loader(self._shared(self._activities))
+    def _activities_loader(self) -> EachLoader[str, Sequence[engage.Activity]]:
+        return self._each(self._activities)
 
     @cached_property
-    def _wishes_loader(self) -> Loader[str, Sequence[engage.Wish]]:
-        return self._loader(self._shared(self._wishes))
+    def _wishes_loader(self) -> EachLoader[str, Sequence[engage.Wish]]:
+        return self._each(self._wishes)
 
     @cached_property
-    def _topics_loader(self) -> Loader[str, Sequence[engage.Topic]]:
-        return self._loader(self._shared(self._topics))
+    def _topics_loader(self) -> EachLoader[str, Sequence[engage.Topic]]:
+        return self._each(self._topics)
 
     @cached_property
-    def _projects_loader(self) -> Loader[str, list[engage.MicroProject]]:
-        return self._loader(self._shared(self._projects))
+    def _projects_loader(self) -> EachLoader[str, list[engage.MicroProject]]:
+        return self._each(self._projects)
 
     @property
     def _platform(self) -> EngagementConnector:

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 import adapters
-from gateway.backends.loaders import Loader
+from gateway.backends.loaders import EachLoader
 from gateway.backends.request_base import LEGAL, RECONCILE_SLACK, DataBase
 from gateway.backends.wiring import adapt
 from schema import NewLegalAidApplication, Rejected
@@ -15,28 +15,28 @@ from schema import NewLegalAidApplication, Rejected
 
 class LegalData(DataBase):
     @cached_property
-    def _legal_cases_loader(self) -> Loader[str, adapters.LegalAidCase | None]:
-        return self._loader(self._shared(self._legal_case))
+    def _legal_cases_loader(self) -> EachLoader[str, adapters.LegalAidCase | None]:
+        return self._each(self._legal_case)
 
     @cached_property
-    def _legal_of_person_loader(self) -> Loader[str, list[adapters.LegalAidCase]]:
-        return self._loader(self._shared(self._legal_cases_of_person))
+    def _legal_of_person_loader(self) -> EachLoader[str, list[adapters.LegalAidCase]]:
+        return self._each(self._legal_cases_of_person)
 
     @cached_property
-    def _legal_of_area_loader(self) -> Loader[str, list[adapters.LegalAidCase]]:
-        return self._loader(self._shared(self._legal_cases_of_area))
+    def _legal_of_area_loader(self) -> EachLoader[str, list[adapters.LegalAidCase]]:
+        return self._each(self._legal_cases_of_area)
 
     @cached_property
-    def _disputes_loader(self) -> Loader[str, adapters.Dispute | None]:
-        return self._loader(self._shared(self._dispute))
+    def _disputes_loader(self) -> EachLoader[str, adapters.Dispute | None]:
+        return self._each(self._dispute)
 
     @cached_property
-    def _disputes_of_person_loader(self) -> Loader[str, list[adapters.Dispute]]:
-        return self._loader(self._shared(self._disputes_of_person))
+    def _disputes_of_person_loader(self) -> EachLoader[str, list[adapters.Dispute]]:
+        return self._each(self._disputes_of_person)
 
     @cached_property
-    def _disputes_of_area_loader(self) -> Loader[str, list[adapters.Dispute]]:
-        return self._loader(self._shared(self._disputes_of_area))
+    def _disputes_of_area_loader(self) -> EachLoader[str, list[adapters.Dispute]]:
+        return self._each(self._disputes_of_area)
 
     # -- legal aid and mediation -----------------------------------------------------------
     def _legal(self, operation: str, records: list[Any]) -> list[adapters.LegalAidCase]:

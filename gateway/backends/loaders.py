@@ -1,5 +1,6 @@
-"""Per-request DataLoaders: look-ups by key are batched into the backends' batch calls, lists
-are fetched once per distinct parent, and nothing is asked twice within one request.
+"""Per-request loaders: look-ups by key are batched into the backends' batch calls (DataLoader),
+lists are fetched once per distinct parent (`EachLoader`), and nothing is asked twice within one
+request.
 
 aiodataloader needs a coroutine function for its batch (not a lambda) and must be created in
 the running loop, so a `Loaders` is built for each request.
@@ -71,17 +72,38 @@ def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
     return [found.get(key, missing) for key in keys]
 
 
-def one_call_each(call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
-    """For systems with no batch call: one call per distinct key, all at once (the connector's
-    in-flight cap spaces them). A call that fails fails its own key only: the loader rejects
-    the keys whose value is an exception and answers the others."""
+class EachLoader(Generic[K, V]):
+    """For systems with no batch call: one call per distinct key, started as soon as a field
+    asks for it. A DataLoader would hold it to the next turn of the event loop to gather a
+    batch that such a system cannot take, and the call would leave later for nothing. A call
+    that fails fails its own key only. With batching off (`dedupe` false), every look-up is a
+    call of its own, as the DataLoader's are then."""
 
-    async def batch(keys: list[K]) -> list[V]:
-        results = await asyncio.gather(*(call(key) for key in keys), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancelled: nothing to answer
-        return list(results)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        call: Callable[[K], Awaitable[V]],
+        dedupe: bool,
+        observer: BatchObserver | None = None,
+    ) -> None:
+        self._call = call
+        self._dedupe = dedupe
+        self._observer = observer
+        self._name = getattr(call, "__name__", "loader").lstrip("_")
+        self._started: dict[K, asyncio.Future[V]] = {}
 
-    batch.__name__ = getattr(call, "__name__", "batch")
-    return batch
+    async def load(self, key: K) -> V:
+        started = self._started.get(key) if self._dedupe else None
+        if started is None:
+            started = asyncio.ensure_future(self._traced(key))
+            if self._dedupe:
+                self._started[key] = started
+        # Shielded: the call is shared by every field that asked for this key, and one field
+        # cancelled (a sibling's error nulling their parent) must not cancel it for the others.
+        # A shield whose field was cancelled reads the call's error, so none is left unread.
+        return await asyncio.shield(started)
+
+    async def _traced(self, key: K) -> V:
+        if self._observer is None:
+            return await self._call(key)
+        with self._observer.span(f"loader {self._name}", {"loader": self._name, "keys": "1"}):
+            return await self._call(key)

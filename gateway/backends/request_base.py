@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from adapters.normalise import BEIJING
-from gateway.backends.loaders import Loader, one_call_each
+from gateway.backends.loaders import EachLoader, Loader
 from gateway.backends.wiring import Backends
 from gateway.settings import Settings
 
@@ -51,16 +51,17 @@ class DataBase:
         than a small query's own work."""
         return Loader(batch, self.batching, max_batch, self.backends.metrics)
 
-    def _shared(self, call: Callable[[K], Awaitable[V]]) -> Callable[[list[K]], Awaitable[list[V]]]:
-        """One call per distinct key; the same call already under way for another request is
-        joined rather than sent again."""
+    def _each(self, call: Callable[[K], Awaitable[V]]) -> EachLoader[K, V]:
+        """A loader of this request's for a system with no batch call: one call per distinct
+        key, started when first asked for; the same call already under way for another request
+        is joined rather than sent again."""
         name = call.__name__
 
         async def joined(key: K) -> V:
             return await self.backends.coalesced((name, key), lambda: call(key))
 
         joined.__name__ = name
-        return one_call_each(joined)
+        return EachLoader(joined, self.batching, self.backends.metrics)
 
     def today(self) -> date:
         return self.clock().astimezone(BEIJING).date()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import adapters
 from connectors.errors import BackendContractError, BackendStatusError, InputError
 from connectors.urban_workflow import attachment_items
-from gateway.backends.loaders import Loader, by_key
+from gateway.backends.loaders import EachLoader, Loader, by_key
 from gateway.backends.request_base import RECONCILE_SLACK, URBAN, DataBase, window
 from gateway.backends.wiring import adapt
 from schema import CaseQuery, NewUrbanCase, Rejected
@@ -27,12 +27,12 @@ class UrbanData(DataBase):
         return self._loader(self._load_urban_cases, 50)
 
     @cached_property
-    def _grid_cases_loader(self) -> Loader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]]:
-        return self._loader(self._shared(self._grid_cases_page))
+    def _grid_cases_loader(self) -> EachLoader[tuple[Any, ...], adapters.Page[adapters.UrbanCase]]:
+        return self._each(self._grid_cases_page)
 
     @cached_property
-    def _reported_loader(self) -> Loader[tuple[str, str], list[adapters.UrbanCase]]:
-        return self._loader(self._shared(self._reported_cases))
+    def _reported_loader(self) -> EachLoader[tuple[str, str], list[adapters.UrbanCase]]:
+        return self._each(self._reported_cases)
 
     # -- urban cases -----------------------------------------------------------------------
     def _cases(self, operation: str, records: list[Any]) -> list[adapters.UrbanCase]:

@@ -28,7 +28,7 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 async def test_metrics_move_per_backend_and_per_cache(gateway: Gateway) -> None:
     admin = gateway.as_role(Role.DISTRICT_ADMIN)
-    query = 'query Dashboard { departments { code } residents(filter: {grid: "320213001001001"}, first: 3) { totalCount } }'
+    query = 'query Dashboard { departments { code } residents(filter: {grid: "320213001001001"}, first: 3) { totalCount edges { node { household { code } } } } }'
     await admin.data(query)
     before = (await gateway.client.get("/metrics")).text
     await admin.data(query)
@@ -72,7 +72,8 @@ async def test_metrics_move_per_backend_and_per_cache(gateway: Gateway) -> None:
     assert sample(after, "govgraph_cache_size", cache="departments") == 1
     assert sample(after, "govgraph_breaker_state", backend="urban-management") == 0
     assert sample(after, "govgraph_rejections_total", kind="limit", code="PAGE_SIZE_LIMIT") == 1
-    assert "govgraph_loader_batch_size_bucket" in after
+    # the three residents' households in one batch (a list per grid is a call of its own)
+    assert sample(after, "govgraph_loader_batch_size_count", loader="load_households") >= 1
     assert "govgraph_backend_in_flight" in after
     labels = " ".join(
         re.findall(r"\{[^}]*\}", after)
