@@ -75,35 +75,23 @@ def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
 class EachLoader(Generic[K, V]):
     """For systems with no batch call: one call per distinct key, started as soon as a field
     asks for it. A DataLoader would hold it to the next turn of the event loop to gather a
-    batch that such a system cannot take, and the call would leave later for nothing. A call
-    that fails fails its own key only. With batching off (`dedupe` false), every look-up is a
-    call of its own, as the DataLoader's are then."""
+    batch that such a system cannot take, and the call would leave later for nothing.
+    `start(key)` starts the call (or joins one under way) and gives its future. A call that
+    fails fails its own key only. With batching off (`dedupe` false), every look-up is a call of
+    its own, as the DataLoader's are then."""
 
-    def __init__(
-        self,
-        call: Callable[[K], Awaitable[V]],
-        dedupe: bool,
-        observer: BatchObserver | None = None,
-    ) -> None:
-        self._call = call
+    def __init__(self, start: Callable[[K], asyncio.Future[V]], dedupe: bool) -> None:
+        self._start = start
         self._dedupe = dedupe
-        self._observer = observer
-        self._name = getattr(call, "__name__", "loader").lstrip("_")
         self._started: dict[K, asyncio.Future[V]] = {}
 
     async def load(self, key: K) -> V:
         started = self._started.get(key) if self._dedupe else None
         if started is None:
-            started = asyncio.ensure_future(self._traced(key))
+            started = self._start(key)
             if self._dedupe:
                 self._started[key] = started
         # Shielded: the call is shared by every field that asked for this key, and one field
         # cancelled (a sibling's error nulling their parent) must not cancel it for the others.
         # A shield whose field was cancelled reads the call's error, so none is left unread.
         return await asyncio.shield(started)
-
-    async def _traced(self, key: K) -> V:
-        if self._observer is None:
-            return await self._call(key)
-        with self._observer.span(f"loader {self._name}", {"loader": self._name, "keys": "1"}):
-            return await self._call(key)

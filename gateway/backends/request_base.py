@@ -3,6 +3,7 @@ loaders' construction (each system's part adds its own) and coalescing of identi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -56,12 +57,19 @@ class DataBase:
         key, started when first asked for; the same call already under way for another request
         is joined rather than sent again."""
         name = call.__name__
+        label = name.lstrip("_")
+        backends = self.backends
 
-        async def joined(key: K) -> V:
-            return await self.backends.coalesced((name, key), lambda: call(key))
+        async def traced(key: K) -> V:
+            if backends.metrics is None:
+                return await call(key)
+            with backends.metrics.span(f"loader {label}", {"loader": label, "keys": "1"}):
+                return await call(key)
 
-        joined.__name__ = name
-        return EachLoader(joined, self.batching, self.backends.metrics)
+        def start(key: K) -> asyncio.Future[V]:
+            return backends.start_coalesced((name, key), lambda: traced(key))
+
+        return EachLoader(start, self.batching)
 
     def today(self) -> date:
         return self.clock().astimezone(BEIJING).date()

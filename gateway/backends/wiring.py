@@ -185,6 +185,14 @@ class Backends:
 
         return await self.legal_reference.get("all", load)
 
+    def start_coalesced(
+        self, key: tuple[object, ...], call: Callable[[], Awaitable[T]]
+    ) -> asyncio.Future[T]:
+        """The call, started now, or joined where the same one is under way (coalescing on)."""
+        if not self.coalescing:
+            return asyncio.ensure_future(call())
+        return self.in_flight.start(key, call)
+
     async def coalesced(self, key: tuple[object, ...], call: Callable[[], Awaitable[T]]) -> T:
         if not self.coalescing:
             return await call()

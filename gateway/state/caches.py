@@ -27,6 +27,22 @@ class InFlight:
         self._pending: dict[Hashable, asyncio.Future[Any]] = {}
         self.coalesced = 0
 
+    def start(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        """The call under way for `key`, joined, or else started now; forgotten when it ends.
+        Whoever awaits it shields it: it is shared."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            self.coalesced += 1
+            return pending
+        future: asyncio.Future[T] = asyncio.ensure_future(call())
+        self._pending[key] = future
+        future.add_done_callback(lambda _: self._forget(key, future))
+        return future
+
+    def _forget(self, key: Hashable, future: asyncio.Future[Any]) -> None:
+        if self._pending.get(key) is future:
+            del self._pending[key]
+
     async def run(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
         pending = self._pending.get(key)
         if pending is not None:

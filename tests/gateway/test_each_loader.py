@@ -17,6 +17,9 @@ class System:
         self.started: list[str] = []
         self.release = asyncio.Event()
 
+    def start(self, key: str) -> asyncio.Future[list[str]]:
+        return asyncio.ensure_future(self.listing(key))
+
     async def listing(self, key: str) -> list[str]:
         self.started.append(key)
         await self.release.wait()
@@ -27,7 +30,7 @@ class System:
 
 async def test_a_call_leaves_at_the_next_turn_of_the_loop_without_waiting_for_a_batch() -> None:
     system = System()
-    loader = EachLoader(system.listing, dedupe=True)
+    loader = EachLoader(system.start, dedupe=True)
     first = asyncio.ensure_future(loader.load("grid-1"))
     await asyncio.sleep(0)  # the field's own step
     await asyncio.sleep(0)  # the call's first step
@@ -38,7 +41,7 @@ async def test_a_call_leaves_at_the_next_turn_of_the_loop_without_waiting_for_a_
 
 async def test_one_call_per_distinct_key_and_each_key_fails_alone() -> None:
     system = System()
-    loader = EachLoader(system.listing, dedupe=True)
+    loader = EachLoader(system.start, dedupe=True)
     asked = [loader.load(key) for key in ("a", "b", "a", "bad", "a")]
     pending = asyncio.gather(*asked, return_exceptions=True)
     await asyncio.sleep(0.01)
@@ -52,14 +55,14 @@ async def test_one_call_per_distinct_key_and_each_key_fails_alone() -> None:
 async def test_with_batching_off_every_look_up_is_its_own_call() -> None:
     system = System()
     system.release.set()
-    loader = EachLoader(system.listing, dedupe=False)
+    loader = EachLoader(system.start, dedupe=False)
     await asyncio.gather(loader.load("a"), loader.load("a"))
     assert system.started == ["a", "a"]
 
 
 async def test_a_cancelled_field_does_not_cancel_the_call_for_the_others() -> None:
     system = System()
-    loader = EachLoader(system.listing, dedupe=True)
+    loader = EachLoader(system.start, dedupe=True)
     doomed = asyncio.ensure_future(loader.load("a"))
     kept = asyncio.ensure_future(loader.load("a"))
     await asyncio.sleep(0.01)
@@ -76,7 +79,7 @@ async def test_a_failure_nobody_awaits_any_more_is_not_left_unread() -> None:
     unread: list[object] = []
     loop.set_exception_handler(lambda _loop, context: unread.append(context))
     system = System()
-    loader = EachLoader(system.listing, dedupe=True)
+    loader = EachLoader(system.start, dedupe=True)
     doomed = asyncio.ensure_future(loader.load("bad"))
     await asyncio.sleep(0.01)
     doomed.cancel()
