@@ -1,0 +1,52 @@
+"""Identical calls under way at once become one, whether awaited in place (`run`) or started
+for a loader to share (`start`); nothing is kept once the call ends, so nothing is cached."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gateway.state.caches import InFlight
+
+
+class Slow:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.release = asyncio.Event()
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        number = self.calls
+        await self.release.wait()
+        return f"answer {number}"
+
+
+async def test_a_started_call_is_joined_while_under_way_and_forgotten_when_it_ends() -> None:
+    in_flight, slow = InFlight(), Slow()
+    first = in_flight.start("grid-1", slow)
+    second = in_flight.start("grid-1", slow)
+    in_place = asyncio.ensure_future(in_flight.run("grid-1", slow))
+    other = in_flight.start("grid-2", slow)
+    await asyncio.sleep(0)
+    assert first is second
+    assert slow.calls == 2 and in_flight.coalesced == 2
+    slow.release.set()
+    assert await first == await in_place == "answer 1"
+    assert await other == "answer 2"
+    await asyncio.sleep(0)
+    again = in_flight.start("grid-1", slow)  # ended: a new call, not a kept answer
+    assert await again == "answer 3"
+
+
+async def test_a_failed_call_is_forgotten_too() -> None:
+    in_flight = InFlight()
+
+    async def failing() -> str:
+        raise LookupError("down")
+
+    with pytest.raises(LookupError):
+        await asyncio.shield(in_flight.start("k", failing))
+    await asyncio.sleep(0)
+    assert in_flight.start("k", Slow()) is not None
+    assert in_flight.coalesced == 0
