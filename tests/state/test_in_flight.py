@@ -48,5 +48,7 @@ async def test_a_failed_call_is_forgotten_too() -> None:
     with pytest.raises(LookupError):
         await asyncio.shield(in_flight.start("k", failing))
     await asyncio.sleep(0)
-    assert in_flight.start("k", Slow()) is not None
+    slow = Slow()
+    slow.release.set()
+    assert await in_flight.start("k", slow) == "answer 1"  # asked again, not the old failure
     assert in_flight.coalesced == 0
