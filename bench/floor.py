@@ -99,14 +99,13 @@ def closed_loop(
             if finished + 1 < each:
                 heapq.heappush(ready, (at, client, 0, at, finished + 1))
             continue
-        end = at
-        for system, calls in levels[index].items():
-            slots = free_at[system]
-            for _ in range(calls):
-                start = max(at, heapq.heappop(slots))
-                finish = start + latency_ms + draws.uniform(-jitter_ms, jitter_ms)
-                heapq.heappush(slots, finish)
-                end = max(end, finish)
+        end = max(
+            (
+                take_slots(free_at[system], at, calls, latency_ms, jitter_ms, draws)
+                for system, calls in levels[index].items()
+            ),
+            default=at,
+        )
         heapq.heappush(ready, (end, client, index + 1, started, finished))
     return took
 
@@ -131,13 +130,25 @@ def critical_path(
 
 def makespan(calls: int, latency_ms: float, jitter_ms: float, draws: random.Random) -> float:
     """When the last of `calls` ends, each started as soon as one of the cap's slots is free."""
-    free_at = [0.0] * min(calls, CAP)
-    end = 0.0
+    return take_slots([0.0] * min(calls, CAP), 0.0, calls, latency_ms, jitter_ms, draws)
+
+
+def take_slots(
+    free_at: list[float],
+    ready_at: float,
+    calls: int,
+    latency_ms: float,
+    jitter_ms: float,
+    draws: random.Random,
+) -> float:
+    """`calls` ready at `ready_at`, each taking the slot that frees first (`free_at`, a heap of
+    the times the slots free, updated) and lasting its own draw: when the last of them ends."""
+    end = ready_at
     for _ in range(calls):
-        start = heapq.heappop(free_at)
+        start = max(ready_at, heapq.heappop(free_at))
         finish = start + latency_ms + draws.uniform(-jitter_ms, jitter_ms)
-        end = max(end, finish)
         heapq.heappush(free_at, finish)
+        end = max(end, finish)
     return end
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar, overload
 
-from connectors.errors import BackendContractError, ContractError
+from gateway.backends.wiring import adapt
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -16,7 +16,7 @@ R = TypeVar("R")
 class Adapted(Sequence[T], Generic[R, T]):
     """`records` through `convert`, each on its first reading and then kept. A bad record is
     the backend's contract failure for this operation, raised by the reading that reaches it,
-    as `wiring.adapt` raises it for the whole list."""
+    as `wiring.adapt` (which adapts them) raises it for the whole list."""
 
     __slots__ = ("_backend", "_convert", "_operation", "_records", "_values")
 
@@ -59,9 +59,6 @@ class Adapted(Sequence[T], Generic[R, T]):
     def _adapt_to(self, count: int) -> None:
         """The records before `count` adapted, in order: a list is read from its newest."""
         values = self._values
-        if len(values) >= count:
-            return
-        try:
-            values.extend(self._convert(r) for r in self._records[len(values) : count])
-        except ContractError as error:
-            raise BackendContractError(self._backend, self._operation, str(error)) from None
+        if len(values) < count:
+            unread = self._records[len(values) : count]
+            values.extend(adapt(self._backend, self._operation, self._convert, unread))
