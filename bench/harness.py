@@ -42,6 +42,19 @@ class Options:
     profile_dir: Path | None = None  # profile the standard queries into it, and nothing else
 
 
+# A p50 of 20 requests moved by 2–5 ms between runs of the same code, as the mocks draw each
+# call's latency: at concurrency 1 a query gets as many requests as fit in a few seconds of its
+# floor, at least `requests` and at most C1_MOST.
+C1_SECONDS = 6.0
+C1_MOST = 200
+
+
+def requests_at_c1(options: Options, floor_ms: float) -> int:
+    if options.quick:
+        return options.requests
+    return max(options.requests, min(C1_MOST, int(C1_SECONDS * 1000 / max(floor_ms, 30.0))))
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]

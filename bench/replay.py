@@ -133,15 +133,20 @@ async def _replay_once(
     return (time.perf_counter() - started) * 1000
 
 
-async def replay(levels: list[list[Call]], requests: int, concurrency: int) -> dict[str, float]:
-    """p50 of the replay as one client, and as `concurrency` clients sharing each cap."""
+async def replay(
+    levels: list[list[Call]], requests: int, concurrency: int, requests_c1: int | None = None
+) -> dict[str, float]:
+    """p50 of the replay as one client (`requests_c1` times, else `requests`), and as
+    `concurrency` clients sharing each cap."""
     systems = {call.system for level in levels for call in level}
     transports = {system: LegacyTransport(CAP * 2) for system in systems}
     try:
         caps = {system: asyncio.Semaphore(CAP) for system in systems}
         for _ in range(2):
             await _replay_once(levels, transports, caps)
-        alone = [await _replay_once(levels, transports, caps) for _ in range(requests)]
+        alone = [
+            await _replay_once(levels, transports, caps) for _ in range(requests_c1 or requests)
+        ]
 
         async def client(times: list[float]) -> None:
             # The clients start together: each one's first replay is left out, as the load
@@ -169,12 +174,15 @@ def add_direct_floor(
     levels: list[dict[str, int]],
     requests: int,
     concurrency: int,
+    requests_c1: int,
 ) -> None:
     """The direct client's p50s into a query's result, and the gateway's p50 over them."""
 
     async def measure() -> dict[str, float] | None:
         grouped = by_level(await record(mock_urls, body, headers), levels)
-        return None if grouped is None else await replay(grouped, requests, concurrency)
+        return (
+            None if grouped is None else await replay(grouped, requests, concurrency, requests_c1)
+        )
 
     direct = uvloop.run(measure())
     result["direct_p50_ms"] = direct

@@ -19,6 +19,13 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {q['name']} | {q['backend_requests']} / {q['min_backend_requests']} | {q['c1']['p50_ms']} | {q['lower_bound_ms']} | {q['c1']['p50_over_lower_bound']} | {q['measured_lower_bound_ms']} | {q['c1']['p50_over_measured_lower_bound']} | {cn['p50_ms']} | {cn['shared_lower_bound_ms']} | {cn['p50_over_shared_lower_bound']} | {cn['rps']} | {q['c1']['gateway_cpu_ms_per_request']} | {q['c1'].get('gateway_cpu_ms_per_answer')} | {cn.get('memory_kib_per_request')} |"
         )
+    counted = [f"{q['name']} {q['requests_c1']}" for q in report["queries"] if "requests_c1" in q]
+    if counted:
+        lines += [
+            "",
+            "Requests at concurrency 1 (as many as fit in about six seconds of each query's"
+            f" floor, so that a p50 holds still between runs): {', '.join(counted)}.",
+        ]
     c = report.get("settings", {}).get("concurrency", "N")
     lines += _captioned(
         "Against the floor with the mocks' jitter (`bench/floor.py`): the median request's"

@@ -35,6 +35,7 @@ from bench.harness import (
     journals,
     load,
     percentile,
+    requests_at_c1,
     service_times,
 )
 from bench.peer import peer_comparison
@@ -83,6 +84,8 @@ def measure(
     jittered = jittered_bound(spec["levels"], options.latency_ms, jitter_ms, legal_rps)
     result["jittered_lower_bound_ms"] = jittered
     result["legal_aid_limit"] = "20/s" if legal_rps < UNLIMITED else "lifted"
+    requests_c1 = requests_at_c1(options, floor)
+    result["requests_c1"] = requests_c1
     for concurrency in (1, options.concurrency):
         shared = lower_bound(spec["levels"], options.latency_ms, legal_rps, concurrency)
         shared_jittered = jittered_bound(
@@ -93,7 +96,8 @@ def measure(
         with PeakMemory(gateway) as memory:
             # At concurrency N each client's first request is left out: the N start together.
             warm_up = 1 if concurrency > 1 else 0
-            run = load(url, body, headers, options.requests, concurrency, mutation, warm_up=warm_up)
+            count = requests_c1 if concurrency == 1 else options.requests
+            run = load(url, body, headers, count, concurrency, mutation, warm_up=warm_up)
         cpu_after = gateway.cpu_times()
         if concurrency == 1:
             measured = service_times(stack, since)
@@ -144,6 +148,7 @@ def measure(
             spec["levels"],
             options.requests,
             options.concurrency,
+            requests_c1,
         )
     result["p50_ms"] = result["c1"]["p50_ms"]
     result["p95_ms"] = result["c1"]["p95_ms"]

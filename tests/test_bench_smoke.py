@@ -26,6 +26,7 @@ QUERY_KEYS = {
     "rps",
     "gateway_cpu_ms_per_request",
     "peak_gateway_rss_mib",
+    "requests_c1",
     "c1",
 }
 
@@ -122,6 +123,17 @@ def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
     legal_50 = [{"civil-affairs": 1}, {"legal-aid": 50}]
     assert lower_bound(legal_50, 20, 20) == 20 + 2500  # 50 calls at 20 a second
     assert lower_bound([{"urban-management": 1}, {"urban-management": 1}], 20, 20) == 40
+
+
+def test_short_queries_get_more_requests_at_concurrency_1_and_quick_runs_keep_theirs() -> None:
+    from bench.harness import Options, requests_at_c1
+
+    full = Options(False, 20, 10, 20, None, None, False)
+    assert requests_at_c1(full, 40) == 150  # six seconds of a 40 ms floor
+    assert requests_at_c1(full, 160) == 37
+    assert requests_at_c1(full, 2520) == 20  # never fewer than asked for
+    assert requests_at_c1(full, 0) == 200  # and never more than the most
+    assert requests_at_c1(Options(True, 20, 10, 3, None, None, False), 40) == 3
 
 
 def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
