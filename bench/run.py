@@ -33,6 +33,7 @@ from bench.harness import (
     gateway_env,
     headers_for,
     journals,
+    lift_engagement_quota,
     load,
     percentile,
     requests_at_c1,
@@ -185,6 +186,7 @@ def run_suite(
         ) as stack,
     ):
         gateway = psutil.Process(stack.gateway_pid)
+        lift_engagement_quota(stack.mock_urls)
         query_specs = specs(stack)
         for name, spec in query_specs.items():
             if names is not None and name not in names:
