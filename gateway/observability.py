@@ -230,6 +230,8 @@ class _StateCollector:
                 ("misses", "Reference-cache misses (counted since start)"),
                 ("evictions", "Entries evicted from a full reference cache"),
                 ("stale_served", "Values served past their TTL while the backend was down"),
+                ("refreshes", "Entries loaded again in the background before their TTL"),
+                ("refresh_failures", "Background loads that failed (the entry kept to its TTL)"),
                 ("size", "Entries in each reference cache"),
             )
         }
@@ -238,6 +240,8 @@ class _StateCollector:
             families["misses"].add_metric([cache.name], cache.misses)
             families["evictions"].add_metric([cache.name], cache.evictions)
             families["stale_served"].add_metric([cache.name], cache.stale_served)
+            families["refreshes"].add_metric([cache.name], cache.refreshes)
+            families["refresh_failures"].add_metric([cache.name], cache.refresh_failures)
             families["size"].add_metric([cache.name], len(cache))
         yield from families.values()
 

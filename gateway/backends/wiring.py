@@ -123,6 +123,7 @@ class Backends:
         return [self.grids, self.departments, self.services, self.legal_reference]  # type: ignore[list-item]
 
     async def aclose(self) -> None:
+        await asyncio.gather(*(cache.aclose() for cache in self.caches()))
         await asyncio.gather(*(connector.aclose() for connector in self.connectors.values()))
 
     async def grid_index(self) -> dict[str, adapters.Grid]:
