@@ -51,18 +51,10 @@ class InFlight:
             del self._pending[key]
 
     async def run(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
-        pending = self._pending.get(key)
-        if pending is not None:
-            self.coalesced += 1
-            result: T = await asyncio.shield(pending)
-            return result
-        future: asyncio.Future[Any] = asyncio.ensure_future(call())
-        self._pending[key] = future
-        try:
-            return await asyncio.shield(future)
-        finally:
-            if self._pending.get(key) is future:
-                del self._pending[key]
+        """`start`, awaited. A caller that is cancelled leaves the call running for the others,
+        and later callers still join it until it ends."""
+        result: T = await asyncio.shield(self.start(key, call))
+        return result
 
 
 _STALE: ContextVar[set[str] | None] = ContextVar("govgraph_stale", default=None)
@@ -152,10 +144,10 @@ class ReferenceCache(Generic[T]):
         self._due[key] = self._timer() + self._refresh_after
 
     def _refresh_if_due(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> None:
-        due = self._due.get(key)
-        if due is None or self._timer() < due or self._loads.under_way(key):
+        due, now = self._due.get(key), self._timer()
+        if due is None or now < due or self._loads.under_way(key):
             return
-        self._due[key] = self._timer() + self._retry_after
+        self._due[key] = now + self._retry_after
         # In a context of its own: the load outlives the request that started it, and must not
         # inherit its deadline, its request ID or its note of stale data.
         task = asyncio.get_running_loop().create_task(

@@ -52,3 +52,17 @@ async def test_a_failed_call_is_forgotten_too() -> None:
     slow.release.set()
     assert await in_flight.start("k", slow) == "answer 1"  # asked again, not the old failure
     assert in_flight.coalesced == 0
+
+
+async def test_a_cancelled_first_caller_leaves_the_call_for_later_ones_to_join() -> None:
+    in_flight, slow = InFlight(), Slow()
+    first = asyncio.ensure_future(in_flight.run("grid-1", slow))
+    await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    later = asyncio.ensure_future(in_flight.run("grid-1", slow))
+    await asyncio.sleep(0)
+    slow.release.set()
+    assert await later == "answer 1"  # joined the call under way, not sent again
+    assert slow.calls == 1 and in_flight.coalesced == 1
