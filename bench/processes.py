@@ -63,17 +63,38 @@ def free_port() -> int:
         return port
 
 
+# uvicorn's exit code when it cannot start, a port it was given being taken among the causes:
+# a free port is free when asked, and another process may bind it before ours does.
+STARTUP_FAILURE = 3
+START_ATTEMPTS = 3
+
+
+class StartupFailed(RuntimeError):
+    """A process exited as it started (`STARTUP_FAILURE`); on fresh ports it may start."""
+
+
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+            failed = StartupFailed if process.returncode == STARTUP_FAILURE else RuntimeError
+            raise failed(f"process for {url} exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=1).status_code < 500:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up")
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @dataclass
@@ -97,6 +118,33 @@ def running_stack(
 ) -> Iterator[Stack]:
     """The mocks in one process and `gateways` gateway processes (replicas) against them;
     `each_gateway` gives each its own settings besides (subgraphs of one graph, say)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            stack, processes = _started(
+                workdir, scale, latency_ms, gateway_env, each_gateway, legal_rps, gateways, workers
+            )
+        except StartupFailed:
+            if attempt == START_ATTEMPTS:
+                raise
+            continue
+        try:
+            yield stack
+        finally:
+            stop(processes)
+        return
+
+
+def _started(
+    workdir: Path,
+    scale: str,
+    latency_ms: float,
+    gateway_env: dict[str, str] | None,
+    each_gateway: list[dict[str, str]] | None,
+    legal_rps: float,
+    gateways: int,
+    workers: int,
+) -> tuple[Stack, list[subprocess.Popen[bytes]]]:
+    """The processes of a stack on fresh ports, once each answers; stopped if one does not."""
     systems = tuple(DEFAULT_PORTS)  # every registered mock
     ports = {name: free_port() for name in systems}
     gateway_ports = [free_port() for _ in range(gateways)]
@@ -142,6 +190,7 @@ def running_stack(
         )
         for index, port in enumerate(gateway_ports)
     ]
+    processes = [*started, mocks]
     try:
         mock_urls = {name: f"http://127.0.0.1:{ports[name]}" for name in systems}
         for url in mock_urls.values():
@@ -149,12 +198,7 @@ def running_stack(
         urls = [f"http://127.0.0.1:{port}" for port in gateway_ports]
         for url, process in zip(urls, started, strict=True):
             wait_until_up(f"{url}/healthz", process)
-        yield Stack(urls[0], mock_urls, started[0].pid, urls)
-    finally:
-        for process in (*started, mocks):
-            process.terminate()
-        for process in (*started, mocks):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    except BaseException:
+        stop(processes)
+        raise
+    return Stack(urls[0], mock_urls, started[0].pid, urls), processes

@@ -294,3 +294,35 @@ def test_the_load_generator_leaves_out_each_clients_first_requests_but_counts_th
     assert result["statuses"] == {"200": 18}
     assert result["graphql_errors"] == 1  # a warm-up request's error still counts
     assert result["seconds"] > 0
+
+
+def test_a_stack_whose_port_was_taken_meanwhile_starts_again_on_fresh_ports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import httpx
+
+    import bench.processes as processes
+
+    # A port that was free when asked and is taken by the time the mocks bind it.
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    real = processes.free_port
+    handed: list[int] = []
+
+    def racing_free_port() -> int:
+        handed.append(port if not handed else real())
+        return handed[-1]
+
+    monkeypatch.setattr(processes, "free_port", racing_free_port)
+    try:
+        with processes.running_stack(tmp_path, scale="tiny") as stack:
+            assert str(port) not in " ".join([*stack.mock_urls.values(), stack.gateway_url])
+            assert httpx.get(f"{stack.gateway_url}/healthz", timeout=10).status_code == 200
+    finally:
+        taken.close()
+    assert handed.count(port) == 1  # the first stack failed on it; the second had fresh ports
+    assert len(handed) == 2 * (len(processes.DEFAULT_PORTS) + 1)
