@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
@@ -35,6 +36,18 @@ API_PREFIX = "/gateway/api/"
 BATCH_CAP = 100
 PAGE_SIZE_CAP = 200
 WRITES = frozenset({"bm.add"})
+# The registry's key formats, as its parameter types document them. It refuses a key of another
+# form with code 98, and with it the whole batch the key came in: such a key names no one, so it
+# is never sent, and the rest of its batch is answered.
+KEY_FORMATS = {
+    "rkbhs": re.compile(r"RK[0-9]{14}"),
+    "sfzhs": re.compile(r"[0-9]{17}[0-9Xx]"),
+}
+
+
+def well_formed(key: str, values: list[str]) -> list[str]:
+    pattern = KEY_FORMATS[key]
+    return [v for v in values if pattern.fullmatch(v)]
 
 
 def sign(app_key: str, secret: str, request_time: str) -> str:
@@ -93,6 +106,7 @@ class CivilAffairsConnector:
             return body.get("data"), total
 
     async def _batched(self, service: str, key: str, values: list[str]) -> list[Any]:
+        values = well_formed(key, values) if key in KEY_FORMATS else values
         if not values:
             return []
         results = await asyncio.gather(
@@ -187,6 +201,7 @@ class CivilAffairsConnector:
         return cast(list[CivilServiceAtLocationRecord], found)
 
     async def enrolments_of(self, registry_numbers: list[str]) -> list[CivilEnrolmentRecord]:
+        registry_numbers = well_formed("rkbhs", registry_numbers)
         if not registry_numbers:
             return []
         pages = await asyncio.gather(

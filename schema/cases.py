@@ -321,9 +321,9 @@ def as_beijing(moment: datetime) -> datetime:
     return moment.replace(tzinfo=BEIJING) if moment.tzinfo is None else moment
 
 
-async def statistics_for(
-    info: strawberry.Info, kind: str, code: str, since: datetime, until: datetime
-) -> CaseStatistics:
+def statistics_period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """A period figures are asked for, in Beijing time: `until` after `since`, a year at most.
+    Checked here, so that no system is asked for a period it would refuse."""
     from .errors import bad_input
 
     since, until = as_beijing(since), as_beijing(until)
@@ -331,4 +331,11 @@ async def statistics_for(
         raise bad_input("until", "until 须晚于 since / until must be after since")
     if (until - since).days > 366:
         raise bad_input("until", "统计区间不超过366天 / at most 366 days")
+    return since, until
+
+
+async def statistics_for(
+    info: strawberry.Info, kind: str, code: str, since: datetime, until: datetime
+) -> CaseStatistics:
+    since, until = statistics_period(since, until)
     return CaseStatistics.of(await info.context.data.statistics(kind, code, since, until))

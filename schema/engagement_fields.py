@@ -12,6 +12,7 @@ import strawberry
 
 import adapters
 
+from .cases import statistics_period
 from .engagement import (
     DeliberationTopic,
     EngagementStatistics,
@@ -27,6 +28,13 @@ from .text import bilingual as d
 
 def _newest(items: Sequence[Any], first: int | None, cap: int) -> Sequence[Any]:
     return items[: min(first if first is not None else cap, cap)]
+
+
+def _on_platform(grid: Any) -> bool:
+    """The platform keeps its lists and figures by grid: a micro-grid has none of its own, and
+    the platform refuses its code as unknown (errcode 47001), so it is never asked."""
+    raw: adapters.Grid = grid.raw
+    return raw.parent_code is None
 
 
 @strawberry.type
@@ -45,31 +53,59 @@ class ResidentEngagement:
 
 @strawberry.type
 class GridEngagement:
-    @strawberry.field(description=d("志愿活动（最新在前）", "Volunteer activities, newest first"))
+    @strawberry.field(
+        description=d(
+            "志愿活动（最新在前；微网格无）",
+            "Volunteer activities, newest first; none for a micro-grid",
+        )
+    )
     async def activities(
         self, info: strawberry.Info, first: int | None = None
     ) -> list[VolunteerActivity] | None:
+        if not _on_platform(self):
+            return []
         found = await info.context.data.activities_of_grid(self.code)  # type: ignore[attr-defined]
         return [VolunteerActivity.of(a) for a in _newest(found, first, info.context.page_size_cap)]
 
-    @strawberry.field(description=d("微心愿（最新在前）", "Micro-wishes, newest first"))
+    @strawberry.field(
+        description=d(
+            "微心愿（最新在前；微网格无）", "Micro-wishes, newest first; none for a micro-grid"
+        )
+    )
     async def wishes(
         self, info: strawberry.Info, first: int | None = None
     ) -> list[MicroWish] | None:
+        if not _on_platform(self):
+            return []
         found = await info.context.data.wishes_of_grid(self.code)  # type: ignore[attr-defined]
         return [MicroWish.of(w) for w in _newest(found, first, info.context.page_size_cap)]
 
-    @strawberry.field(description=d("议事议题（最新在前）", "Deliberation topics, newest first"))
+    @strawberry.field(
+        description=d(
+            "议事议题（最新在前；微网格无）",
+            "Deliberation topics, newest first; none for a micro-grid",
+        )
+    )
     async def deliberations(
         self, info: strawberry.Info, first: int | None = None
     ) -> list[DeliberationTopic] | None:
+        if not _on_platform(self):
+            return []
         found = await info.context.data.topics_of_grid(self.code)  # type: ignore[attr-defined]
         return [DeliberationTopic.of(t) for t in _newest(found, first, info.context.page_size_cap)]
 
-    @strawberry.field(description=d("共建共治统计", "Engagement figures for a period"))
+    @strawberry.field(
+        description=d(
+            "共建共治统计（区间不超过366天；微网格无）",
+            "Engagement figures for a period of at most 366 days; null for a micro-grid",
+        )
+    )
     async def engagement_statistics(
         self, info: strawberry.Info, since: datetime, until: datetime
     ) -> EngagementStatistics | None:
+        since, until = statistics_period(since, until)
+        if not _on_platform(self):
+            return None
         figures = await info.context.data.engagement_figures("grid", self.code, since, until)  # type: ignore[attr-defined]
         return EngagementStatistics.of(figures)
 
@@ -81,10 +117,15 @@ class CommunityEngagement:
         found = await info.context.data.projects_of_community(self.code)  # type: ignore[attr-defined]
         return [MicroProject.of(p) for p in found]
 
-    @strawberry.field(description=d("共建共治统计", "Engagement figures for a period"))
+    @strawberry.field(
+        description=d(
+            "共建共治统计（区间不超过366天）", "Engagement figures for a period of at most 366 days"
+        )
+    )
     async def engagement_statistics(
         self, info: strawberry.Info, since: datetime, until: datetime
     ) -> EngagementStatistics | None:
+        since, until = statistics_period(since, until)
         figures = await info.context.data.engagement_figures("community", self.code, since, until)  # type: ignore[attr-defined]
         return EngagementStatistics.of(figures)
 

@@ -25,8 +25,11 @@ def _grids(book: EngagementBook, body: dict[str, Any]) -> list[int]:
 
 
 def figures(book: EngagementBook, body: dict[str, Any]) -> dict[str, Any]:
-    start = datetime.fromtimestamp(body["begin_time"], BEIJING)
-    end = datetime.fromtimestamp(body["end_time"], BEIJING)
+    try:
+        start = datetime.fromtimestamp(body["begin_time"], BEIJING)
+        end = datetime.fromtimestamp(body["end_time"], BEIJING)
+    except (OverflowError, OSError, ValueError) as error:  # past year 9999, or before year 1
+        raise PlatformError(47001, "begin_time or end_time out of range") from error
     if end <= start:
         raise PlatformError(47001, "end_time must be after begin_time")
     held = checkins = posted = claimed = fulfilled = decided = 0

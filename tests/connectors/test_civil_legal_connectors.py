@@ -70,8 +70,33 @@ async def test_civil_batches_are_chunked_at_one_hundred(
         return envelope(data=[], total=0)
 
     respx_mock.post(f"{CIVIL}/gateway/api/rk.queryByRkbh").mock(side_effect=reply)
-    await civil.residents_by_registry_numbers([f"RK{i}" for i in range(250)])
+    await civil.residents_by_registry_numbers([f"RK{i:014d}" for i in range(250)])
     assert sorted(sizes) == [50, 100, 100]
+
+
+async def test_civil_keys_the_registry_would_refuse_are_never_sent(
+    respx_mock: respx.MockRouter, civil: CivilAffairsConnector
+) -> None:
+    """The registry refuses a whole batch (code 98) for one key of the wrong form: such a key
+    names no one, so it is left out and the rest of the batch is answered."""
+    sent: list[list[str]] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        data = json.loads(form_of(request)["data"])
+        sent.append(data.get("rkbhs") or data.get("sfzhs"))
+        return envelope(data=[], total=0)
+
+    respx_mock.post(url__startswith=f"{CIVIL}/gateway/api/").mock(side_effect=reply)
+    good = "RK32021300000001"
+    odd = ["R0001", "RK3202130000000", "rk32021300000001", "RK32021300000001 ", "", "中文"]
+    await civil.residents_by_registry_numbers([*odd, good])
+    await civil.enrolments_of([good, *odd])
+    await civil.residents_by_id_numbers(["110105194912310021", "11010519491231002", "x"])
+    assert sent == [[good], [good], ["110105194912310021"]]
+    await civil.residents_by_registry_numbers(odd)
+    await civil.enrolments_of(odd)
+    await civil.residents_by_id_numbers(["1101051949123100X2"])
+    assert len(sent) == 3  # none of those was sent
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,14 @@ async def test_bad_credentials_and_bodies(open_platform: Platform) -> None:
     assert "sort" in unknown["errmsg"]
     assert (await call("/api/user/batchget", {"openid_list": ["x"] * 101}))["errcode"] == 47001
     assert (await call("/api/points/ledger", {"openid": "oNotAUser"}))["errcode"] == 40003
+    # a period that ends past the year 9999 in Beijing time is refused, not a crash
+    for begin, end in ((0, 253_402_300_799), (0, 253_402_300_800), (-62_135_600_000, 0)):
+        far = {"community_code": "320213001001", "begin_time": begin, "end_time": end}
+        refused = await call("/api/stat/get", far)
+        assert (refused["errcode"], refused["errmsg"]) == (
+            47001,
+            "data format error: begin_time or end_time out of range",
+        )
 
 
 async def test_sign_up_check_in_and_earn_points(
