@@ -21,6 +21,7 @@ from .context import (
 from .entities import FEDERATION_VERSION
 from .errors import Rejected
 from .execution import GatewayExecutionContext, read_plain_fields_directly
+from .moments import SCALARS
 from .mutations import Mutation
 from .queries import Query
 from .subgraphs import (
@@ -68,6 +69,7 @@ def build_schema(
         extensions=extensions or [],
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         execution_context_class=GatewayExecutionContext,
+        scalar_overrides=SCALARS,  # type: ignore[arg-type]
     )
     upload = schema._schema.type_map.get("Upload")
     if upload is not None:

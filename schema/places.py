@@ -157,13 +157,19 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
         return [ServiceCenterType.of(c) for c in centers if c.grid_code == self.raw.code]
 
     @strawberry.field(
-        description=d("考核统计（按立案时间段）", "Performance statistics for a period of filing")
+        description=d(
+            "考核统计（按立案时间段；微网格无）",
+            "Performance statistics for a period of filing; null for a micro-grid",
+        )
     )
     async def statistics(
         self, info: strawberry.Info, since: datetime, until: datetime
     ) -> CaseStatisticsRef | None:
-        from .cases import statistics_for
+        from .cases import statistics_for, statistics_period
 
+        since, until = statistics_period(since, until)
+        if self.raw.parent_code is not None:
+            return None  # figures are kept by grid: the system has none for a micro-grid
         return await statistics_for(info, "WG", self.raw.code, since, until)
 
 

@@ -6,7 +6,7 @@ error. Which role takes which step is the policy table's `Mutation.*` rows and
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
@@ -18,7 +18,7 @@ from .errors import Rejected, field_errors
 from .text import bilingual as d
 
 if TYPE_CHECKING:
-    from .mutations import FieldError
+    from .mutations import Checks, FieldError
 
 
 FieldErrorRef: TypeAlias = Annotated["FieldError", strawberry.lazy("schema.mutations")]
@@ -35,6 +35,7 @@ REQUIRED_NOTE = {
     "HandleCase": "result",
 }
 DEPARTMENT_CODE_LENGTH = 4
+WHISTLE_WINDOW = timedelta(days=7)
 
 
 @strawberry.type(description=d("办理结果", "The result of a workflow step"))
@@ -130,6 +131,8 @@ async def _take(info: strawberry.Info, action: CaseAction) -> CaseStepPayload:
             "department",
             "部门编码应为4位 / a department code has 4 characters",
         )
+    if action.operation == "Whistle":
+        _check_whistle(check, action, info.context.data.now())
     if check.errors:
         return CaseStepPayload(errors=check.errors)
     try:
@@ -137,6 +140,24 @@ async def _take(info: strawberry.Info, action: CaseAction) -> CaseStepPayload:
     except Rejected as error:
         return CaseStepPayload(errors=field_errors(error))
     return CaseStepPayload(case=UrbanCase.of(case))
+
+
+def _check_whistle(check: Checks, action: CaseAction, now: datetime) -> None:
+    """What the system refuses of a 吹哨, as the field it is about: fewer than two departments,
+    a code that cannot be one, a deadline not within the next 7 days."""
+    called = set(action.departments)
+    check.require(
+        len(called) >= 2
+        and all(len(c) == DEPARTMENT_CODE_LENGTH and c.isascii() and c.isalnum() for c in called),
+        "departments",
+        "至少两个4位部门编码 / two or more department codes of 4 characters",
+    )
+    deadline = action.deadline
+    check.require(
+        deadline is not None and now < deadline <= now + WHISTLE_WINDOW,
+        "deadline",
+        "报到时限应在7天之内 / the deadline must be within the next 7 days",
+    )
 
 
 def _reason(input: CaseReasonInput | RequestExtensionInput) -> str | None:
