@@ -39,10 +39,10 @@ def _within_years(parse: Callable[[str], _Moment]) -> Callable[[str], _Moment]:
 
 
 def _bounded(definition: ScalarDefinition, parse: Callable[[str], Any]) -> ScalarDefinition:
+    # The description stays Strawberry's: another team's subgraph declares the same scalar
+    # with it, and a description of our own would be a composition hint for every one of them.
     return dataclasses.replace(
-        definition,
-        description=f"{definition.description}, years {FIRST_YEAR}-{LAST_YEAR}",
-        parse_value=wrap_parser(_within_years(parse), definition.name),
+        definition, parse_value=wrap_parser(_within_years(parse), definition.name)
     )
 
 
