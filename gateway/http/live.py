@@ -45,6 +45,7 @@ from gateway.access.auth import Principal
 from gateway.access.enforcement import GatewayContext
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.cors import origin_pattern, origins_of
+from gateway.http.documents import Documents
 from gateway.http.graphql import present
 from gateway.http.requests import errors_body
 from gateway.state.case_feed import CaseChange, LocalCaseFeed
@@ -125,8 +126,13 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         http = self.view.http
         principal = self.context.principal
         assert principal is not None  # noqa: S101  (acknowledged connections only)
-        variables = dict(operation.variables or {})
+        given = operation.variables
         try:
+            if given is not None and not isinstance(given, dict):
+                raise DocumentRefused(
+                    errors_body("BAD_VARIABLES", "variables 应为对象 / variables must be an object")
+                )
+            variables = dict(given or {})
             picked = parse_and_pick(
                 http.documents, operation.query, operation.operation_name, variables
             )
@@ -181,7 +187,11 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                                 {
                                     "id": operation.id,
                                     "type": "error",
-                                    "payload": _shown(event)["errors"],
+                                    # variables that fail to coerce, shown as over HTTP:
+                                    # which variable, without its value
+                                    "payload": [
+                                        Documents.request_error(e) for e in event.errors or []
+                                    ],
                                 },
                             )
                         )

@@ -86,6 +86,38 @@ async def test_only_subscriptions_run_over_the_socket(served: str) -> None:
         assert limited["payload"][0]["extensions"]["code"] == "DEPTH_LIMIT"
 
 
+@pytest.mark.parametrize(
+    "variables",
+    [
+        pytest.param({"v": None}, id="null"),
+        pytest.param({"v": 320213001001001}, id="a-number"),
+        pytest.param({"v": ["320213001001001"]}, id="a-list"),
+        pytest.param({}, id="missing"),
+        pytest.param("320213001001001", id="not-an-object"),
+        pytest.param(["320213001001001"], id="a-list-of-them"),
+    ],
+)
+async def test_variables_that_do_not_fit_are_refused_as_over_http(
+    served: str, variables: object
+) -> None:
+    """Not INTERNAL (what a variable of the wrong type once gave here) and not silence (what
+    variables that are no object once gave): BAD_VARIABLES, without the value."""
+    query = "subscription($v: String!) { casesInGrid(grid: $v) { number } }"
+    async with await socket(served) as ws:
+        assert (await init(ws, token(Role.DISTRICT_ADMIN)))["type"] == "connection_ack"
+        payload = {"query": query, "variables": variables}
+        await send(ws, {"id": "1", "type": "subscribe", "payload": payload})
+        refused = await receive(ws)
+        assert (refused["type"], refused["id"]) == ("error", "1")
+        assert [e["extensions"]["code"] for e in refused["payload"]] == ["BAD_VARIABLES"]
+        assert "320213001001001" not in json.dumps(refused)
+        # the socket is still good for a subscription that fits
+        good = {"query": query, "variables": {"v": "320213001001001"}}
+        await send(ws, {"id": "2", "type": "subscribe", "payload": good})
+        with pytest.raises(TimeoutError):  # nothing until a case changes: it is running
+            await asyncio.wait_for(ws.recv(), 0.5)
+
+
 async def test_a_client_holds_few_sockets(served: str) -> None:
     bearer = token(Role.GRID_WORKER, grids=["320213001001001"])
     async with await socket(served) as one, await socket(served) as two:
