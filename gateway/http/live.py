@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import secrets
 import time
@@ -35,6 +36,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     ErrorMessage,
+    Message,
     NextMessage,
 )
 from strawberry.types.execution import PreExecutionError
@@ -46,13 +48,16 @@ from gateway.access.enforcement import GatewayContext
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.cors import origin_pattern, origins_of
 from gateway.http.documents import Documents
-from gateway.http.graphql import present
+from gateway.http.graphql import MASKED, present
+from gateway.http.live_messages import shape_problem
 from gateway.http.requests import errors_body
 from gateway.state.case_feed import CaseChange, LocalCaseFeed
 from schema import Context, DataSource
 
 if TYPE_CHECKING:
     from gateway.http.graphql_http import GraphQLHTTP
+
+log = logging.getLogger("govgraph.live")
 
 
 class LiveConnection:
@@ -122,7 +127,27 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             self.view.expire_at(self, principal.expires_at)
         await super().handle_connection_init(message)
 
+    async def handle_message(self, message: Message) -> None:
+        problem = shape_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(f"invalid message: {problem}")
+            return
+        await super().handle_message(message)
+
     async def run_operation(self, operation: Operation[LiveConnection, None]) -> None:
+        try:
+            await self._run(operation)
+        except Exception as error:
+            # Past every check: the client is told, as over HTTP, and the log names the kind
+            # of failure, not its values (no traceback).
+            log.error("unexpected %s in a live operation", type(error).__name__)
+            with contextlib.suppress(Exception):
+                internal = {"message": MASKED, "extensions": {"code": "INTERNAL"}}
+                await operation.send_operation_message(
+                    cast(ErrorMessage, {"id": operation.id, "type": "error", "payload": [internal]})
+                )
+
+    async def _run(self, operation: Operation[LiveConnection, None]) -> None:
         http = self.view.http
         principal = self.context.principal
         assert principal is not None  # noqa: S101  (acknowledged connections only)

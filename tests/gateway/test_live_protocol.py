@@ -118,6 +118,45 @@ async def test_variables_that_do_not_fit_are_refused_as_over_http(
             await asyncio.wait_for(ws.recv(), 0.5)
 
 
+SUBSCRIPTION = 'subscription { casesInGrid(grid: "320213001001001") { number } }'
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param([1, 2], id="an-array"),
+        pytest.param({"type": 5}, id="a-number-for-type"),
+        pytest.param({"id": 5, "type": "subscribe", "payload": {"query": SUBSCRIPTION}}, id="id"),
+        pytest.param({"id": "x" * 129, "type": "subscribe", "payload": {}}, id="long-id"),
+        pytest.param({"id": "1", "type": "subscribe", "payload": "query"}, id="payload"),
+        pytest.param({"id": "1", "type": "subscribe", "payload": {"query": 5}}, id="query"),
+        pytest.param(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIPTION, "operationName": 1},
+            },
+            id="operation-name",
+        ),
+        pytest.param({"id": ["1"], "type": "complete"}, id="complete-id"),
+        pytest.param({"type": "ping", "payload": "x"}, id="ping-payload"),
+    ],
+)
+async def test_a_message_of_the_wrong_shape_closes_the_socket_with_4400(
+    served: str, message: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As the protocol says, with the reason; it once dropped the socket with no code (an array,
+    a payload that is a string) or killed the operation and told the client nothing."""
+    async with await socket(served) as ws:
+        assert (await init(ws, token(Role.DISTRICT_ADMIN)))["type"] == "connection_ack"
+        await ws.send(json.dumps(message))
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert closed.value.rcvd.reason.startswith("invalid message: ")
+    assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"
+
+
 async def test_a_client_holds_few_sockets(served: str) -> None:
     bearer = token(Role.GRID_WORKER, grids=["320213001001001"])
     async with await socket(served) as one, await socket(served) as two:
