@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from graphql import OperationType
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -137,6 +138,8 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
     async def run_operation(self, operation: Operation[LiveConnection, None]) -> None:
         try:
             await self._run(operation)
+        except WebSocketDisconnected:
+            return  # the client went away mid-operation: nothing to tell, nothing wrong
         except Exception as error:
             # Past every check: the client is told, as over HTTP, and the log names the kind
             # of failure, not its values (no traceback).
