@@ -8,11 +8,20 @@ from typing import Any
 
 import strawberry
 from cachetools import LRUCache
-from graphql import DocumentNode, GraphQLError, parse, specified_rules, validate
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+    specified_rules,
+    validate,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from gateway.http.graphql import present
 from gateway.settings import Settings
+from schema.moments import FIRST_YEAR, LAST_YEAR
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 
@@ -55,12 +64,28 @@ class Documents:
         return formatted
 
     @staticmethod
-    def request_error(error: GraphQLError) -> dict[str, Any]:
+    def request_error(
+        error: GraphQLError, operation: OperationDefinitionNode | None = None
+    ) -> dict[str, Any]:
         if error.message.startswith("Variable "):
-            # graphql-core quotes the offending value; keep only which variable it was.
+            # graphql-core quotes the offending value; keep only which variable it was, and
+            # what the operation declares it to be (and, for times, the years taken).
             name = error.message.split(" ", 2)[1]
+            declared = _declared_type(operation, name.strip("'$"))
+            expected = f"（应为 {declared}）" if declared else ""
+            expected_en = f" (expected {declared})" if declared else ""
+            if declared and declared.rstrip("!").strip("[]!") in ("DateTime", "Date"):
+                expected_en = f" (expected {declared}, years {FIRST_YEAR}-{LAST_YEAR})"
             return {
-                "message": f"变量 {name} 的值无效 / invalid value for variable {name}",
+                "message": f"变量 {name} 的值无效{expected} / invalid value for variable {name}"
+                + expected_en,
                 "extensions": {"code": "BAD_VARIABLES"},
             }
         return dict(present(error).formatted)
+
+
+def _declared_type(operation: OperationDefinitionNode | None, name: str) -> str | None:
+    for definition in (operation.variable_definitions or ()) if operation is not None else ():
+        if definition.variable.name.value == name:
+            return print_ast(definition.type)
+    return None

@@ -329,7 +329,9 @@ class GraphQLHTTP:
             )
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             # Nothing ran (variables that fail to coerce): a request error, without the values.
-            return document_error, {"errors": [Documents.request_error(e) for e in result.errors]}
+            return document_error, {
+                "errors": [Documents.request_error(e, operation) for e in result.errors]
+            }
         errors: list[dict[str, Any]] = [dict(present(e).formatted) for e in result.errors or []]
         body: dict[str, Any] = {"data": result.data}
         if errors:

@@ -218,7 +218,8 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                                     # variables that fail to coerce, shown as over HTTP:
                                     # which variable, without its value
                                     "payload": [
-                                        Documents.request_error(e) for e in event.errors or []
+                                        Documents.request_error(e, picked.operation)
+                                        for e in event.errors or []
                                     ],
                                 },
                             )

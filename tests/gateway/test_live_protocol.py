@@ -111,6 +111,9 @@ async def test_variables_that_do_not_fit_are_refused_as_over_http(
         assert (refused["type"], refused["id"]) == ("error", "1")
         assert [e["extensions"]["code"] for e in refused["payload"]] == ["BAD_VARIABLES"]
         assert "320213001001001" not in json.dumps(refused)
+        if isinstance(variables, dict):  # which variable, and what the operation declares
+            assert "'$v'" in refused["payload"][0]["message"]
+            assert "String!" in refused["payload"][0]["message"]
         # the socket is still good for a subscription that fits
         good = {"query": query, "variables": {"v": "320213001001001"}}
         await send(ws, {"id": "2", "type": "subscribe", "payload": good})

@@ -168,9 +168,12 @@ async def test_a_time_no_system_keeps_is_refused_where_it_is_read(
         assert "data" not in body or body["data"] is None
         [error] = body["errors"]
         assert error["extensions"]["code"] == code
-    # the literal is the caller's document; a variable's value is never echoed
+    # the literal is the caller's document; a variable's value is never echoed, but what the
+    # operation declares it to be is named, with the years taken
     assert "1900-2199" in literal["errors"][0]["message"]
-    assert "$t" in variable["errors"][0]["message"] and moment not in str(variable)
+    said = variable["errors"][0]["message"]
+    assert "$t" in said and "DateTime!" in said and "1900-2199" in said
+    assert moment not in str(variable)
     assert backend_calls(gateway) == 0
     within = await who.data(
         "query($t: DateTime!) { cases(filter: {since: $t}, first: 1) { totalCount } }",
