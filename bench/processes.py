@@ -8,14 +8,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 from bench.harness import JITTER_SHARE
 from mocks import DEFAULT_PORTS
+
+T = TypeVar("T")
 
 # The interpreter the gateway processes run under: this one unless `govgraph bench
 # --gateway-python` names another (the deployed build, say), with govgraph installed.
@@ -118,20 +121,26 @@ def running_stack(
 ) -> Iterator[Stack]:
     """The mocks in one process and `gateways` gateway processes (replicas) against them;
     `each_gateway` gives each its own settings besides (subgraphs of one graph, say)."""
-    for attempt in range(1, START_ATTEMPTS + 1):
+    stack, processes = on_fresh_ports(
+        lambda: _started(
+            workdir, scale, latency_ms, gateway_env, each_gateway, legal_rps, gateways, workers
+        )
+    )
+    try:
+        yield stack
+    finally:
+        stop(processes)
+
+
+def on_fresh_ports(start: Callable[[], T]) -> T:
+    """`start()`, again up to `START_ATTEMPTS` times while a process it starts exits as it starts
+    (`StartupFailed`): `start` picks its ports afresh each time."""
+    for _ in range(START_ATTEMPTS - 1):
         try:
-            stack, processes = _started(
-                workdir, scale, latency_ms, gateway_env, each_gateway, legal_rps, gateways, workers
-            )
+            return start()
         except StartupFailed:
-            if attempt == START_ATTEMPTS:
-                raise
             continue
-        try:
-            yield stack
-        finally:
-            stop(processes)
-        return
+    return start()
 
 
 def _started(

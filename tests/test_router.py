@@ -17,13 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.processes import (
-    START_ATTEMPTS,
-    StartupFailed,
-    free_port,
-    running_stack,
-    wait_until_up,
-)
+from bench.processes import free_port, on_fresh_ports, running_stack, wait_until_up
 from gateway.access.auth import Role
 from gateway.cli.router import ROUTER, start_router, stop_router, supergraph_for
 from mocks import DEFAULT_PORTS, Population
@@ -265,7 +259,8 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
     import sys
 
     installed(ROUTER)
-    for attempt in range(1, START_ATTEMPTS + 1):
+
+    def start() -> tuple[int, subprocess.Popen[bytes]]:
         port = free_ports_in_a_row(len(SUBGRAPHS) + 1)  # the router's, then each subgraph's
         command = ["-m", "gateway.cli.main", "demo", "--federated", "--scale", "tiny"]
         command += ["--port", str(port)]
@@ -276,13 +271,14 @@ def test_govgraph_demo_federated_serves_through_the_router_and_takes_it_down() -
         )
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthcheck", demo)
-            break
-        except StartupFailed:
-            # A port free when asked was taken before the demo bound it: fresh ports, as
-            # `running_stack` does (one CI run lost one here).
+        except BaseException:
+            demo.terminate()  # it takes its router down with it
             demo.wait(timeout=30)
-            if attempt == START_ATTEMPTS:
-                raise
+            raise
+        return port, demo
+
+    # A port free when asked can be taken before the demo binds it (one CI run lost one here).
+    port, demo = on_fresh_ports(start)
     try:
         body = post(
             f"http://127.0.0.1:{port}/graphql",
