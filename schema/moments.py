@@ -23,6 +23,7 @@ from strawberry.types.scalar import ScalarDefinition
 
 FIRST_YEAR = 1900
 LAST_YEAR = 2199
+YEARS = f"years {FIRST_YEAR}-{LAST_YEAR}"
 _Moment = TypeVar("_Moment", date, datetime)
 
 
@@ -30,9 +31,7 @@ def _within_years(parse: Callable[[str], _Moment]) -> Callable[[str], _Moment]:
     def parsed(value: str) -> _Moment:
         moment = parse(value)
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise ValueError(
-                f"须在{FIRST_YEAR}至{LAST_YEAR}年之间 / years {FIRST_YEAR}-{LAST_YEAR}"
-            )
+            raise ValueError(f"须在{FIRST_YEAR}至{LAST_YEAR}年之间 / {YEARS}")
         return moment
 
     return parsed

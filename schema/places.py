@@ -167,8 +167,8 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
     ) -> CaseStatisticsRef | None:
         from .cases import statistics_for, statistics_period
 
-        since, until = statistics_period(since, until)
         if self.raw.parent_code is not None:
+            statistics_period(since, until)  # a period it cannot be is refused all the same
             return None  # figures are kept by grid: the system has none for a micro-grid
         return await statistics_for(info, "WG", self.raw.code, since, until)
 

@@ -11,7 +11,11 @@ from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     GraphQLError,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
     OperationDefinitionNode,
+    TypeNode,
     parse,
     print_ast,
     specified_rules,
@@ -21,7 +25,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from gateway.http.graphql import present
 from gateway.settings import Settings
-from schema.moments import FIRST_YEAR, LAST_YEAR
+from schema.moments import YEARS
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 
@@ -72,20 +76,26 @@ class Documents:
             # what the operation declares it to be (and, for times, the years taken).
             name = error.message.split(" ", 2)[1]
             declared = _declared_type(operation, name.strip("'$"))
-            expected = f"（应为 {declared}）" if declared else ""
-            expected_en = f" (expected {declared})" if declared else ""
-            if declared and declared.rstrip("!").strip("[]!") in ("DateTime", "Date"):
-                expected_en = f" (expected {declared}, years {FIRST_YEAR}-{LAST_YEAR})"
+            chinese = english = ""
+            if declared is not None:
+                written = print_ast(declared)
+                years = f", {YEARS}" if _named(declared) in ("DateTime", "Date") else ""
+                chinese, english = f"（应为 {written}）", f" (expected {written}{years})"
             return {
-                "message": f"变量 {name} 的值无效{expected} / invalid value for variable {name}"
-                + expected_en,
+                "message": f"变量 {name} 的值无效{chinese} / invalid value for variable {name}"
+                + english,
                 "extensions": {"code": "BAD_VARIABLES"},
             }
         return dict(present(error).formatted)
 
 
-def _declared_type(operation: OperationDefinitionNode | None, name: str) -> str | None:
-    for definition in (operation.variable_definitions or ()) if operation is not None else ():
-        if definition.variable.name.value == name:
-            return print_ast(definition.type)
-    return None
+def _declared_type(operation: OperationDefinitionNode | None, name: str) -> TypeNode | None:
+    definitions = operation.variable_definitions or () if operation is not None else ()
+    return next((d.type for d in definitions if d.variable.name.value == name), None)
+
+
+def _named(written: TypeNode) -> str:
+    while isinstance(written, ListTypeNode | NonNullTypeNode):
+        written = written.type
+    assert isinstance(written, NamedTypeNode)  # noqa: S101
+    return written.name.value
