@@ -14,6 +14,7 @@ from .cases import UrbanCase
 from .context import CaseChangeRef, LiveSource
 from .errors import code_argument
 from .text import bilingual as d
+from .workflow import is_department_code
 
 NOT_YOURS = "无此订阅对象或无权订阅 / nothing to follow there, or not yours to follow"
 
@@ -90,7 +91,7 @@ class Subscription:
     async def cases_for_department(
         self, info: strawberry.Info, department: str
     ) -> AsyncGenerator[UrbanCase, None]:
-        if len(department) != 4 or not department.isascii() or not department.isalnum():
+        if not is_department_code(department):
             raise GraphQLError(
                 "部门编码应为4位 / a department code has 4 characters",
                 extensions={"code": "BAD_USER_INPUT", "argument": "department"},

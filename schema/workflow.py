@@ -38,6 +38,11 @@ DEPARTMENT_CODE_LENGTH = 4
 WHISTLE_WINDOW = timedelta(days=7)
 
 
+def is_department_code(code: str) -> bool:
+    """The form of a 职能部门's code (BM09): four ASCII letters or digits."""
+    return len(code) == DEPARTMENT_CODE_LENGTH and code.isascii() and code.isalnum()
+
+
 @strawberry.type(description=d("办理结果", "The result of a workflow step"))
 class CaseStepPayload:
     case: UrbanCase | None = strawberry.field(
@@ -127,7 +132,7 @@ async def _take(info: strawberry.Info, action: CaseAction) -> CaseStepPayload:
     check.text(field, action.note, NOTE_LIMIT, required=required)
     if action.department is not None:
         check.require(
-            len(action.department) == DEPARTMENT_CODE_LENGTH and action.department.isalnum(),
+            is_department_code(action.department),
             "department",
             "部门编码应为4位 / a department code has 4 characters",
         )
@@ -147,8 +152,7 @@ def _check_whistle(check: Checks, action: CaseAction, now: datetime) -> None:
     a code that cannot be one, a deadline not within the next 7 days."""
     called = set(action.departments)
     check.require(
-        len(called) >= 2
-        and all(len(c) == DEPARTMENT_CODE_LENGTH and c.isascii() and c.isalnum() for c in called),
+        len(called) >= 2 and all(is_department_code(c) for c in called),
         "departments",
         "至少两个4位部门编码 / two or more department codes of 4 characters",
     )
