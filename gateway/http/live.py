@@ -51,7 +51,7 @@ from gateway.http.cors import origin_pattern, origins_of
 from gateway.http.documents import Documents
 from gateway.http.graphql import MASKED, present
 from gateway.http.live_messages import shape_problem
-from gateway.http.requests import errors_body
+from gateway.http.requests import RequestRefused, errors_body, operation_of
 from gateway.state.case_feed import CaseChange, LocalCaseFeed
 from schema import Context, DataSource
 
@@ -154,13 +154,8 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         http = self.view.http
         principal = self.context.principal
         assert principal is not None  # noqa: S101  (acknowledged connections only)
-        given = operation.variables
         try:
-            if given is not None and not isinstance(given, dict):
-                raise DocumentRefused(
-                    errors_body("BAD_VARIABLES", "variables 应为对象 / variables must be an object")
-                )
-            variables = dict(given or {})
+            variables = _variables_of(operation)
             picked = parse_and_pick(
                 http.documents, operation.query, operation.operation_name, variables
             )
@@ -235,6 +230,15 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         finally:
             await _settle(http, context)
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+
+def _variables_of(operation: Operation[LiveConnection, None]) -> dict[str, Any]:
+    """The operation's variables, held to the rules of a GraphQL request over HTTP."""
+    payload = {"query": operation.query, "variables": operation.variables}
+    try:
+        return dict(operation_of(payload).variables)
+    except RequestRefused as refused:
+        raise DocumentRefused(errors_body(refused.code, refused.message)) from None
 
 
 def event_record(http: GraphQLHTTP, principal: Principal) -> AuditRecord:

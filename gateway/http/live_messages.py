@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.http.requests import RequestRefused, operation_of
+
 MAX_ID_CHARS = 128  # an operation's id is the client's name for it, not a place for data
 
 
@@ -32,10 +34,10 @@ def shape_problem(message: Any) -> str | None:
     payload = message.get("payload")
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return "subscribe needs a payload with a string query"
-    name = payload.get("operationName")
-    if name is not None and not isinstance(name, str):
-        return "operationName must be a string"
-    # variables of the wrong kind are the operation's BAD_VARIABLES, not the socket's
-    if payload.get("extensions") is not None and not isinstance(payload["extensions"], dict):
-        return "extensions must be an object"
+    try:
+        operation_of(payload)  # the payload's fields, by the rules of a GraphQL request over HTTP
+    except RequestRefused as refused:
+        # variables of the wrong kind are the operation's BAD_VARIABLES, not the socket's
+        if refused.code != "BAD_VARIABLES":
+            return refused.message.rsplit(" / ", 1)[-1]
     return None
