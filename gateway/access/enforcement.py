@@ -23,7 +23,17 @@ from strawberry.extensions import SchemaExtension
 from connectors.errors import ForbiddenError
 from gateway.access.audit import AuditLog, AuditRecord
 from gateway.access.auth import Principal, Role
-from gateway.access.policy import FIELD_POLICY, ON_DUTY, Access, access, masked
+from gateway.access.free_text import shown as shown_in_text
+from gateway.access.kinds import Kind
+from gateway.access.policy import (
+    FIELD_POLICY,
+    FREE_TEXT,
+    FREE_TEXT_VIEWS,
+    ON_DUTY,
+    Access,
+    access,
+    masked,
+)
 from gateway.access.redact import scrub
 from schema import Context
 from schema.direct import DirectRead, direct_read
@@ -81,6 +91,8 @@ def police(graph: GraphQLSchema) -> None:
 
 
 def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    if key in FREE_TEXT:
+        return _free_text_resolver(key, resolve)
     root_field = parent in ROOTS
     of_resident = parent == "Resident"
 
@@ -126,6 +138,47 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
     return policed
 
 
+# Each role's views of the kinds found in free text.
+TEXT_VIEWS: dict[Role, dict[Kind, Access]] = {
+    role: {kind: row.get(role, Access.DENIED) for kind, row in FREE_TEXT_VIEWS.items()}
+    for role in Role
+}
+
+
+def _free_text_resolver(key: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """Free text as written, with the phones and ID numbers in it shown as the role sees them;
+    where there were any, the field goes on the audit record with the most that was shown."""
+
+    def shown(context: GatewayContext, text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        result, most = shown_in_text(text, TEXT_VIEWS[context.principal.role])
+        if most is not None and most is not Access.DENIED and context.record is not None:
+            context.record.fields[key] = "whole" if most is Access.WHOLE else "masked"
+        return result
+
+    async def shown_later(context: GatewayContext, result: Awaitable[Any]) -> Any:
+        return shown(context, await result)
+
+    def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        result = resolve(root, info, **kwargs)
+        if isawaitable(result):
+            return shown_later(info.context, result)
+        return shown(info.context, result)
+
+    read = direct_read(resolve)
+    if read is not None and not read.with_context:
+        value = read.value
+
+        def policed_value(root: Any, context: GatewayContext) -> Any:
+            return shown(context, value(root))
+
+        policed.direct_read = DirectRead(  # type: ignore[attr-defined]
+            policed, policed_value, with_context=True, scalar=read.scalar
+        )
+    return policed
+
+
 def _deny(context: GatewayContext, key: str) -> NoReturn:
     if context.record is not None:
         context.record.denied.add(key)
@@ -137,7 +190,13 @@ def _policed(parent: str, field: str) -> str | None:
     """The field's policy key where the policy has anything to do with it, else None: a dict
     look-up a field instead of the whole check (a dashboard resolves thousands of fields)."""
     key = f"{parent}.{field}"
-    if parent in ROOTS or parent == "Resident" or key in FIELD_POLICY or key in ON_DUTY:
+    if (
+        parent in ROOTS
+        or parent == "Resident"
+        or key in FIELD_POLICY
+        or key in ON_DUTY
+        or key in FREE_TEXT
+    ):
         return key
     return None
 

@@ -27,12 +27,17 @@ ROWS = SystemRows(
     },
     not_masked={
         "PlatformUser.team": "the volunteer team, a group of dozens",
+        "Reward.name": "the name of a prize",
+    },
+    free_text={
         "MicroWish.content": "posted by its author on the grid's public wish board; who is apart",
+        "DeliberationTopic.title": "a proposal's title, public to the grid",
         "DeliberationTopic.content": "a proposal put to the deliberation hall, public to the grid",
         "TopicComment.content": "said in the deliberation hall, on its record; who is apart",
-        "VolunteerActivity.place": "where an activity is held",
-        "MicroProject.title": "a funded public project",
-        "Reward.name": "the name of a prize",
+        "VolunteerActivity.title": "an activity as its organiser announced it",
+        "VolunteerActivity.place": "where an activity is held, as its organiser wrote it",
+        "VolunteerSignUp.title": "the activity signed up for, as its organiser announced it",
+        "MicroProject.title": "a funded public project, titled from its proposal",
     },
     relations={
         #                                      resident grid community district urban civil legal

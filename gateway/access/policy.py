@@ -64,9 +64,6 @@ NOT_MASKED: dict[str, str] = {
     "LegalAidWorkstation.address": "a workstation",
     "ServiceCenter.address": "a service centre",
     "Dispute.mediator": "the mediator on duty, a public role",
-    "UrbanCase.address": "where the problem is, as posted on public case boards",
-    "UrbanCase.description": "the problem as reported; the reporter is in reportedBy",
-    "Dispute.description": "the kind of dispute as recorded by the mediator; parties are apart",
     # names of places, organisations and things, not of people
     **{
         key: "the name of a place, organisation or thing"
@@ -97,7 +94,6 @@ NOT_MASKED: dict[str, str] = {
     "FieldError.message": "our own validation message; never echoes the value",
     "CaseStep.actor": "the staff account that took a step (never a resident: see reportedBy)",
     "CaseStep.actingAs": "a department code or a role",
-    "CaseStep.note": "a staff note on the problem, like the description; scrubbed in the audit",
     "CaseAttachment.url": "a signed link for the caller only, valid for minutes",
     "CaseAttachment.stage": "上报 or 处置: the workflow stage a file came with",
     "WhistleDepartment.reportedAt": "when a department (not a person) reported in",
@@ -114,6 +110,25 @@ NOT_MASKED: dict[str, str] = {
             "Query.residents",
         )
     },
+}
+
+# Free text that people write: shown as written, but for the phones and ID numbers typed into it,
+# each shown as FREE_TEXT_VIEWS says (`gateway.access.free_text`).
+FREE_TEXT: dict[str, str] = {
+    "UrbanCase.description": "the problem as reported, often with a contact number in it",
+    "UrbanCase.address": "where the problem is, as the reporter typed it (public case boards)",
+    "Dispute.description": "the dispute as recorded by the mediator",
+    "Dispute.outcome": "the settlement as recorded by the mediator",
+    "CaseStep.note": 'a staff note on the problem ("已电话联系"); scrubbed in the audit too',
+}
+
+# A phone or an ID number in free text may be anyone's: each role sees it as it sees that kind,
+# and a resident as a neighbour's (masked), as with a platform user's phone. Never more than
+# VIEWS (tested).
+FREE_TEXT_VIEWS: dict[Kind, dict[Role, Access]] = {
+    #                    resident grid community district urban civil legal
+    Kind.PHONE: _row(M, W, M, M, W, W, W),
+    Kind.ID_NUMBER: _row(L, L, M, M, M, W, W),
 }
 
 # Relations that lead to someone's records, and writes: who may follow or call them at all
@@ -165,6 +180,7 @@ FIELD_ROWS: dict[str, dict[Role, Access]] = {}
 for _rows in SYSTEM_ROWS:
     PERSONAL_FIELDS.update(_rows.personal_fields)
     NOT_MASKED.update(_rows.not_masked)
+    FREE_TEXT.update(_rows.free_text)
     RELATIONS.update(_rows.relations)
     FIELD_ROWS.update(_rows.field_rows)
 

@@ -75,6 +75,7 @@ class SystemRows:
 
     personal_fields: dict[str, Kind] = field(default_factory=dict)
     not_masked: dict[str, str] = field(default_factory=dict)
+    free_text: dict[str, str] = field(default_factory=dict)
     relations: dict[str, dict[Role, Access]] = field(default_factory=dict)
     field_rows: dict[str, dict[Role, Access]] = field(default_factory=dict)
     personal_arguments: dict[str, tuple[Kind, ArgumentRule]] = field(default_factory=dict)

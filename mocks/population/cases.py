@@ -200,8 +200,13 @@ class CaseBook:
             satisfaction = "满意" if roll < 0.945 else ("基本满意" if roll < 0.985 else "不满意")
         # Drawn last, so every other field of a case stays what it was drawn as before.
         description = describe(rng, event, address)
+        number = case_number(day, grid_ordinal, serial)
+        if source == "12345热线" and reporter is not None and serial % 8 == 3:
+            # As hotline operators write it down: the caller's number, for the call back. Chosen
+            # by the serial, not drawn, so that no later draw moves.
+            description += f"，来电人要求回电{reporter.phone}"
         return UrbanCase(
-            number=case_number(day, grid_ordinal, serial),
+            number=number,
             grid=grid,
             event=event,
             source=source,

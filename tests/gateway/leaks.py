@@ -29,7 +29,7 @@ from graphql import (
 
 from gateway.access.auth import Role
 from gateway.access.kinds import Kind
-from gateway.access.policy import ON_DUTY, PERSONAL_FIELDS, Access, view
+from gateway.access.policy import FREE_TEXT, ON_DUTY, PERSONAL_FIELDS, Access, view
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 
@@ -57,6 +57,10 @@ def selections(
         named = get_named_type(definition.type)
         if key in PERSONAL_FIELDS or key in ON_DUTY:
             parts.append(name if is_leaf_type(named) else f"{name} {{ type label }}")
+            count += 1
+            continue
+        if key in FREE_TEXT:  # a phone or an ID number typed into it is checked as any other
+            parts.append(name)
             count += 1
             continue
         if is_leaf_type(named) or depth >= 12:

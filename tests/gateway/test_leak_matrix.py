@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gateway.access import policy
+from gateway.access import enforcement, policy
 from gateway.access.auth import Role
 from gateway.access.kinds import Kind
 from gateway.access.policy import Access
@@ -69,7 +69,11 @@ class Target:
         self.dispute = (disputes or population.legal.disputes)[0].id
         recent = list(population.cases_of_grid(p.grid.ordinal, AS_OF - timedelta(days=60), AS_OF))
         own = [c for c in recent if c.reporter and c.reporter.id_number == p.id_number]
-        self.case = (own or recent)[0].number
+        # Staff read one whose description holds its caller's number, so that free text is
+        # checked too; a resident their own, which they may rate.
+        called = [c for c in recent if c.reporter and c.reporter.phone in c.description]
+        chosen = own if role is Role.RESIDENT else called or own
+        self.case = (chosen or recent)[0].number
         self.service = population.services.services[0].id
         self.center = population.services.centers[0].id
         engagement = population.engagement.grid(p.grid.ordinal)
@@ -318,3 +322,17 @@ async def test_a_deliberately_unmasked_field_fails_the_matrix(
     problems = Problems()
     await run_matrix(gateway, [role], problems, {"resident(registryNumber)", "cases(URBAN)"})
     assert problems.items, "the matrix did not notice an unmasked field"
+
+
+async def test_a_phone_left_whole_in_free_text_fails_the_matrix(
+    roomy,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    gateway, _ = roomy
+    role = Role.COMMUNITY_ADMIN
+    monkeypatch.setitem(
+        enforcement.TEXT_VIEWS, role, {**enforcement.TEXT_VIEWS[role], Kind.PHONE: Access.WHOLE}
+    )
+    problems = Problems()
+    await run_matrix(gateway, [role], problems, {"node(UrbanCase)"})
+    assert any("phone inside a string" in item for item in problems.items), problems.items

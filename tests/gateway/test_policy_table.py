@@ -8,7 +8,10 @@ import re
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 
+from gateway.access.auth import Role
 from gateway.access.policy import (
+    FREE_TEXT,
+    FREE_TEXT_VIEWS,
     NOT_MASKED,
     NOT_PERSONAL_ARGUMENTS,
     ON_DUTY,
@@ -16,6 +19,7 @@ from gateway.access.policy import (
     PERSONAL_FIELDS,
     RELATIONS,
     VIEWS,
+    Access,
 )
 from gateway.http.graphql import build_gateway_schema
 
@@ -25,6 +29,12 @@ PERSONAL_LOOKING = re.compile(
     r"reporter|reported|members|part(y|ies)|resident|mediator|description|contact)",
     re.IGNORECASE,
 )
+# What free text that people write is called: it may hold a phone or an ID number typed into it.
+FREE_TEXT_LOOKING = re.compile(
+    r"^(description|content|note|title|comment|remark|outcome|place|address|reason|message)$",
+    re.IGNORECASE,
+)
+FREE_OR_RULED = "the schema's free text, each in FREE_TEXT or with a reason in NOT_MASKED"
 SCHEMA = build_gateway_schema()._schema
 
 
@@ -59,11 +69,17 @@ def _arguments() -> set[str]:
 
 
 def test_every_personal_looking_field_has_a_rule() -> None:
-    ruled = PERSONAL_FIELDS.keys() | NOT_MASKED.keys() | ON_DUTY.keys() | RELATIONS.keys()
+    ruled = (
+        PERSONAL_FIELDS.keys()
+        | NOT_MASKED.keys()
+        | ON_DUTY.keys()
+        | RELATIONS.keys()
+        | FREE_TEXT.keys()
+    )
     missing = [
         key
         for key, name in _fields().items()
-        if PERSONAL_LOOKING.search(name)
+        if (PERSONAL_LOOKING.search(name) or FREE_TEXT_LOOKING.search(name))
         and key not in ruled
         and not key.startswith("Mutation.")
         and not name.endswith(("Code", "Codes"))
@@ -75,9 +91,19 @@ def test_every_personal_looking_field_has_a_rule() -> None:
 
 def test_every_rule_names_a_field_of_the_schema() -> None:
     fields = _fields()
-    for key in (*PERSONAL_FIELDS, *NOT_MASKED, *ON_DUTY, *RELATIONS):
+    for key in (*PERSONAL_FIELDS, *NOT_MASKED, *ON_DUTY, *RELATIONS, *FREE_TEXT):
         assert key in fields, f"the policy names {key}, which the schema does not have"
     assert set(PERSONAL_FIELDS.values()) <= VIEWS.keys()
+    assert not FREE_TEXT.keys() & (PERSONAL_FIELDS.keys() | NOT_MASKED.keys()), FREE_OR_RULED
+
+
+def test_free_text_never_shows_more_of_a_kind_than_the_kind_view() -> None:
+    revealing = [Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED]
+    for kind, row in FREE_TEXT_VIEWS.items():
+        for role, level in row.items():
+            assert revealing.index(level) >= revealing.index(VIEWS[kind].get(role, Access.DENIED))
+    # a resident sees a phone or ID number typed into free text as a neighbour's, not whole
+    assert all(row[Role.RESIDENT] is not Access.WHOLE for row in FREE_TEXT_VIEWS.values())
 
 
 def test_every_argument_that_takes_a_personal_value_has_a_rule() -> None:

@@ -1,0 +1,123 @@
+"""Personal values inside free text. A resident types a phone or an ID number into a report, a
+wish or a proposal ("请联系我13812345678"), and a clerk into a note: a phone there is a phone, and
+each role sees it as it sees any phone (`gateway.access.policy.FREE_TEXT_VIEWS`). The rest of the
+text is left exactly as it was written.
+
+Found by shape, however typed: fullwidth or other Unicode digits, a space or a dash between the
+groups, a +86 before a mobile. Longer and shorter digit runs (case numbers, grid and community
+codes, registry numbers, dates) are not taken for either. Names cannot be told from other words
+by shape, so a name in free text is not found; the fields a name belongs in have their own rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gateway.access.kinds import Kind
+from gateway.access.masks import mask_id_number, mask_phone
+from gateway.access.views import Access
+
+_SEP = r"[ \-]?"
+# `\d` is any Unicode decimal digit (fullwidth too); what the digits are is checked after the
+# match, on their ASCII values. No digit (or, for an ID number, letter) on either side.
+ID_NUMBER = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
+MOBILE = re.compile(
+    rf"(?<![\d+＋])(?:[+＋]?[8８][6６]{_SEP})?\d{{3}}{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)"
+)
+LANDLINE = re.compile(rf"(?<!\d)\d{{3,4}}{_SEP}\d{{7,8}}(?!\d)")
+SEPARATORS = re.compile(r"[ \-+＋]")
+# Seven digits or more, as any of the three needs: most text has none, and one search says so.
+DIGIT_RUN = re.compile(rf"\d(?:{_SEP}\d){{6}}")
+
+
+def _id_number(digits: str) -> str | None:
+    century = digits[6:8]
+    return digits if digits[0] != "0" and century in ("18", "19", "20") else None
+
+
+def _mobile(digits: str) -> str | None:
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" else None
+
+
+def _landline(digits: str) -> str | None:
+    # 0 and an area code of two or three more digits, then a number that starts 2-9
+    if digits[0] != "0" or digits[1] == "0":
+        return None
+    fits = (a for a in (3, 4) if digits[a] in "23456789" and 7 <= len(digits) - a <= 8)
+    return digits if any(fits) else None
+
+
+PATTERNS = (
+    (Kind.ID_NUMBER, ID_NUMBER, _id_number),
+    (Kind.PHONE, MOBILE, _mobile),
+    (Kind.PHONE, LANDLINE, _landline),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int
+    end: int
+    kind: Kind
+    value: str  # its digits, ASCII, without separators or a country code
+
+
+def _ascii(matched: str) -> str:
+    plain = SEPARATORS.sub("", matched)
+    if plain.isascii():
+        return plain.upper()
+    return "".join(str(unicodedata.decimal(ch, ch)) for ch in plain).upper().replace("Ｘ", "X")
+
+
+def find(text: str) -> list[Found]:
+    """Every phone and ID number in the text, in order, none overlapping another."""
+    found: list[Found] = []
+    if DIGIT_RUN.search(text) is None:
+        return found
+    for kind, pattern, check in PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < f.end and f.start < end for f in found):
+                continue
+            value = check(_ascii(match.group()))
+            if value is not None:
+                found.append(Found(start, end, kind, value))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _masked(found: Found, level: Access) -> str:
+    if found.kind is Kind.ID_NUMBER:
+        return mask_id_number(found.value, low=level is Access.MASKED_LOW)
+    return mask_phone(found.value)
+
+
+def shown(text: str, views: Mapping[Kind, Access]) -> tuple[str, Access | None]:
+    """The text as a role with these views sees it, and the most it was shown of any value in
+    it (None: nothing personal in it)."""
+    found = find(text)
+    if not found:
+        return text, None
+    parts: list[str] = []
+    at = 0
+    most = Access.DENIED
+    for item in found:
+        level = views.get(item.kind, Access.DENIED)
+        parts.append(text[at : item.start])
+        if level is Access.WHOLE:
+            parts.append(text[item.start : item.end])
+        elif level is Access.DENIED:
+            parts.append("*" * (item.end - item.start))
+        else:
+            parts.append(_masked(item, level))
+        most = min(most, level, key=REVEALING.index)
+        at = item.end
+    parts.append(text[at:])
+    return "".join(parts), most
+
+
+REVEALING = (Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED)

@@ -1,0 +1,107 @@
+"""Phones and ID numbers typed into free text are found by shape, however typed, and shown as
+a view says; every other character of the text is left as written."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway.access.free_text import find, shown
+from gateway.access.kinds import Kind
+from gateway.access.views import Access
+
+PHONE = "13884752179"
+ID_NUMBER = "320213197508010285"
+W, M, L, D = Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "value"),
+    [
+        (PHONE, Kind.PHONE, PHONE),
+        ("138 8475 2179", Kind.PHONE, PHONE),
+        ("138-8475-2179", Kind.PHONE, PHONE),
+        ("+86 13884752179", Kind.PHONE, PHONE),
+        ("8613884752179", Kind.PHONE, PHONE),
+        ("＋８６ １３８８４７５２１７９", Kind.PHONE, PHONE),
+        ("１３８８４７５２１７９", Kind.PHONE, PHONE),  # fullwidth
+        ("٠٢٥٥٢٣٤٥٦٧٨", Kind.PHONE, "02552345678"),  # Arabic-Indic digits, a landline
+        ("025-52345678", Kind.PHONE, "02552345678"),
+        ("0512 6812345", Kind.PHONE, "05126812345"),
+        (ID_NUMBER, Kind.ID_NUMBER, ID_NUMBER),
+        ("32021319750801028x", Kind.ID_NUMBER, "32021319750801028X"),
+        ("32021319750801028Ｘ", Kind.ID_NUMBER, "32021319750801028X"),
+        ("320213 19750801 0285", Kind.ID_NUMBER, ID_NUMBER),
+        ("３２０２１３１９７５０８０１０２８５", Kind.ID_NUMBER, ID_NUMBER),
+    ],
+)
+def test_a_value_is_found_however_it_is_typed(typed: str, kind: Kind, value: str) -> None:
+    text = f"楼下噪音，请联系{typed}，谢谢"
+    [found] = find(text)
+    assert (found.kind, found.value) == (kind, value)
+    assert text[found.start : found.end] == typed
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2026110100002500",  # a case number
+        "320213001001003",  # a grid code
+        "320213001001",  # a community code
+        "RK20260000001234",  # a registry number
+        "20261101",  # a date
+        "12884752179",  # eleven digits that no mobile starts with
+        "138847521790",  # twelve
+        "320213297508010285",  # an ID number's shape with no birth century
+        "91320213197508010285",  # longer than an ID number
+        "91320100MA1X2Y3Z4W",  # a credit code
+        "A320213197508010285",  # letters before: a code, not an ID number
+        "1388475217",  # ten digits
+    ],
+)
+def test_other_numbers_are_left_as_they_are(typed: str) -> None:
+    text = f"编号{typed}已处理"
+    assert find(text) == []
+    assert shown(text, {Kind.PHONE: D, Kind.ID_NUMBER: D}) == (text, None)
+
+
+def test_each_value_is_shown_by_its_kind_view_and_the_rest_as_written() -> None:
+    text = f"邻居电话{PHONE}，身份证{ID_NUMBER}。座机025-52345678"
+    assert shown(text, {Kind.PHONE: W, Kind.ID_NUMBER: W}) == (text, W)
+    assert shown(text, {Kind.PHONE: M, Kind.ID_NUMBER: M}) == (
+        "邻居电话138****2179，身份证320213**********85。座机025****5678",
+        M,
+    )
+    assert shown(text, {Kind.PHONE: W, Kind.ID_NUMBER: L}) == (
+        f"邻居电话{PHONE}，身份证3***************85。座机025-52345678",
+        W,
+    )
+    assert shown(text, {}) == (
+        f"邻居电话{'*' * 11}，身份证{'*' * 18}。座机{'*' * 12}",
+        D,
+    )
+
+
+WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Nd", "Cs")), max_size=40).filter(
+    lambda s: "+" not in s and "＋" not in s
+)
+
+
+@given(before=WORDS, after=WORDS, phone=st.from_regex(r"\A1[3-9][0-9]{9}\Z"))
+def test_no_typed_phone_survives_a_masked_view(before: str, after: str, phone: str) -> None:
+    text = before + phone + after
+    seen, most = shown(text, {Kind.PHONE: M})
+    assert phone not in seen
+    assert seen == before + phone[:3] + "****" + phone[-4:] + after
+    assert most is M
+
+
+@given(text=WORDS)
+def test_text_without_digits_is_untouched(text: str) -> None:
+    assert shown(text, {}) == (text, None)
+
+
+def test_a_number_just_before_a_phone_does_not_hide_it() -> None:
+    text = f"3幢12 {PHONE}，8612 {PHONE}"
+    assert [text[f.start : f.end] for f in find(text)] == [PHONE, PHONE]
