@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from gateway.access.auth import Role
+from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway, open_gateway
 
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Resident { name } ... on Grid { gridName: name } ... on UrbanCase { status } } }"
@@ -120,3 +122,24 @@ async def test_clients_calling_directly_see_no_federation_machinery() -> None:
         names = {t["name"] for t in types["__schema"]["types"]}
         assert not names & {"_Service", "_Entity", "_Any", "_FieldSet"}
         assert not {d["name"] for d in types["__schema"]["directives"]} & {"key", "link"}
+
+
+async def test_a_phone_in_a_case_description_is_masked_through_entities(
+    subgraph: tuple[Gateway, Path],
+) -> None:
+    gateway, _ = subgraph
+    population = gateway.mocks.population
+    case = next(
+        c
+        for grid in population.geography.grids
+        for c in population.cases_of_grid(grid.ordinal, AS_OF - timedelta(days=60), AS_OF)
+        if c.reporter is not None and c.reporter.phone in c.description
+    )
+    body = await gateway.as_role(Role.DISTRICT_ADMIN).data(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on UrbanCase { description } } }",
+        {"r": [{"__typename": "UrbanCase", "number": case.number}]},
+    )
+    shown = body["_entities"][0]["description"]
+    phone = case.reporter.phone  # type: ignore[union-attr]
+    assert phone not in shown
+    assert shown == case.description.replace(phone, f"{phone[:3]}****{phone[-4:]}")

@@ -216,3 +216,50 @@ async def test_a_department_claim_is_required_and_checked(served: str) -> None:
         )
         code = over_http.json()["errors"][0]["extensions"]["code"]
         assert code == "SUBSCRIPTIONS_OVER_WEBSOCKET"
+
+
+async def test_a_phone_typed_into_a_report_reaches_a_subscriber_as_its_role_sees_it(
+    served: str,
+) -> None:
+    population = frozen_population("tiny")
+    reporter, neighbour = population.person(12), population.person(40)
+    grid = reporter.grid.code
+    resident = token(
+        Role.RESIDENT,
+        registry_number=reporter.registry_number,
+        id_number=reporter.id_number,
+    )
+    async with await socket(served) as ws:
+        admin = token(Role.COMMUNITY_ADMIN, communities=[grid[:12]])
+        assert (await init(ws, admin))["type"] == "connection_ack"
+        query = "subscription($g: String!) { casesInGrid(grid: $g) { number description } }"
+        payload = {"query": query, "variables": {"g": grid}}
+        await send(ws, {"id": "1", "type": "subscribe", "payload": payload})
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=f"http://{served}") as client:
+            reported = await client.post(
+                "/graphql",
+                json={
+                    "query": 'mutation($g: String!, $d: String!) { reportCase(input: {gridCode: $g, subClassCode: "1101", source: MINI_PROGRAM, description: $d, address: "北苑路1号"}) { case { number } } }',
+                    "variables": {"g": grid, "d": f"邻居电话{neighbour.phone}"},
+                },
+                headers={"Authorization": f"Bearer {resident}", "Idempotency-Key": "live-1"},
+            )
+            number = reported.json()["data"]["reportCase"]["case"]["number"]
+            accepted = await client.post(  # a step taken through the gateway is published
+                "/graphql",
+                json={
+                    "query": "mutation($n: String!) { acceptCase(input: {caseNumber: $n}) { case { number } } }",
+                    "variables": {"n": number},
+                },
+                headers={
+                    "Authorization": f"Bearer {token(Role.URBAN_MANAGEMENT)}",
+                    "Idempotency-Key": "live-2",
+                },
+            )
+            assert accepted.json()["data"]["acceptCase"]["case"]["number"] == number
+        event = await receive(ws)
+        while event["payload"]["data"]["casesInGrid"]["number"] != number:
+            event = await receive(ws)
+    shown = event["payload"]["data"]["casesInGrid"]["description"]
+    assert shown == f"邻居电话{neighbour.phone[:3]}****{neighbour.phone[-4:]}"
