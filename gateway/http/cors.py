@@ -24,6 +24,13 @@ ALLOWED_HEADERS = [
     "X-Request-ID",
     "X-GovGraph-Preflight",
     "apollo-require-preflight",
+    # what GraphQL clients and browser tracing send on their own: Apollo Client's client
+    # awareness and Apollo's CSRF header, and W3C trace context (read, see `trace_context`)
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "x-apollo-operation-name",
+    "traceparent",
+    "tracestate",
 ]
 
 

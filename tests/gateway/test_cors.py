@@ -55,6 +55,32 @@ async def test_allowed_and_refused_origins(tmp_path: Path) -> None:
         assert "govgraph_cors_refused_total 2.0" in metrics
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "apollographql-client-name, apollographql-client-version",  # Apollo's clientAwareness
+        "x-apollo-operation-name",  # Apollo's CSRF-safe header (iOS, Kotlin)
+        "traceparent, tracestate",  # browser tracing, joined to the gateway's trace
+        "x-purpose, apollo-require-preflight, x-request-id",
+    ],
+)
+async def test_headers_that_clients_send_on_their_own_pass_the_preflight(sent: str) -> None:
+    async with open_gateway(cors_origins="http://localhost:*") as (gateway, _app):
+        answer = await gateway.client.options(
+            "/graphql",
+            headers={
+                "Origin": "http://localhost:5173",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": f"authorization, content-type, {sent}",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        allowed = {
+            h.strip() for h in answer.headers["access-control-allow-headers"].lower().split(",")
+        }
+        assert {h.strip() for h in sent.split(",")} <= allowed
+
+
 async def test_no_origins_configured_means_no_cors(gateway) -> None:  # type: ignore[no-untyped-def]
     answer = await gateway.client.options(
         "/graphql", headers={"Origin": "http://localhost:5173", **PREFLIGHT}
