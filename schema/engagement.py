@@ -196,9 +196,16 @@ class MicroWish:
             thanked_at=w.thanked_at,
         )
 
-    @strawberry.field(description=d("许愿人", "Who posted it"))
+    @strawberry.field(
+        description=d(
+            "许愿人（心愿写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
+            "Who posted it; null to staff who see vulnerability tags masked, where the wish "
+            "names a vulnerability",
+        )
+    )
     async def author(self, info: strawberry.Info) -> PlatformUser | None:
-        return await _user(info, self.raw.author_openid)
+        found = await info.context.data.author_of_wish(self.raw)
+        return None if found is None else PlatformUser.of(found)
 
     @strawberry.field(description=d("认领人", "Who claimed it"))
     async def claimer(self, info: strawberry.Info) -> PlatformUser | None:

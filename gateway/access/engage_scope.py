@@ -19,6 +19,8 @@ import adapters
 import adapters.engagement as engage
 from connectors.errors import ForbiddenError
 from gateway.access.auth import Principal, Role
+from gateway.access.kinds import Kind
+from gateway.access.policy import names_vulnerability, sees_whole
 from gateway.access.scope import PEOPLE_OF_DISTRICT
 from gateway.backends.engage_data import EngageData
 from gateway.backends.wiring import adapt
@@ -87,6 +89,15 @@ class EngageScope(EngageData):
         if not (staff and allowed):
             raise ForbiddenError("无权查看该统计 / not allowed to see these figures")
         return await super().engagement_figures(kind, code, since, until)
+
+    async def author_of_wish(self, wish: engage.Wish) -> engage.PlatformUser | None:
+        """A wish is its author's own need: one that names a vulnerability ("独居老人希望…",
+        "修理轮椅") is shown without its author to staff who see vulnerability tags masked, as
+        an enrolment in such a service is left out for them (`gateway.access.scope`). Its author,
+        and roles that see the tags, see who posted it."""
+        if names_vulnerability(wish.content) and not sees_whole(self.principal.role, Kind.TAGS):
+            return None
+        return await super().author_of_wish(wish)
 
     async def account_of_resident(self, resident: adapters.Resident) -> engage.PlatformUser | None:
         """The one platform account bound to this resident's phone (none, or several sharing

@@ -220,12 +220,21 @@ for _rows in SYSTEM_ROWS:
 
 # Words by which a service's eligibility or purpose names a vulnerability or health condition:
 # an enrolment in such a service is a tag by another name, left out where tags are masked.
-VULNERABILITY_WORDS = ("残疾", "残障", "独居", "低保", "低收入", "特困", "困难", "心理", "精神")
+VULNERABILITY_WORDS = (
+    *("残疾", "残障", "独居", "孤寡", "低保", "低收入", "特困", "困难", "心理", "精神"),
+    # the aids and conditions that tell a disability by another name
+    *("轮椅", "助行器", "助听器", "盲人", "失明", "聋哑", "瘫痪", "失能", "失智"),
+)
+
+
+def names_vulnerability(text: str) -> bool:
+    return any(word in text for word in VULNERABILITY_WORDS)
 
 
 def reveals_vulnerability(service: Any) -> bool:
-    text = f"{service.name}{service.category}{service.eligibility}{service.description}"
-    return any(word in text for word in VULNERABILITY_WORDS)
+    return names_vulnerability(
+        f"{service.name}{service.category}{service.eligibility}{service.description}"
+    )
 
 
 # Roles that see whole ID numbers must state why (a purpose header), and it is logged.

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.access.auth import Role
+from gateway.access.policy import names_vulnerability
 from mocks.population import Population
 from tests.conftest import AS_OF
 from tests.gateway.attacks import candidates
@@ -218,3 +219,35 @@ async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path)
         first, second = response.json()
         assert first["data"]["resident"] is not None
         assert second["errors"][0]["extensions"]["code"] == "LOOKUP_LIMIT"
+
+
+async def test_a_wish_that_names_a_vulnerability_does_not_lead_to_its_author(
+    gateway: Gateway,
+) -> None:
+    """Staff who see vulnerability tags masked would learn them from a wish such as
+    "独居老人希望每周有人陪聊" and its author's registry match; they see the wish, not who."""
+    population = gateway.mocks.population
+    book = population.engagement
+    ordinal, grid_code = next(
+        (o, population.geography.grids[o].code)
+        for o in book.top_grids()
+        if any(names_vulnerability(w.content) for w in book.grid(o).wishes)
+        and any(not names_vulnerability(w.content) for w in book.grid(o).wishes)
+    )
+    query = (
+        '{ grid(code: "%s") { wishes { content author { nickname registryMatch { method } } } } }'
+        % grid_code
+    )
+    admin = gateway.as_role(Role.COMMUNITY_ADMIN, communities=[grid_code[:12]])
+    worker = gateway.as_role(Role.GRID_WORKER, grids=[grid_code])
+    for who, sees_tags in (
+        (admin, False),
+        (worker, True),
+        (gateway.as_role(Role.DISTRICT_ADMIN), False),
+    ):
+        wishes = (await who.data(query))["grid"]["wishes"]
+        assert wishes
+        for wish in wishes:
+            hidden = names_vulnerability(wish["content"]) and not sees_tags
+            assert (wish["author"] is None) is hidden, (wish, sees_tags)
+    assert len(book.grid(ordinal).wishes) >= len(wishes)
