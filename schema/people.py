@@ -164,7 +164,12 @@ class Household(Node):
     raw: strawberry.Private[adapters.Household]
     code: str = strawberry.field(description=d("户号", "Household number"))
     address: str | None = strawberry.field(description=d("地址", "Address"))
-    size: int = strawberry.field(description=d("人数", "Number of members"))
+    size: int | None = strawberry.field(
+        description=d(
+            "人数（与成员同权限：人数即户内情况）",
+            "Number of members; to whoever may see the members, as it tells what they would",
+        )
+    )
 
     @classmethod
     def of(cls, h: adapters.Household) -> Household:

@@ -16,7 +16,9 @@ from adapters import PersonType
 from gateway.access.kinds import Kind
 
 # Vulnerability tags: visible to the grid worker of that grid (care visits) and to civil
-# affairs, and to the resident themself; to no one else.
+# affairs, and to the resident themself; to no one else. Living alone is also a fact of the
+# household: roles that see a household's members (community and district admins) would count
+# it from them, so the masked view keeps it and only the lower one (MASKED_LOW) drops it.
 VULNERABLE = frozenset(
     {
         PersonType.DISABLED,
@@ -57,8 +59,12 @@ def mask_address(value: str) -> str:
     return kept + "***"
 
 
-def _without_vulnerability(tags: list[Any]) -> list[Any]:
-    return [t for t in tags if t.type not in VULNERABLE]
+OF_THE_HOUSEHOLD = frozenset({PersonType.ELDERLY_LIVING_ALONE})
+
+
+def _without_vulnerability(tags: list[Any], low: bool) -> list[Any]:
+    hidden = VULNERABLE if low else VULNERABLE - OF_THE_HOUSEHOLD
+    return [t for t in tags if t.type not in hidden]
 
 
 def _age_by_year(value: Any, root: Any) -> Any:
@@ -77,7 +83,7 @@ MASKS: dict[Kind, MaskFunction] = {
     Kind.ADDRESS: lambda v, low, root: mask_address(v),
     Kind.HUKOU_ADDRESS: lambda v, low, root: mask_address(v),
     Kind.AGE: lambda v, low, root: _age_by_year(v, root),
-    Kind.TAGS: lambda v, low, root: _without_vulnerability(v),
+    Kind.TAGS: lambda v, low, root: _without_vulnerability(v, low),
 }
 
 

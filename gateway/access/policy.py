@@ -54,7 +54,6 @@ PERSONAL_FIELDS: dict[str, Kind] = {
 NOT_MASKED: dict[str, str] = {
     "Resident.registryNumber": "the registry's own key for the row; reveals nothing of the person",
     "Resident.relationToHead": "shown with the household row to whoever may see the row",
-    "Household.size": "a count",
     "GridWorker.name": "full-time grid staff: a public duty contact (网格员公示); see ON_DUTY",
     "GridWorker.phone": "full-time grid staff: a public duty contact (网格员公示); see ON_DUTY",
     "Lawyer.name": "practising lawyers are public (律师执业信息公开)",
@@ -136,6 +135,8 @@ FREE_TEXT_VIEWS: dict[Kind, dict[Role, Access]] = {
 RELATIONS: dict[str, dict[Role, Access]] = {
     #                                   resident grid community district urban civil legal
     "Household.members": _row(W, W, W, W, D, W, D),
+    # how many live there tells what the members would (one elderly member: living alone)
+    "Household.size": _row(W, W, W, W, D, W, D),
     "Resident.enrolments": _row(W, W, W, W, D, W, D),
     "Resident.legalAidCases": _row(W, D, W, W, D, D, W),
     "Resident.disputes": _row(W, D, W, W, D, D, W),

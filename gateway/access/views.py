@@ -58,7 +58,7 @@ VIEWS: dict[Kind, dict[Role, Access]] = {
     Kind.BIRTH_YEAR: _row(W, W, W, W, D, W, W),
     Kind.AGE: _row(W, M, M, M, D, W, W),
     Kind.SEX: _row(W, W, W, W, W, W, W),
-    Kind.TAGS: _row(W, W, M, M, M, W, M),
+    Kind.TAGS: _row(W, W, M, M, L, W, L),  # L: living alone too (see masks)
     Kind.LEGAL_NARRATIVE: _row(W, D, D, D, D, D, W),
 }
 

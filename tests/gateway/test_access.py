@@ -22,12 +22,13 @@ NAME_MASKED = re.compile(r"^.\*+$")
 
 WHOLE, MASKED, LOW, ABSENT = "whole", "masked", "masked-low", "absent"
 
-# role: name, idNumber, phone, address, registeredAddress, birthDate, vulnerability tags
+# role: name, idNumber, phone, address, registeredAddress, birthDate, the living-alone tag (a
+# fact of the household: shown to whoever sees the household's members, who could count it)
 EXPECTED: dict[str, tuple[str, str, str, str, str, str, bool]] = {
     "resident": (WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, True),
     "grid_worker": (WHOLE, LOW, WHOLE, WHOLE, MASKED, ABSENT, True),
-    "community_admin": (WHOLE, MASKED, MASKED, WHOLE, MASKED, ABSENT, False),
-    "district_admin": (MASKED, MASKED, MASKED, MASKED, MASKED, ABSENT, False),
+    "community_admin": (WHOLE, MASKED, MASKED, WHOLE, MASKED, ABSENT, True),
+    "district_admin": (MASKED, MASKED, MASKED, MASKED, MASKED, ABSENT, True),
     "urban_management": (MASKED, MASKED, WHOLE, MASKED, ABSENT, ABSENT, False),
     "civil_affairs": (WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, True),
     "legal_aid": (WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, WHOLE, False),

@@ -17,6 +17,7 @@ from mocks.population import Population
 from tests.conftest import AS_OF
 from tests.gateway.attacks import candidates
 from tests.gateway.conftest import Gateway, open_gateway
+from tests.gateway.test_access import applicant_person
 
 TODAY = AS_OF.date()
 GROUP = """query($n: String!) { resident(registryNumber: $n) {
@@ -251,3 +252,47 @@ async def test_a_wish_that_names_a_vulnerability_does_not_lead_to_its_author(
             hidden = names_vulnerability(wish["content"]) and not sees_tags
             assert (wish["author"] is None) is hidden, (wish, sees_tags)
     assert len(book.grid(ordinal).wishes) >= len(wishes)
+
+
+HOUSEHOLD = """query($n: String!) { resident(registryNumber: $n) {
+    age tags { type } household { size members { registryNumber } } } }"""
+
+
+@pytest.mark.parametrize(
+    "role", ["grid_worker", "community_admin", "district_admin", "urban_management", "legal_aid"]
+)
+async def test_living_alone_is_hidden_only_from_roles_that_cannot_count_it(
+    gateway: Gateway, role: str
+) -> None:
+    """An elderly resident in a household of one lives alone: a role shown the household's size
+    or members would count what a hidden tag pretends to keep from it. So a role either sees the
+    tag and the household, or neither; and the other vulnerability tags stay hidden either way."""
+    population = gateway.mocks.population
+    alone = next(i for i in range(population.registry.size) if "04" in population.person(i).tags)
+    index = (
+        alone
+        if role not in ("urban_management", "legal_aid")
+        else (
+            reporter_index(population)
+            if role == "urban_management"
+            else applicant_person(population)
+        )
+    )
+    person = population.person(index)
+    body = await caller(gateway, role, population, index).query(
+        HOUSEHOLD, {"n": person.registry_number}
+    )
+    shown = body["data"]["resident"]
+    household = shown["household"]
+    counted = household is not None and (
+        household["size"] is not None or household["members"] is not None
+    )
+    tags = {t["type"] for t in shown["tags"]}
+    if counted:
+        lives_alone = household["size"] == 1 and (shown["age"] or 0) >= 60
+        assert ("ELDERLY_LIVING_ALONE" in tags) is lives_alone, (role, shown)
+    else:
+        assert "ELDERLY_LIVING_ALONE" not in tags
+    if role not in ("grid_worker",):
+        assert not tags & {"DISABLED", "LOW_INCOME", "NEAR_LOW_INCOME"}
+    assert counted is (role not in ("urban_management", "legal_aid"))
