@@ -23,6 +23,7 @@ from strawberry.extensions import SchemaExtension
 from connectors.errors import ForbiddenError
 from gateway.access.audit import AuditLog, AuditRecord
 from gateway.access.auth import Principal, Role
+from gateway.access.free_text import people_named
 from gateway.access.free_text import shown as shown_in_text
 from gateway.access.kinds import Kind
 from gateway.access.policy import (
@@ -149,29 +150,30 @@ def _free_text_resolver(key: str, resolve: Callable[..., Any]) -> Callable[..., 
     """Free text as written, with the phones and ID numbers in it shown as the role sees them;
     where there were any, the field goes on the audit record with the most that was shown."""
 
-    def shown(context: GatewayContext, text: Any) -> Any:
+    def shown(root: Any, context: GatewayContext, text: Any) -> Any:
         if not isinstance(text, str):
             return text
-        result, most = shown_in_text(text, TEXT_VIEWS[context.principal.role])
+        known = people_named(getattr(root, "raw", None))
+        result, most = shown_in_text(text, TEXT_VIEWS[context.principal.role], known)
         if most is not None and most is not Access.DENIED and context.record is not None:
             context.record.fields[key] = "whole" if most is Access.WHOLE else "masked"
         return result
 
-    async def shown_later(context: GatewayContext, result: Awaitable[Any]) -> Any:
-        return shown(context, await result)
+    async def shown_later(root: Any, context: GatewayContext, result: Awaitable[Any]) -> Any:
+        return shown(root, context, await result)
 
     def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         result = resolve(root, info, **kwargs)
         if isawaitable(result):
-            return shown_later(info.context, result)
-        return shown(info.context, result)
+            return shown_later(root, info.context, result)
+        return shown(root, info.context, result)
 
     read = direct_read(resolve)
     if read is not None and not read.with_context:
         value = read.value
 
         def policed_value(root: Any, context: GatewayContext) -> Any:
-            return shown(context, value(root))
+            return shown(root, context, value(root))
 
         policed.direct_read = DirectRead(  # type: ignore[attr-defined]
             policed, policed_value, with_context=True, scalar=read.scalar

@@ -6,18 +6,19 @@ text is left exactly as it was written.
 Found by shape, however typed: fullwidth or other Unicode digits, a space or a dash between the
 groups, a +86 before a mobile. Longer and shorter digit runs (case numbers, grid and community
 codes, registry numbers, dates) are not taken for either. Names cannot be told from other words
-by shape, so a name in free text is not found; the fields a name belongs in have their own rule.
+by shape: a name is found only where the record itself names its person (`people_named`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.access.kinds import Kind
-from gateway.access.masks import mask_id_number, mask_phone
+from gateway.access.masks import mask_id_number, mask_name, mask_phone
 from gateway.access.views import Access
 
 _SEP = r"[ \-]?"
@@ -74,32 +75,60 @@ def _ascii(matched: str) -> str:
     return "".join(str(unicodedata.decimal(ch, ch)) for ch in plain).upper().replace("Ｘ", "X")
 
 
-def find(text: str) -> list[Found]:
-    """Every phone and ID number in the text, in order, none overlapping another."""
+def people_named(record: Any) -> list[tuple[Kind, str]]:
+    """The people a record itself names (a case's reporter, a dispute's parties), whose values
+    are found in its text as written, a name too: "张三来电反映" is the reporter's name."""
+    people = [getattr(record, "reporter", None), *getattr(record, "parties", ())]
+    return [
+        (kind, value)
+        for person in people
+        if person is not None
+        for kind, value in (
+            (Kind.NAME, person.name),
+            (Kind.PHONE, person.phone),
+            (Kind.ID_NUMBER, person.id_number),
+        )
+        if value and len(value) >= 2
+    ]
+
+
+def find(text: str, known: Sequence[tuple[Kind, str]] = ()) -> list[Found]:
+    """Every phone and ID number in the text, and every value of the people it is known to
+    name, in order, none overlapping another."""
     found: list[Found] = []
+    for kind, value in known:
+        at = text.find(value)
+        while at >= 0:
+            if not any(at < f.end and f.start < at + len(value) for f in found):
+                found.append(Found(at, at + len(value), kind, value))
+            at = text.find(value, at + len(value))
     if DIGIT_RUN.search(text) is None:
-        return found
+        return sorted(found, key=lambda f: f.start)
     for kind, pattern, check in PATTERNS:
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(start < f.end and f.start < end for f in found):
                 continue
-            value = check(_ascii(match.group()))
-            if value is not None:
-                found.append(Found(start, end, kind, value))
+            digits = check(_ascii(match.group()))
+            if digits is not None:
+                found.append(Found(start, end, kind, digits))
     return sorted(found, key=lambda f: f.start)
 
 
 def _masked(found: Found, level: Access) -> str:
     if found.kind is Kind.ID_NUMBER:
         return mask_id_number(found.value, low=level is Access.MASKED_LOW)
+    if found.kind is Kind.NAME:
+        return mask_name(found.value)
     return mask_phone(found.value)
 
 
-def shown(text: str, views: Mapping[Kind, Access]) -> tuple[str, Access | None]:
+def shown(
+    text: str, views: Mapping[Kind, Access], known: Sequence[tuple[Kind, str]] = ()
+) -> tuple[str, Access | None]:
     """The text as a role with these views sees it, and the most it was shown of any value in
     it (None: nothing personal in it)."""
-    found = find(text)
+    found = find(text, known)
     if not found:
         return text, None
     parts: list[str] = []

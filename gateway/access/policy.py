@@ -128,6 +128,7 @@ FREE_TEXT_VIEWS: dict[Kind, dict[Role, Access]] = {
     #                    resident grid community district urban civil legal
     Kind.PHONE: _row(M, W, M, M, W, W, W),
     Kind.ID_NUMBER: _row(L, L, M, M, M, W, W),
+    Kind.NAME: _row(M, W, W, M, M, W, W),  # found where the record names its person
 }
 
 # Relations that lead to someone's records, and writes: who may follow or call them at all

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.access.free_text import find, shown
+from gateway.access.free_text import find, people_named, shown
 from gateway.access.kinds import Kind
 from gateway.access.views import Access
 
@@ -105,3 +105,21 @@ def test_text_without_digits_is_untouched(text: str) -> None:
 def test_a_number_just_before_a_phone_does_not_hide_it() -> None:
     text = f"3幢12 {PHONE}，8612 {PHONE}"
     assert [text[f.start : f.end] for f in find(text)] == [PHONE, PHONE]
+
+
+def test_the_people_a_record_names_are_found_by_their_values() -> None:
+    class Reporter:
+        name, phone, id_number = "尹仪洁", "15271912093", None
+
+    class Case:
+        reporter = Reporter()
+
+    known = people_named(Case())
+    assert known == [(Kind.NAME, "尹仪洁"), (Kind.PHONE, "15271912093")]
+    text = "尹仪洁来电反映：楼道灯不亮，回电15271912093"
+    assert shown(text, {Kind.NAME: M, Kind.PHONE: W}, known) == (
+        "尹**来电反映：楼道灯不亮，回电15271912093",
+        W,
+    )
+    assert shown(text, {Kind.NAME: W, Kind.PHONE: W}, known) == (text, W)
+    assert people_named(None) == []

@@ -146,3 +146,21 @@ async def test_a_phone_in_a_wish_is_a_neighbours_to_other_residents(gateway: Gat
     seen_by_worker = {w["content"] for w in worker["grid"]["wishes"]}
     assert f"想学用手机挂号，联系{mask_phone(author.phone)}" in seen_by_neighbour
     assert content in seen_by_worker  # grid workers see phones whole
+
+
+async def test_the_reporters_own_name_in_a_report_is_masked_as_the_reporter_is(
+    gateway: Gateway,
+) -> None:
+    reporter = gateway.mocks.population.person(1234)
+    grid = reporter.grid.code
+    written = f"我是{reporter.name}，楼下路灯不亮"
+    case = (await as_resident(gateway, 1234).data(REPORT, {"grid": grid, "d": written}))[
+        "reportCase"
+    ]["case"]
+    district = await gateway.as_role(Role.DISTRICT_ADMIN).data(BY_ID, {"id": case["id"]})
+    community = await gateway.as_role(Role.COMMUNITY_ADMIN, communities=[grid[:12]]).data(
+        BY_ID, {"id": case["id"]}
+    )
+    masked_name = reporter.name[0] + "*" * (len(reporter.name) - 1)
+    assert district["node"]["description"] == f"我是{masked_name}，楼下路灯不亮"
+    assert community["node"]["description"] == written  # community admins see names whole
