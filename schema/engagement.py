@@ -66,6 +66,11 @@ async def _user(info: strawberry.Info, openid: str | None) -> PlatformUser | Non
     return None if found is None else PlatformUser.of(found)
 
 
+async def _writer(info: strawberry.Info, openid: str | None, text: str) -> PlatformUser | None:
+    found = await info.context.data.writer(openid, text)
+    return None if found is None else PlatformUser.of(found)
+
+
 @strawberry.type(description=d("积分", "Points"))
 class Points:
     earned: int = strawberry.field(description=d("累计获得", "Earned"))
@@ -204,8 +209,7 @@ class MicroWish:
         )
     )
     async def author(self, info: strawberry.Info) -> PlatformUser | None:
-        found = await info.context.data.author_of_wish(self.raw)
-        return None if found is None else PlatformUser.of(found)
+        return await _writer(info, self.raw.author_openid, self.raw.content)
 
     @strawberry.field(description=d("认领人", "Who claimed it"))
     async def claimer(self, info: strawberry.Info) -> PlatformUser | None:
@@ -225,9 +229,15 @@ class TopicComment:
     at: datetime = strawberry.field(description=d("时间", "When"))
     content: str = strawberry.field(description=d("内容", "Text"))
 
-    @strawberry.field(description=d("发言人", "Who said it"))
+    @strawberry.field(
+        description=d(
+            "发言人（发言写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
+            "Who said it; null to staff who see vulnerability tags masked, where it names a "
+            "vulnerability",
+        )
+    )
     async def author(self, info: strawberry.Info) -> PlatformUser | None:
-        return await _user(info, self.raw.openid)
+        return await _writer(info, self.raw.openid, self.raw.content)
 
 
 @strawberry.type(description=d("民生微实事项目", "A 民生微实事 project funded by deliberation"))
@@ -285,9 +295,15 @@ class DeliberationTopic:
             passed=t.passed,
         )
 
-    @strawberry.field(description=d("提议人", "Who proposed it"))
+    @strawberry.field(
+        description=d(
+            "提议人（议题写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
+            "Who proposed it; null to staff who see vulnerability tags masked, where the topic "
+            "names a vulnerability",
+        )
+    )
     async def proposer(self, info: strawberry.Info) -> PlatformUser | None:
-        return await _user(info, self.raw.proposer_openid)
+        return await _writer(info, self.raw.proposer_openid, f"{self.raw.title}{self.raw.content}")
 
     @strawberry.field(description=d("讨论记录", "What was said"))
     async def comments(self, info: strawberry.Info) -> list[TopicComment] | None:

@@ -90,14 +90,14 @@ class EngageScope(EngageData):
             raise ForbiddenError("无权查看该统计 / not allowed to see these figures")
         return await super().engagement_figures(kind, code, since, until)
 
-    async def author_of_wish(self, wish: engage.Wish) -> engage.PlatformUser | None:
-        """A wish is its author's own need: one that names a vulnerability ("独居老人希望…",
-        "修理轮椅") is shown without its author to staff who see vulnerability tags masked, as
-        an enrolment in such a service is left out for them (`gateway.access.scope`). Its author,
-        and roles that see the tags, see who posted it."""
-        if names_vulnerability(wish.content) and not sees_whole(self.principal.role, Kind.TAGS):
+    async def writer(self, openid: str | None, text: str) -> engage.PlatformUser | None:
+        """A wish, a proposal or a comment is often its writer's own need: one that names a
+        vulnerability ("独居老人希望…", "修理轮椅") is shown without its writer to staff who see
+        vulnerability tags masked, as an enrolment in such a service is left out for them
+        (`gateway.access.scope`). Roles that see the tags, and residents, see who wrote it."""
+        if names_vulnerability(text) and not sees_whole(self.principal.role, Kind.TAGS):
             return None
-        return await super().author_of_wish(wish)
+        return await super().writer(openid, text)
 
     async def account_of_resident(self, resident: adapters.Resident) -> engage.PlatformUser | None:
         """The one platform account bound to this resident's phone (none, or several sharing

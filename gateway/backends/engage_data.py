@@ -85,8 +85,9 @@ class EngageData(CivilData):
         found = adapt(ENGAGE, "user_batchget", engage.platform_user_from_engagement, records)
         return by_key(openids, {u.openid: u for u in found}, None)
 
-    async def author_of_wish(self, wish: engage.Wish) -> engage.PlatformUser | None:
-        return await self.platform_user(wish.author_openid) if wish.author_openid else None
+    async def writer(self, openid: str | None, text: str) -> engage.PlatformUser | None:
+        """Who wrote a wish, a proposal or a comment (`text`, for the access rules)."""
+        return await self.platform_user(openid) if openid else None
 
     async def platform_user(self, openid: str) -> engage.PlatformUser | None:
         return await self._platform_users_loader.load(openid)

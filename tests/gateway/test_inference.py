@@ -18,6 +18,8 @@ from tests.conftest import AS_OF
 from tests.gateway.attacks import candidates
 from tests.gateway.conftest import Gateway, open_gateway
 from tests.gateway.test_access import applicant_person
+from tests.gateway.test_engagement import as_resident as as_platform_resident
+from tests.gateway.test_engagement import residents_with_accounts
 
 TODAY = AS_OF.date()
 GROUP = """query($n: String!) { resident(registryNumber: $n) {
@@ -296,3 +298,32 @@ async def test_living_alone_is_hidden_only_from_roles_that_cannot_count_it(
     if role not in ("grid_worker",):
         assert not tags & {"DISABLED", "LOW_INCOME", "NEAR_LOW_INCOME"}
     assert counted is (role not in ("urban_management", "legal_aid"))
+
+
+async def test_a_proposal_that_names_a_vulnerability_does_not_lead_to_its_proposer(
+    gateway: Gateway,
+) -> None:
+    population = gateway.mocks.population
+    ordinal = max(
+        population.engagement.top_grids(),
+        key=lambda o: len(residents_with_accounts(population, o)),
+    )
+    author = residents_with_accounts(population, ordinal)[0]
+    grid = author.grid_code
+    propose = (
+        'mutation { proposeTopic(input: {gridCode: "%s", title: "%s", content: "%s"}) '
+        "{ topic { topicId } errors { field } } }"
+    )
+    me = as_platform_resident(gateway, population, author)
+    told = (await me.data(propose % (grid, "加装坡道", "我家老人坐轮椅，下楼困难")))["proposeTopic"]
+    plain = (await me.data(propose % (grid, "增设充电桩", "楼下充电难")))["proposeTopic"]
+    query = (
+        '{ grid(code: "%s") { deliberations(first: 50) { topicId proposer { nickname } } } }' % grid
+    )
+    for who, sees_tags in (
+        (gateway.as_role(Role.COMMUNITY_ADMIN, communities=[grid[:12]]), False),
+        (gateway.as_role(Role.CIVIL_AFFAIRS, purpose="test"), True),
+    ):
+        topics = {t["topicId"]: t for t in (await who.data(query))["grid"]["deliberations"]}
+        assert (topics[told["topic"]["topicId"]]["proposer"] is None) is not sees_tags
+        assert topics[plain["topic"]["topicId"]]["proposer"] == {"nickname": author.nickname}
