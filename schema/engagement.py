@@ -4,7 +4,7 @@ deliberation (共建共治). Its types; the fields it adds to the shared types a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 
@@ -64,6 +64,16 @@ async def _user(info: strawberry.Info, openid: str | None) -> PlatformUser | Non
         return None
     found = await info.context.data.platform_user(openid)
     return None if found is None else PlatformUser.of(found)
+
+
+def _writer_field(who: str, who_en: str) -> Any:
+    """A text's writer: null to staff who see vulnerability tags masked where it names one."""
+    return strawberry.field(
+        description=d(
+            f"{who}（写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
+            f"{who_en}; null to staff who see vulnerability tags masked, where the text names one",
+        )
+    )
 
 
 async def _writer(info: strawberry.Info, openid: str | None, text: str) -> PlatformUser | None:
@@ -201,13 +211,7 @@ class MicroWish:
             thanked_at=w.thanked_at,
         )
 
-    @strawberry.field(
-        description=d(
-            "许愿人（心愿写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
-            "Who posted it; null to staff who see vulnerability tags masked, where the wish "
-            "names a vulnerability",
-        )
-    )
+    @_writer_field("许愿人", "Who posted it")
     async def author(self, info: strawberry.Info) -> PlatformUser | None:
         return await _writer(info, self.raw.author_openid, self.raw.content)
 
@@ -229,13 +233,7 @@ class TopicComment:
     at: datetime = strawberry.field(description=d("时间", "When"))
     content: str = strawberry.field(description=d("内容", "Text"))
 
-    @strawberry.field(
-        description=d(
-            "发言人（发言写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
-            "Who said it; null to staff who see vulnerability tags masked, where it names a "
-            "vulnerability",
-        )
-    )
+    @_writer_field("发言人", "Who said it")
     async def author(self, info: strawberry.Info) -> PlatformUser | None:
         return await _writer(info, self.raw.openid, self.raw.content)
 
@@ -295,13 +293,7 @@ class DeliberationTopic:
             passed=t.passed,
         )
 
-    @strawberry.field(
-        description=d(
-            "提议人（议题写明残疾、独居等困难的，不向看不到困难标签的工作人员显示）",
-            "Who proposed it; null to staff who see vulnerability tags masked, where the topic "
-            "names a vulnerability",
-        )
-    )
+    @_writer_field("提议人", "Who proposed it")
     async def proposer(self, info: strawberry.Info) -> PlatformUser | None:
         return await _writer(info, self.raw.proposer_openid, f"{self.raw.title}{self.raw.content}")
 
