@@ -31,6 +31,7 @@ from gateway.access.policy import (
     FREE_TEXT,
     FREE_TEXT_VIEWS,
     ON_DUTY,
+    PERSONAL_FIELDS,
     Access,
     access,
     masked,
@@ -96,6 +97,9 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
         return _free_text_resolver(key, resolve)
     root_field = parent in ROOTS
     of_resident = parent == "Resident"
+    # a name or an address shown whole may hold a phone or ID number typed into it
+    # ("王阿姨13812345678" as a platform nickname): those are shown as free text's are
+    written = PERSONAL_FIELDS.get(key) in WRITTEN_KINDS
 
     def admitted(root: Any, context: GatewayContext) -> Access | None:
         role = context.principal.role
@@ -114,7 +118,7 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
         if context.record is not None:
             context.record.fields[key] = "whole" if level is Access.WHOLE else "masked"
         if level is Access.WHOLE:
-            return result
+            return _typed_within(result, context.principal.role) if written else result
         if isawaitable(result):
             return _masked_later(result, key, level, root)
         return masked(key, result, level, root)
@@ -144,6 +148,19 @@ TEXT_VIEWS: dict[Role, dict[Kind, Access]] = {
     role: {kind: row.get(role, Access.DENIED) for kind, row in FREE_TEXT_VIEWS.items()}
     for role in Role
 }
+
+
+WRITTEN_KINDS = frozenset({Kind.NAME, Kind.ADDRESS, Kind.HUKOU_ADDRESS})
+
+
+def _typed_within(value: Any, role: Role) -> Any:
+    if isawaitable(value):
+        return _typed_within_later(value, role)
+    return shown_in_text(value, TEXT_VIEWS[role])[0] if isinstance(value, str) else value
+
+
+async def _typed_within_later(value: Awaitable[Any], role: Role) -> Any:
+    return _typed_within(await value, role)
 
 
 def _free_text_resolver(key: str, resolve: Callable[..., Any]) -> Callable[..., Any]:

@@ -164,3 +164,22 @@ async def test_the_reporters_own_name_in_a_report_is_masked_as_the_reporter_is(
     masked_name = reporter.name[0] + "*" * (len(reporter.name) - 1)
     assert district["node"]["description"] == f"我是{masked_name}，楼下路灯不亮"
     assert community["node"]["description"] == written  # community admins see names whole
+
+
+async def test_a_phone_typed_into_a_name_is_shown_as_the_role_sees_phones(
+    gateway: Gateway,
+) -> None:
+    """A name a role sees whole may hold a phone ("张先生139…", as hotline clerks and platform
+    nicknames write them): the phone is shown by that role's view of phones."""
+    grid = gateway.mocks.population.person(1234).grid.code
+    named = """mutation($g: String!) { reportCase(input: {gridCode: $g, subClassCode: "1101",
+      source: HOTLINE, description: "路灯不亮", address: "北苑路1号",
+      reporterName: "张先生13912345678"}) { case { id } } }"""
+    worker = gateway.as_role(Role.GRID_WORKER, grids=[grid])
+    case = (await worker.data(named, {"g": grid}))["reportCase"]["case"]
+    query = "query($id: ID!) { node(id: $id) { ... on UrbanCase { reportedBy { name } } } }"
+    admin = gateway.as_role(Role.COMMUNITY_ADMIN, communities=[grid[:12]])
+    seen = (await admin.data(query, {"id": case["id"]}))["node"]["reportedBy"]["name"]
+    assert seen == "张先生139****5678"  # community admins: names whole, phones masked
+    seen = (await worker.data(query, {"id": case["id"]}))["node"]["reportedBy"]["name"]
+    assert seen == "张先生13912345678"  # grid workers see phones whole
