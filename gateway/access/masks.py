@@ -62,8 +62,13 @@ def mask_address(value: str) -> str:
 OF_THE_HOUSEHOLD = frozenset({PersonType.ELDERLY_LIVING_ALONE})
 
 
+def hidden_tags(low: bool) -> frozenset[PersonType]:
+    """The tags a masked view leaves out: all four vulnerabilities for the lower view."""
+    return VULNERABLE if low else VULNERABLE - OF_THE_HOUSEHOLD
+
+
 def _without_vulnerability(tags: list[Any], low: bool) -> list[Any]:
-    hidden = VULNERABLE if low else VULNERABLE - OF_THE_HOUSEHOLD
+    hidden = hidden_tags(low)
     return [t for t in tags if t.type not in hidden]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from gateway.access.auth import Role
 from gateway.access.kinds import Kind
-from gateway.access.masks import mask
+from gateway.access.masks import hidden_tags, mask
 from gateway.access.views import VIEWS as VIEWS
 from gateway.access.views import Access as Access
 from gateway.access.views import ArgumentRule as ArgumentRule
@@ -262,6 +262,15 @@ def view(role: Role, kind: Kind) -> Access:
 
 def sees_whole(role: Role, kind: Kind) -> bool:
     return view(role, kind) is W
+
+
+def hidden_tag_codes(role: Role) -> frozenset[str]:
+    """The person types a role's view of tags leaves out, by code: filtering by one would count
+    what the view hides."""
+    level = view(role, Kind.TAGS)
+    if level is W:
+        return frozenset()
+    return frozenset(t.value for t in hidden_tags(low=level is not M))
 
 
 def masked(key: str, value: Any, level: Access, root: Any = None) -> Any:

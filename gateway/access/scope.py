@@ -23,8 +23,7 @@ from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal, Role
 from gateway.access.kinds import Kind
 from gateway.access.lookups import RequestLookups
-from gateway.access.masks import VULNERABLE
-from gateway.access.policy import reveals_vulnerability, sees_whole
+from gateway.access.policy import hidden_tag_codes, reveals_vulnerability, sees_whole
 from gateway.backends.data import RequestData
 from schema import CaseQuery
 
@@ -33,7 +32,6 @@ NAMED_IN_OWN_ROWS = frozenset({Role.URBAN_MANAGEMENT, Role.LEGAL_AID})
 URBAN_CASE_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.URBAN_MANAGEMENT})
 LEGAL_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.LEGAL_AID})
 NO_CASE = adapters.IdentityMatch(adapters.MatchMethod.NONE, None)
-VULNERABLE_CODES = frozenset(t.value for t in VULNERABLE)
 
 
 class ScopedReads(RequestData):
@@ -184,7 +182,7 @@ class ScopedReads(RequestData):
         role = self.principal.role
         if name is not None and not sees_whole(role, Kind.NAME):
             raise ForbiddenError("无权按姓名筛选 / not allowed to filter by name", argument="name")
-        if tag in VULNERABLE_CODES and not sees_whole(role, Kind.TAGS):
+        if tag in hidden_tag_codes(role):  # a count of them would tell what is hidden
             raise ForbiddenError(
                 "无权按该类别筛选 / not allowed to filter by this tag", argument="tag"
             )

@@ -178,6 +178,10 @@ async def test_roles_that_see_ids_whole_are_not_limited(gateway: Gateway) -> Non
         ("district_admin", "tag", "LOW_INCOME", False),
         ("grid_worker", "tag", "DISABLED", True),
         ("community_admin", "tag", "PARTY_MEMBER", True),
+        # living alone: shown to those who see households, so they may filter by it too
+        ("community_admin", "tag", "ELDERLY_LIVING_ALONE", True),
+        ("district_admin", "tag", "ELDERLY_LIVING_ALONE", True),
+        ("community_admin", "tag", "NEAR_LOW_INCOME", False),
         ("district_admin", "name", "王", False),
         ("urban_management", "name", "王", False),
         ("community_admin", "name", "王", True),
