@@ -123,3 +123,11 @@ def test_the_people_a_record_names_are_found_by_their_values() -> None:
     )
     assert shown(text, {Kind.NAME: W, Kind.PHONE: W}, known) == (text, W)
     assert people_named(None) == []
+
+
+def test_every_one_of_many_values_is_found_in_order() -> None:
+    text = "".join(f"第{i}户{13800000000 + i}，" for i in range(2000))
+    found = find(text)
+    assert [f.value for f in found] == [str(13800000000 + i) for i in range(2000)]
+    seen, _ = shown(text, {Kind.PHONE: M})
+    assert seen.count("****") == 2000 and "13800001999" not in seen
