@@ -120,7 +120,7 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
         if level is Access.WHOLE:
             return _typed_within(result, context.principal.role) if written else result
         if isawaitable(result):
-            return _masked_later(result, key, level, root)
+            return _then(result, lambda value: masked(key, value, level, root))
         return masked(key, result, level, root)
 
     def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
@@ -155,12 +155,8 @@ WRITTEN_KINDS = frozenset({Kind.NAME, Kind.ADDRESS, Kind.HUKOU_ADDRESS})
 
 def _typed_within(value: Any, role: Role) -> Any:
     if isawaitable(value):
-        return _typed_within_later(value, role)
+        return _then(value, lambda typed: _typed_within(typed, role))
     return shown_in_text(value, TEXT_VIEWS[role])[0] if isinstance(value, str) else value
-
-
-async def _typed_within_later(value: Awaitable[Any], role: Role) -> Any:
-    return _typed_within(await value, role)
 
 
 def _free_text_resolver(key: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
@@ -176,13 +172,10 @@ def _free_text_resolver(key: str, resolve: Callable[..., Any]) -> Callable[..., 
             context.record.fields[key] = "whole" if most is Access.WHOLE else "masked"
         return result
 
-    async def shown_later(root: Any, context: GatewayContext, result: Awaitable[Any]) -> Any:
-        return shown(root, context, await result)
-
     def policed(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         result = resolve(root, info, **kwargs)
         if isawaitable(result):
-            return shown_later(root, info.context, result)
+            return _then(result, lambda text: shown(root, info.context, text))
         return shown(root, info.context, result)
 
     read = direct_read(resolve)
@@ -230,5 +223,6 @@ def _named_in(execution: Any) -> str | None:
     return None
 
 
-async def _masked_later(result: Awaitable[Any], key: str, level: Access, root: Any) -> Any:
-    return masked(key, await result, level, root)
+async def _then(result: Awaitable[Any], apply: Callable[[Any], Any]) -> Any:
+    """A resolver's awaited value, with the policy's view applied once it has come."""
+    return apply(await result)
