@@ -89,21 +89,9 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     if settings.workers > 1:
-        # Each worker builds its app from the same settings (GOVGRAPH_* and the config file).
-        if args.config:
-            os.environ["GOVGRAPH_CONFIG"] = args.config
-        os.environ["GOVGRAPH_WORKERS"] = str(settings.workers)
-        uvicorn.run(
-            "gateway.http.app:create_app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=settings.workers,
-            http=ONE_WRITE,
-            log_level="warning",
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-        )
-        return 0
+        from gateway.cli.workers import serve_workers
+
+        return serve_workers(host, port, settings.workers, args.config, SHUTDOWN_GRACE_S)
     uvicorn.run(
         create_app(settings, freeze_heap_on_start=True),
         host=host,

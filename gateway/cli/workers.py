@@ -1,0 +1,104 @@
+"""Several worker processes on one port, with the connections spread evenly over them.
+
+uvicorn's own supervisor binds one socket and hands it to every worker. The workers then race to
+accept from it, and one that wakes first takes every connection waiting: twenty keep-alive
+connections opened together were split 16:4 to 19:1 between two workers, so a proxy's or a load
+balancer's pool of connections stayed on one worker and the second worker's core did little.
+
+On Linux each worker here binds a listening socket of its own to the same address, with
+`SO_REUSEPORT`. The kernel then spreads new connections over the workers' sockets by their
+addresses, evenly. A worker listens only once its application has started, so no connection
+waits on a worker that is still warming up. uvicorn still supervises the workers: it restarts
+one that dies, and stops them all on SIGINT or SIGTERM. A worker that dies drops the connections
+waiting in its own queue; its clients connect again and reach another worker. Elsewhere (macOS
+spreads nothing, Windows has no such option), the workers share one socket as before."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import cast
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from gateway.http.one_write import PROTOCOL as ONE_WRITE
+
+
+def spreads_connections() -> bool:
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def bind_own_socket(host: str, port: int) -> socket.socket:
+    """A worker's socket: bound, not yet listening (asyncio listens when the server starts)."""
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class OwnSocket:
+    """Stands in uvicorn's list of sockets for each worker. The list is pickled into every new
+    worker process, and there this becomes a socket of the worker's own."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+
+    def __reduce__(self) -> tuple[object, tuple[str, int]]:
+        return bind_own_socket, (self.host, self.port)
+
+
+def claim_port(host: str, port: int) -> int:
+    """The port the workers will share, checked free: a bind without `SO_REUSEPORT` fails where
+    anything listens, another govgraph's workers included, so two servers never split one port.
+    Port 0 becomes a free port, the same for every worker."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        return int(probe.getsockname()[1])
+
+
+def run_workers(config: uvicorn.Config) -> None:
+    """Runs `config.workers` workers under uvicorn's supervisor until SIGINT or SIGTERM."""
+    if not spreads_connections():
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    config.port = claim_port(config.host, config.port)
+    # uvicorn only passes the list on to each worker, where it unpickles to real sockets.
+    own = cast(list[socket.socket], [OwnSocket(config.host, config.port)])
+    Multiprocess(config, sockets=own).run()
+
+
+def serve_workers(host: str, port: int, workers: int, config_path: str | None, grace_s: int) -> int:
+    """`govgraph serve` with several workers; 2 where the address cannot be had."""
+    # Each worker builds its app from the same settings (GOVGRAPH_* and the config file).
+    if config_path:
+        os.environ["GOVGRAPH_CONFIG"] = config_path
+    os.environ["GOVGRAPH_WORKERS"] = str(workers)
+    config = uvicorn.Config(
+        "gateway.http.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http=ONE_WRITE,
+        log_level="warning",
+        timeout_graceful_shutdown=grace_s,
+    )
+    try:
+        run_workers(config)
+    except OSError as taken:
+        print(f"govgraph serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
+        return 2
+    return 0
