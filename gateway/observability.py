@@ -191,8 +191,10 @@ class Metrics:
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # Several worker processes: add up what each wrote (prometheus-client multiprocess mode).
+            # Breakers, calls in flight and caches are read from the answering worker, by its pid.
             registry = CollectorRegistry()
             MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            registry.register(_StateCollector(self, worker=str(os.getpid())))
             return generate_latest(registry)
         return generate_latest(self.registry)
 
@@ -200,31 +202,33 @@ class Metrics:
 class _StateCollector:
     """Read at scrape time: breakers, in-flight calls and caches."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, worker: str | None = None) -> None:
         self.metrics = metrics
+        self.worker = [worker] if worker else []
+        self.labels = ["worker"] if worker else []
+
+    def _family(self, name: str, help_text: str, label: str) -> GaugeMetricFamily:
+        return GaugeMetricFamily(name, help_text, labels=[label, *self.labels])
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         backends = self.metrics._backends
         if backends is None:
             return
-        breaker = GaugeMetricFamily(
-            "govgraph_breaker_state",
-            "Circuit breaker: 0 closed, 1 half-open, 2 open",
-            labels=["backend"],
+        breaker = self._family(
+            "govgraph_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", "backend"
         )
-        in_flight = GaugeMetricFamily(
-            "govgraph_backend_in_flight",
-            "Calls in flight to each legacy system",
-            labels=["backend"],
+        in_flight = self._family(
+            "govgraph_backend_in_flight", "Calls in flight to each legacy system", "backend"
         )
         for connector in backends.connectors.values():
             backend = connector.backend
-            breaker.add_metric([backend.name], BREAKER_VALUES[backend.breaker.state.value])
-            in_flight.add_metric([backend.name], backend.in_flight)
+            value = BREAKER_VALUES[backend.breaker.state.value]
+            breaker.add_metric([backend.name, *self.worker], value)
+            in_flight.add_metric([backend.name, *self.worker], backend.in_flight)
         yield breaker
         yield in_flight
         families = {
-            name: GaugeMetricFamily(f"govgraph_cache_{name}", help_text, labels=["cache"])
+            name: self._family(f"govgraph_cache_{name}", help_text, "cache")
             for name, help_text in (
                 ("hits", "Reference-cache hits (counted since start)"),
                 ("misses", "Reference-cache misses (counted since start)"),
@@ -236,13 +240,14 @@ class _StateCollector:
             )
         }
         for cache in backends.caches():
-            families["hits"].add_metric([cache.name], cache.hits)
-            families["misses"].add_metric([cache.name], cache.misses)
-            families["evictions"].add_metric([cache.name], cache.evictions)
-            families["stale_served"].add_metric([cache.name], cache.stale_served)
-            families["refreshes"].add_metric([cache.name], cache.refreshes)
-            families["refresh_failures"].add_metric([cache.name], cache.refresh_failures)
-            families["size"].add_metric([cache.name], len(cache))
+            labels = [cache.name, *self.worker]
+            families["hits"].add_metric(labels, cache.hits)
+            families["misses"].add_metric(labels, cache.misses)
+            families["evictions"].add_metric(labels, cache.evictions)
+            families["stale_served"].add_metric(labels, cache.stale_served)
+            families["refreshes"].add_metric(labels, cache.refreshes)
+            families["refresh_failures"].add_metric(labels, cache.refresh_failures)
+            families["size"].add_metric(labels, len(cache))
         yield from families.values()
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.processes import free_port, wait_until_up
-from gateway.cli.workers import OwnSocket, claim_port, spreads_connections
+from gateway.cli.workers import OwnSocket, claim_port, metrics_directory, spreads_connections
 
 pytestmark = pytest.mark.skipif(not spreads_connections(), reason="SO_REUSEPORT spreads on Linux")
 
@@ -91,6 +92,30 @@ def test_keep_alive_connections_opened_together_spread_over_both_workers(
 
 
 @pytest.mark.heavy
+def test_every_scrape_adds_up_all_workers_and_shows_the_answering_workers_breakers(
+    two_workers: tuple[int, list[psutil.Process]],
+) -> None:
+    port, workers = two_workers
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(30):  # a connection each, so that both workers answer some
+        assert httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}).status_code == 200
+    answered = {str(w.pid) for w in workers}
+    seen: set[str] = set()
+    for _ in range(12):
+        families = {
+            f.name: f for f in text_string_to_metric_families(httpx.get(f"{url}/metrics").text)
+        }
+        counted = sum(
+            s.value for s in families["govgraph_requests"].samples if s.name.endswith("_total")
+        )
+        assert counted == 30  # both workers' requests, whichever worker answers the scrape
+        breakers = families["govgraph_breaker_state"].samples
+        assert breakers and {s.labels["worker"] for s in breakers} <= answered
+        seen |= {s.labels["worker"] for s in breakers}
+    assert seen == answered
+
+
+@pytest.mark.heavy
 def test_a_port_in_use_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     with socket.socket() as other:
         other.bind(("127.0.0.1", 0))
@@ -122,3 +147,23 @@ def test_each_worker_unpickles_a_socket_of_its_own_bound_and_not_yet_listening()
     finally:
         first.close()
         second.close()
+
+
+def test_the_metrics_directory_is_the_operators_emptied_or_one_of_its_own_removed_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given = tmp_path / "metrics"
+    given.mkdir()
+    (given / "counter_4242.db").write_bytes(b"an earlier run")
+    (given / "README").write_text("kept")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(given))
+    with metrics_directory() as used:
+        assert used == given
+        assert [p.name for p in given.iterdir()] == ["README"]
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    with metrics_directory() as own:
+        assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(own)
+        assert own.is_dir()
+        (own / "counter_1.db").write_bytes(b"")
+    assert not own.exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ

@@ -16,8 +16,13 @@ spreads nothing, Windows has no such option), the workers share one socket as be
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import cast
 
 import uvicorn
@@ -97,8 +102,31 @@ def serve_workers(host: str, port: int, workers: int, config_path: str | None, g
         timeout_graceful_shutdown=grace_s,
     )
     try:
-        run_workers(config)
+        with metrics_directory():
+            run_workers(config)
     except OSError as taken:
         print(f"govgraph serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
         return 2
     return 0
+
+
+@contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """Where the workers write their metrics for `/metrics` to add up (prometheus-client's
+    multiprocess mode): the operator's `PROMETHEUS_MULTIPROC_DIR`, emptied of an earlier run's
+    files, or a directory of this server's own, removed when it stops. Without one, each scrape
+    would show the figures of whichever worker answered it."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink(missing_ok=True)
+        yield Path(given)
+        return
+    own = tempfile.mkdtemp(prefix="govgraph-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = own
+    try:
+        yield Path(own)
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(own, ignore_errors=True)
