@@ -58,6 +58,9 @@ class Settings:
     cors_origins: str = ""
     cors_credentials: bool = False
     cors_max_age_s: float = 600.0
+    # Request headers an allowed origin's page may send: `*` allows what its preflight asks for,
+    # as Apollo Router and GraphQL Yoga do; or a comma-separated list, added to our own.
+    cors_allow_headers: str = "*"
     # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph,
     # or one agency's part, "urban", "civil", "legal" or "engagement" (`schema.subgraphs`);
     # empty: served to clients directly.

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.settings import Settings
 
 EXPOSED = ["X-Request-ID", "Retry-After", "WWW-Authenticate"]
+# Allowed even where the operator lists the headers pages may send (`cors_allow_headers`).
 ALLOWED_HEADERS = [
     "Authorization",
     "Content-Type",
@@ -32,6 +33,17 @@ ALLOWED_HEADERS = [
     "traceparent",
     "tracestate",
 ]
+_OURS = {h.lower() for h in ALLOWED_HEADERS}
+
+
+def allowed_headers(settings: Settings) -> list[str]:
+    """`*`: whatever an allowed origin's preflight asks for. A page's own tools add headers that
+    no list keeps up with (Sentry's `sentry-trace` and `baggage`, other tracers' own, a team's
+    `X-Client-Version`); the origin is what is checked, and a header grants nothing by itself."""
+    listed = [h.strip() for h in settings.cors_allow_headers.split(",") if h.strip()]
+    if "*" in listed:
+        return ["*"]
+    return ALLOWED_HEADERS + [h for h in listed if h.lower() not in _OURS]
 
 
 def origins_of(settings: Settings) -> list[str]:
@@ -60,7 +72,7 @@ class CountingCORS:
             app,
             allow_origin_regex=pattern,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=ALLOWED_HEADERS,
+            allow_headers=allowed_headers(settings),
             allow_credentials=settings.cors_credentials,
             expose_headers=EXPOSED,
             max_age=int(settings.cors_max_age_s),

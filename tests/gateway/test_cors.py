@@ -4,6 +4,7 @@ get none (the browser blocks the answer), and are counted; `*` is refused in pro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,8 +65,13 @@ async def test_allowed_and_refused_origins(tmp_path: Path) -> None:
         "x-purpose, apollo-require-preflight, x-request-id",
     ],
 )
-async def test_headers_that_clients_send_on_their_own_pass_the_preflight(sent: str) -> None:
-    async with open_gateway(cors_origins="http://localhost:*") as (gateway, _app):
+async def test_headers_that_clients_send_on_their_own_pass_the_preflight_of_a_short_list(
+    sent: str,
+) -> None:
+    # an operator's list of headers adds to these, which clients send on their own
+    async with open_gateway(
+        cors_origins="http://localhost:*", cors_allow_headers="X-Team-Header"
+    ) as (gateway, _app):
         answer = await gateway.client.options(
             "/graphql",
             headers={
@@ -79,6 +85,43 @@ async def test_headers_that_clients_send_on_their_own_pass_the_preflight(sent: s
             h.strip() for h in answer.headers["access-control-allow-headers"].lower().split(",")
         }
         assert {h.strip() for h in sent.split(",")} <= allowed
+
+
+async def _preflight(gateway: Any, origin: str, asked: str) -> Any:
+    return await gateway.client.options(
+        "/graphql",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": asked,
+        },
+    )
+
+
+TOOLS = "authorization, content-type, sentry-trace, baggage, x-datadog-trace-id, x-client-version"
+
+
+async def test_an_allowed_page_may_send_what_its_own_tools_add_and_others_still_may_not() -> None:
+    async with open_gateway(cors_origins="http://localhost:*") as (gateway, _app):
+        allowed = await _preflight(gateway, "http://localhost:5173", TOOLS)
+        assert allowed.status_code == 200, allowed.text
+        granted = {h.strip() for h in allowed.headers["access-control-allow-headers"].split(",")}
+        assert {h.strip() for h in TOOLS.split(",")} <= granted
+        refused = await _preflight(gateway, "https://evil.example", TOOLS)
+        assert refused.status_code == 400
+        assert "access-control-allow-origin" not in refused.headers  # the browser blocks it
+
+
+async def test_a_short_list_of_headers_refuses_the_rest() -> None:
+    async with open_gateway(
+        cors_origins="http://localhost:*", cors_allow_headers="X-Client-Version"
+    ) as (gateway, _app):
+        listed = await _preflight(
+            gateway, "http://localhost:5173", "authorization, x-client-version"
+        )
+        assert listed.status_code == 200, listed.text
+        unlisted = await _preflight(gateway, "http://localhost:5173", "sentry-trace")
+        assert unlisted.status_code == 400
 
 
 async def test_no_origins_configured_means_no_cors(gateway) -> None:  # type: ignore[no-untyped-def]
