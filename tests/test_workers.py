@@ -16,6 +16,7 @@ import httpx
 import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from uvicorn.config import STARTUP_FAILURE
 
 from bench.processes import free_port, wait_until_up
 from gateway.cli.workers import OwnSocket, claim_port, metrics_directory, spreads_connections
@@ -167,3 +168,41 @@ def test_the_metrics_directory_is_the_operators_emptied_or_one_of_its_own_remove
         (own / "counter_1.db").write_bytes(b"")
     assert not own.exists()
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_a_worker_whose_port_was_taken_meanwhile_exits_as_failed_to_start(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(SystemExit) as failed:
+            pickle.loads(pickle.dumps(OwnSocket("127.0.0.1", port)))  # noqa: S301
+    assert failed.value.code == STARTUP_FAILURE  # uvicorn stops rather than restarts
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+RACE = """
+import socket
+import gateway.cli.workers as workers
+if __name__ == "__main__":
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen()
+    port = other.getsockname()[1]
+    workers.claim_port = lambda host, asked: port  # taken after the check
+    raise SystemExit(workers.serve_workers("127.0.0.1", port, 2, None, 5))
+"""
+
+
+@pytest.mark.heavy
+def test_workers_that_cannot_listen_stop_the_server_with_its_reason(tmp_path: Path) -> None:
+    script = tmp_path / "race.py"
+    script.write_text(RACE)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 2  # stopped, not workers started again and again
+    assert "a worker cannot listen on 127.0.0.1:" in done.stderr
+    assert "Traceback" not in done.stderr

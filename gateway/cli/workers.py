@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import cast
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from gateway.http.one_write import PROTOCOL as ONE_WRITE
@@ -40,15 +41,18 @@ def _family(host: str) -> socket.AddressFamily:
 
 
 def bind_own_socket(host: str, port: int) -> socket.socket:
-    """A worker's socket: bound, not yet listening (asyncio listens when the server starts)."""
+    """A worker's socket: bound, not yet listening (asyncio listens when the server starts).
+    Where the port was taken after it was checked, the worker exits as one that failed to
+    start, and uvicorn stops the server rather than starting the worker again and again."""
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-    except OSError:
+    except OSError as taken:
         sock.close()
-        raise
+        print(f"govgraph serve: a worker cannot listen on {host}:{port}: {taken}", file=sys.stderr)
+        raise SystemExit(STARTUP_FAILURE) from None
     return sock
 
 
@@ -74,15 +78,18 @@ def claim_port(host: str, port: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def run_workers(config: uvicorn.Config) -> None:
-    """Runs `config.workers` workers under uvicorn's supervisor until SIGINT or SIGTERM."""
+def run_workers(config: uvicorn.Config) -> bool:
+    """Runs `config.workers` workers under uvicorn's supervisor until SIGINT or SIGTERM; False
+    where a worker failed to start (uvicorn then stops them all)."""
     if not spreads_connections():
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-        return
-    config.port = claim_port(config.host, config.port)
-    # uvicorn only passes the list on to each worker, where it unpickles to real sockets.
-    own = cast(list[socket.socket], [OwnSocket(config.host, config.port)])
-    Multiprocess(config, sockets=own).run()
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    else:
+        config.port = claim_port(config.host, config.port)
+        # uvicorn only passes the list on to each worker, where it unpickles to real sockets.
+        own = cast(list[socket.socket], [OwnSocket(config.host, config.port)])
+        supervisor = Multiprocess(config, sockets=own)
+    supervisor.run()
+    return all(p.exitcode != STARTUP_FAILURE for p in supervisor.processes)
 
 
 def serve_workers(host: str, port: int, workers: int, config_path: str | None, grace_s: int) -> int:
@@ -103,11 +110,11 @@ def serve_workers(host: str, port: int, workers: int, config_path: str | None, g
     )
     try:
         with metrics_directory():
-            run_workers(config)
+            started = run_workers(config)
     except OSError as taken:
         print(f"govgraph serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
         return 2
-    return 0
+    return 0 if started else 2
 
 
 @contextmanager
