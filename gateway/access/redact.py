@@ -17,6 +17,12 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 REDACTED = "[已隐去]"
 
 
+# A GraphQL string literal as graphql-core prints it into a message: block or quoted.
+QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"')
+# An Int or Float literal long enough to be an ID number, a phone or a card.
+BARE_NUMBER = re.compile(r"\d{6,}")
+
+
 class PurposeError(ValueError):
     pass
 
@@ -26,6 +32,16 @@ def scrub(text: str) -> str:
     plain = unicodedata.normalize("NFKC", text)
     plain = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in plain)
     return EMAIL.sub(REDACTED, LONG_NUMBER.sub(REDACTED, plain))
+
+
+def without_values(message: str) -> str:
+    """A message about a document with the values written into it left out: graphql-core
+    quotes a literal it refuses ("String cannot represent a non string value: 3202…", "Int
+    cannot represent non-integer value: \"张三\""), which may be someone's ID number or name.
+    Names of fields, types and arguments are quoted with single quotes and stay; outside
+    quotes a value can only be a bare number, so a run of six digits or more goes, and the
+    message's own words stay whole (years 1900-2199)."""
+    return BARE_NUMBER.sub(REDACTED, QUOTED.sub('"..."', message))
 
 
 def read_purpose(header: bytes) -> str | None:

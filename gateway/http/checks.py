@@ -10,6 +10,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode
 
 from connectors.errors import GovGraphError
+from gateway.access.redact import without_values
 from gateway.http.documents import Documents
 from gateway.http.inputs import control_in_document, control_in_variables
 from gateway.http.limits import Analysis, Limits, analyse
@@ -39,7 +40,11 @@ def parse_and_pick(
             if "more than" in error.message and "tokens" in error.message
             else "GRAPHQL_PARSE_FAILED"
         )
-        message = "查询的记号过多 / too many tokens" if code == "TOKEN_LIMIT" else error.message
+        message = (
+            "查询的记号过多 / too many tokens"
+            if code == "TOKEN_LIMIT"
+            else without_values(error.message)
+        )
         raise DocumentRefused(errors_body(code, message)) from None
     operation = pick(document, operation_name)
     if operation is None:

@@ -23,6 +23,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from gateway.access.redact import without_values
 from gateway.http.graphql import present
 from gateway.settings import Settings
 from schema.moments import YEARS
@@ -59,7 +60,7 @@ class Documents:
         return cached
 
     def validation_error(self, error: GraphQLError) -> dict[str, Any]:
-        message = error.message
+        message = without_values(error.message)
         if self.settings.production:
             message = SUGGESTION.sub("", message)
         formatted: dict[str, Any] = dict(error.formatted)

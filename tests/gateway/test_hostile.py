@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.access.auth import Role
+from gateway.access.redact import without_values
 from tests.gateway.conftest import Gateway, open_gateway, token
 
 GQL = "application/graphql-response+json"
@@ -254,6 +255,31 @@ CORPUS = [
     ),
     Hostile("null-bytes", 200, "GRAPHQL_PARSE_FAILED", q("{ depart\u0000ments { code } }")),
     Hostile("unknown-field", 200, "GRAPHQL_VALIDATION_FAILED", q("{ everyone { idNumber } }")),
+    # a value written into the document where it does not fit: graphql-core quotes it back
+    Hostile(
+        "id-number-as-an-int-literal",
+        200,
+        "GRAPHQL_VALIDATION_FAILED",
+        q("{ resident(idNumber: 110105194912310021) { name } }"),
+    ),
+    Hostile(
+        "id-number-string-where-an-int-goes",
+        200,
+        "GRAPHQL_VALIDATION_FAILED",
+        q('{ grids(first: "110105194912310021") { totalCount } }'),
+    ),
+    Hostile(
+        "id-number-in-an-input-object-of-the-wrong-shape",
+        200,
+        "GRAPHQL_VALIDATION_FAILED",
+        q("{ residents(filter: {grid: 110105194912310021}) { totalCount } }"),
+    ),
+    Hostile(
+        "id-number-where-a-name-goes",
+        200,
+        "GRAPHQL_PARSE_FAILED",
+        q('{ resident("110105194912310021") { name } }'),
+    ),
     Hostile(
         "unknown-field-graphql-response",
         400,
@@ -335,6 +361,7 @@ async def test_hostile_request_is_refused_before_any_backend_call(
     assert case.code in codes
     assert "Traceback" not in response.text
     assert "110105194912310021" not in response.text
+    assert "110105" not in response.text.replace(" ", "")
     if case.status == 405:
         assert "allow" in response.headers
     assert all(calls == {} for calls in gateway.calls().values())
@@ -442,3 +469,30 @@ async def test_graphql_response_media_type_is_returned_when_asked(gateway: Gatew
     assert response.headers["content-type"].startswith(GQL)
     plain = await gateway.client.post("/graphql", json=q("{ departments { code } }"))
     assert plain.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (
+            'Int cannot represent non-integer value: "张三"',
+            'Int cannot represent non-integer value: "..."',
+        ),
+        (
+            'Expected value of type \'ResidentFilter!\', found {grid: "3202\\"13", name: """李四"""}.',
+            'Expected value of type \'ResidentFilter!\', found {grid: "...", name: "..."}.',
+        ),
+        (
+            "String cannot represent a non string value: [13912345678]",
+            "String cannot represent a non string value: [[已隐去]]",
+        ),
+        (  # names of fields and types stay, and so do small numbers
+            "Cannot query field 'nmae' on type 'Resident'. Did you mean 'name'? Depth 12.",
+            "Cannot query field 'nmae' on type 'Resident'. Did you mean 'name'? Depth 12.",
+        ),
+    ],
+)
+def test_messages_about_a_document_leave_out_the_values_written_in_it(
+    message: str, shown: str
+) -> None:
+    assert without_values(message) == shown
