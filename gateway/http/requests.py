@@ -4,6 +4,7 @@ JSON and its parameters, each refusal with its status and stable code; and the r
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +103,21 @@ def operation_of(payload: object) -> Operation:
     return Operation(query, variables or {}, name, extensions or {}, document_id=document_id)
 
 
+def _json_parameter(params: Mapping[str, str], name: str) -> Any:
+    """A GET request's `variables` or `extensions`: JSON in the URL, refused by its own name."""
+    text = params.get(name)
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        if name == "variables":
+            message = "variables 不是合法 JSON / variables are not JSON"
+            raise RequestRefused(400, "BAD_VARIABLES", message) from None
+        message = f"{name} 不是合法 JSON / {name} is not JSON"
+        raise RequestRefused(400, "BAD_REQUEST", message) from None
+
+
 async def read_operations(request: Request, settings: Settings) -> tuple[list[Operation], bool]:
     """The operations a request carries, and whether they came as a batch; RequestRefused for
     anything that is not a well-formed GraphQL-over-HTTP request."""
@@ -126,13 +142,10 @@ async def read_operations(request: Request, settings: Settings) -> tuple[list[Op
                 "带 Cookie 的 GET 请求须带 X-GovGraph-Preflight 头 / a GET with cookies needs a preflight header",
             )
         params = request.query_params
-        try:
-            variables = json.loads(params["variables"]) if params.get("variables") else None
-            extensions = json.loads(params["extensions"]) if params.get("extensions") else None
-        except ValueError:
-            raise RequestRefused(
-                400, "BAD_VARIABLES", "variables 不是合法 JSON / variables are not JSON"
-            ) from None
+        variables, extensions = (
+            _json_parameter(params, "variables"),
+            _json_parameter(params, "extensions"),
+        )
         payload = {
             "query": params.get("query"),
             "variables": variables,

@@ -232,6 +232,14 @@ CORPUS = [
         params={"query": "query($c: String!) { grid(code: $c) { name } }", "variables": "{oops"},
         headers={"X-GovGraph-Preflight": "1"},
     ),
+    Hostile(  # refused by its own name, not as variables
+        "get-extensions-not-json",
+        400,
+        "BAD_REQUEST",
+        method="GET",
+        params={"query": "{ departments { code } }", "extensions": "{oops"},
+        headers={"X-GovGraph-Preflight": "1"},
+    ),
     Hostile(
         "variables-wrong-type",
         200,
