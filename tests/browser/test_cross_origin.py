@@ -25,7 +25,9 @@ CALL = """async ([url, token]) => {
       // as Apollo Client with clientAwareness and a page with OpenTelemetry's fetch tracing send
       headers: {"Content-Type": "application/json", "Authorization": `Bearer ${token}`,
                 "apollographql-client-name": "dashboard", "apollographql-client-version": "1.0",
-                "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "sentry-trace": "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1",
+                "baggage": "sentry-environment=production"},
       body: JSON.stringify({query: "{ grids(first: 2) { totalCount edges { node { code } } } }"}),
     });
     return {ok: true, status: response.status, requestId: response.headers.get("X-Request-ID"),
