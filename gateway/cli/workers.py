@@ -9,8 +9,9 @@ On Linux each worker here binds a listening socket of its own to the same addres
 `SO_REUSEPORT`. The kernel then spreads new connections over the workers' sockets by their
 addresses, evenly. A worker listens only once its application has started, so no connection
 waits on a worker that is still warming up. uvicorn still supervises the workers: it restarts
-one that dies, and stops them all on SIGINT or SIGTERM. A worker that dies drops the connections
-waiting in its own queue; its clients connect again and reach another worker. Elsewhere (macOS
+one that dies, and stops them all on SIGINT or SIGTERM. A worker that stops drops the
+connections waiting in its own queue (unless `net.ipv4.tcp_migrate_req` is on); their clients
+connect again and reach another worker. Elsewhere (macOS
 spreads nothing, Windows has no such option), the workers share one socket as before."""
 
 from __future__ import annotations
