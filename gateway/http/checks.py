@@ -12,7 +12,12 @@ from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode
 from connectors.errors import GovGraphError
 from gateway.access.redact import without_values
 from gateway.http.documents import Documents
-from gateway.http.inputs import control_in_document, control_in_variables
+from gateway.http.inputs import (
+    MAX_NESTING,
+    control_in_document,
+    control_in_variables,
+    nested_deeper_than,
+)
 from gateway.http.limits import Analysis, Limits, analyse
 from gateway.http.requests import errors_body, pick
 
@@ -50,6 +55,13 @@ def parse_and_pick(
     if operation is None:
         raise DocumentRefused(
             errors_body("OPERATION_NOT_FOUND", "找不到要执行的操作 / no such operation")
+        )
+    if nested_deeper_than(variables):  # over HTTP the body was refused before; a socket's not
+        raise DocumentRefused(
+            errors_body(
+                "BAD_VARIABLES",
+                f"变量嵌套超过{MAX_NESTING}层 / variables nested more than {MAX_NESTING} deep",
+            )
         )
     where = control_in_variables(variables)
     if where is not None or control_in_document(query, document):

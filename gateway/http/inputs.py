@@ -17,18 +17,42 @@ from graphql import DocumentNode, StringValueNode, Visitor, visit
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
+# Deeper than any input of the schema: the walks below, and graphql-core's, stay shallow.
+MAX_NESTING = 64
+
+
+def nested_deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Objects and lists in a parsed JSON value nested more than `limit` deep."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def malformed_unicode(value: Any) -> bool:
     """A lone UTF-16 surrogate anywhere in a parsed JSON value (keys included)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(malformed_unicode(k) or malformed_unicode(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(malformed_unicode(v) for v in value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -40,20 +64,19 @@ def bad_character(text: str) -> bool:
     )
 
 
-def control_in_variables(value: Any, path: str = "") -> str | None:
+def control_in_variables(value: Any) -> str | None:
     """The path of the first variable string that holds a control character, or None."""
-    if isinstance(value, str):
-        return (path or "variables") if bad_character(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = control_in_variables(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = control_in_variables(item, f"{path}[{index}]")
-            if found:
-                return found
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if bad_character(item):
+                return path or "variables"
+        elif isinstance(item, dict):
+            keyed = [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
+            stack.extend(reversed(keyed))
+        elif isinstance(item, list):
+            stack.extend(reversed([(v, f"{path}[{i}]") for i, v in enumerate(item)]))
     return None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import secrets
@@ -298,6 +299,12 @@ class LiveView(GraphQL[LiveConnection, None]):
         self._clients: Counter[str] = Counter()
         self._holders: dict[int, str] = {}
         self._timers: dict[int, asyncio.Task[None]] = {}
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:  # nested past what the parser reads: as any message not JSON
+            raise json.JSONDecodeError("nested too deeply", str(data)[:40], 0) from None
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         return self._origins is not None and self._origins.match(origin) is not None

@@ -13,7 +13,7 @@ from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from gateway.http.inputs import malformed_unicode
+from gateway.http.inputs import MAX_NESTING, malformed_unicode, nested_deeper_than
 from gateway.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -110,7 +110,7 @@ def _json_parameter(params: Mapping[str, str], name: str) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         if name == "variables":
             message = "variables 不是合法 JSON / variables are not JSON"
             raise RequestRefused(400, "BAD_VARIABLES", message) from None
@@ -202,6 +202,12 @@ def pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode | 
 
 
 def refuse_malformed(payload: Any) -> None:
+    if nested_deeper_than(payload):
+        raise RequestRefused(
+            400,
+            "BAD_REQUEST_JSON",
+            f"JSON 嵌套超过{MAX_NESTING}层 / JSON nested more than {MAX_NESTING} deep",
+        )
     if malformed_unicode(payload):
         raise RequestRefused(
             400,

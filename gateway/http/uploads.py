@@ -82,7 +82,7 @@ async def read_multipart(request: Request, settings: Settings) -> Operation:
         try:
             operations = json.loads(str(form.get("operations") or ""))
             mapping = json.loads(str(form.get("map") or ""))
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid(
                 "operations 和 map 须为 JSON / operations and map must be JSON"
             ) from None

@@ -232,6 +232,26 @@ CORPUS = [
         params={"query": "query($c: String!) { grid(code: $c) { name } }", "variables": "{oops"},
         headers={"X-GovGraph-Preflight": "1"},
     ),
+    Hostile(  # deeper than any input: refused before the checks walk it
+        "variables-nested-past-any-input",
+        400,
+        "BAD_REQUEST_JSON",
+        q("{ departments { code } }", variables={"a": json.loads("[" * 100 + "]" * 100)}),
+    ),
+    Hostile(
+        "extensions-nested-past-any-input",
+        400,
+        "BAD_REQUEST_JSON",
+        q("{ departments { code } }", extensions=json.loads('{"a":' * 100 + "1" + "}" * 100)),
+    ),
+    Hostile(
+        "get-variables-nested-past-what-json-reads",
+        400,
+        "BAD_VARIABLES",
+        method="GET",
+        params={"query": "{ departments { code } }", "variables": "[" * 1200 + "]" * 1200},
+        headers={"X-GovGraph-Preflight": "1"},
+    ),
     Hostile(  # refused by its own name, not as variables
         "get-extensions-not-json",
         400,

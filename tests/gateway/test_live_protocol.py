@@ -263,3 +263,38 @@ async def test_a_phone_typed_into_a_report_reaches_a_subscriber_as_its_role_sees
             event = await receive(ws)
     shown = event["payload"]["data"]["casesInGrid"]["description"]
     assert shown == f"邻居电话{neighbour.phone[:3]}****{neighbour.phone[-4:]}"
+
+
+async def test_variables_nested_past_any_input_are_refused_and_the_socket_stays(
+    served: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = "subscription($v: String!) { casesInGrid(grid: $v) { number } }"
+    async with await socket(served) as ws:
+        assert (await init(ws, token(Role.DISTRICT_ADMIN)))["type"] == "connection_ack"
+        # as deep as the JSON parser reads (past it, see below), written out by hand
+        deep = "[" * 960 + '"320213001001001"' + "]" * 960
+        payload = json.dumps({"query": query, "variables": {"v": "DEEP"}}).replace('"DEEP"', deep)
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe"})[:-1] + f', "payload": {payload}}}'
+        )
+        refused = await receive(ws)
+        assert (refused["type"], refused["id"]) == ("error", "1")
+        assert [e["extensions"]["code"] for e in refused["payload"]] == ["BAD_VARIABLES"]
+        assert "nested more than 64 deep" in refused["payload"][0]["message"]  # before any walk
+        await send(ws, {"type": "ping"})
+        assert (await receive(ws))["type"] == "pong"
+    assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"
+
+
+async def test_a_message_nested_past_what_json_reads_closes_the_socket_with_4400(
+    served: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with await socket(served) as ws:
+        assert (await init(ws, token(Role.DISTRICT_ADMIN)))["type"] == "connection_ack"
+        await ws.send(
+            '{"id": "1", "type": "subscribe", "payload": ' + "[" * 5000 + "]" * 5000 + "}"
+        )
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"

@@ -203,6 +203,22 @@ async def test_uploads_need_a_preflight_header_a_token_and_few_files(stack: Any)
         client, resident, {"grid": person.grid.code}, [("a.jpg", jpeg_with_gps(), "image/jpeg")] * 5
     )
     assert many.json()["errors"][0]["extensions"]["code"] == "UPLOAD_TOO_MANY"
+    # Nested past what JSON reads, or past any input: refused, not a crash.
+    for operations in (
+        '{"query": "q", "variables": {"a": ' + "[" * 5000 + "]" * 5000 + "}}",
+        json.dumps({"query": REPORT, "variables": {"grid": "1", "a": _nested(100)}}),
+    ):
+        deep = await client.post(
+            "/graphql",
+            data={**form, "operations": operations},
+            files=files,
+            headers={"Authorization": f"Bearer {resident}", "Apollo-Require-Preflight": "1"},
+        )
+        assert deep.status_code == 400, deep.text
+        assert deep.json()["errors"][0]["extensions"]["code"] in (
+            "UPLOAD_INVALID",
+            "BAD_REQUEST_JSON",
+        )
     # A file may only take the place of a null under variables: not the query, not a value.
     for path in ("query", "variables.grid"):
         escape = await client.post(
@@ -273,3 +289,10 @@ async def test_a_department_attaches_a_recording_without_its_tags(stack: Any) ->
     fetched = await client.get(voice["url"], headers={"Authorization": f"Bearer {department}"})
     assert fetched.content.startswith(b"\xff\xfb") and b"TAG" not in fetched.content[-128:]
     assert b"my address" not in fetched.content
+
+
+def _nested(depth: int) -> object:
+    value: object = None
+    for _ in range(depth):
+        value = [value]
+    return value
