@@ -112,7 +112,13 @@ def build_gateway_schema(subgraph: str = "") -> strawberry.Schema:
 def request_id_of(scope: Scope) -> str:
     headers: dict[bytes, bytes] = dict(scope["headers"])
     given = headers.get(b"x-request-id", b"").decode("latin-1")
-    if given and len(given) <= 64 and all(c.isalnum() or c in "-_." for c in given):
+    # ASCII only: it goes on to every legacy system in a header (é is alphanumeric too)
+    if (
+        given
+        and len(given) <= 64
+        and given.isascii()
+        and all(c.isalnum() or c in "-_." for c in given)
+    ):
         return given
     return secrets.token_hex(8)
 

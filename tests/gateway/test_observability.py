@@ -153,6 +153,27 @@ async def test_request_log_lines_have_no_personal_data_and_ids_travel(
     assert {"trace-me-123"} <= {entry["request_id"] for entry in journal}
 
 
+@pytest.mark.parametrize("given", [b"caf\xe9", "编号一".encode(), b"a b", b"x" * 65, b""])
+async def test_a_request_id_that_could_not_travel_is_replaced(
+    gateway: Gateway, given: bytes
+) -> None:
+    """Not ASCII letters, digits and -_. (at most 64): a legacy system's header could not carry
+    it (a latin-1 byte once failed every backend call as INTERNAL), so the gateway makes one."""
+    civil = gateway.as_role(Role.CIVIL_AFFAIRS)
+    gateway.reset_journals()
+    response = await gateway.client.post(
+        "/graphql",
+        json={"query": "{ departments { code } }"},
+        headers={**civil.headers, "X-Request-ID": given},
+    )
+    assert response.status_code == 200
+    assert "errors" not in response.json(), response.text
+    made = response.headers["x-request-id"]
+    assert made.encode() != given and len(made) == 16
+    journal = gateway.mocks.urban.journal.snapshot()["recent"]
+    assert {made} <= {entry["request_id"] for entry in journal}
+
+
 async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
