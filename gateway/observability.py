@@ -45,12 +45,18 @@ def request_stats() -> Iterator[RequestStats]:
         _STATS.reset(token)
 
 
+# Operation names are the callers' to choose: past this many a worker counts the rest as
+# "other", so that a client sending a new name each request cannot grow the series without end.
+MAX_OPERATION_LABELS = 200
+
+
 class Metrics:
     """The gateway's metrics; also the connectors' `BackendObserver`."""
 
     def __init__(self, tracer: Any = None) -> None:
         self.registry = CollectorRegistry()
         self.tracer = tracer
+        self._operations: set[str] = set()
         r = self.registry
         self.requests = Counter(
             "govgraph_requests",
@@ -173,6 +179,11 @@ class Metrics:
     def request_done(
         self, operation: str, outcome: str, seconds: float, errors: list[dict[str, Any]]
     ) -> None:
+        if operation not in self._operations:
+            if len(self._operations) >= MAX_OPERATION_LABELS:
+                operation = "other"
+            else:
+                self._operations.add(operation)
         self.requests.labels(operation, outcome).inc()
         self.request_latency.labels(operation).observe(seconds)
         for extensions in errors:

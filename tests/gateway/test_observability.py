@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.access.auth import Role
+from gateway.observability import MAX_OPERATION_LABELS
 from tests.gateway.conftest import Gateway, open_gateway
 
 ID_NUMBER = re.compile(r"(?<![0-9a-f])\d{17}[\dX](?![0-9a-f])")
@@ -233,3 +235,22 @@ async def test_a_callers_trace_context_is_continued(tmp_path: Path) -> None:
         assert roots[0].parent is not None
         assert f"{roots[0].parent.span_id:016x}" == parent_id
         provider.shutdown()
+
+
+async def test_operation_names_chosen_by_callers_cannot_grow_the_series_without_end(
+    gateway: Gateway,
+) -> None:
+    admin = gateway.as_role(Role.DISTRICT_ADMIN)
+    for i in range(MAX_OPERATION_LABELS + 20):
+        await admin.data(f"query Name{i} {{ departments {{ code }} }}")
+    text = (await gateway.client.get("/metrics")).text
+    labels = {
+        s.labels["operation"]: s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "govgraph_requests"
+        for s in family.samples
+        if s.name == "govgraph_requests_total"
+    }
+    assert len(labels) == MAX_OPERATION_LABELS + 1
+    assert labels["other"] == 20
+    assert labels["Name0"] == 1  # names seen before the cap keep their own series
