@@ -109,6 +109,7 @@ def trail_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if not path.is_dir():
+            path.stat()  # a file named that is not there is refused before any line is read
             found.append(path)
             continue
         files = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]

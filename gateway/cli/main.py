@@ -157,7 +157,14 @@ def _audit(args: argparse.Namespace) -> int:
     from gateway.settings import Settings
 
     key = Settings.load(path=args.config).audit_hmac_key.encode() if args.key else None
-    verdict = verify_files([Path(p) for p in args.files], key)
+    try:
+        verdict = verify_files([Path(p) for p in args.files], key)
+    except OSError as unreadable:  # a file named that is not there, or may not be read
+        print(
+            f"govgraph audit verify: cannot read {unreadable.filename}: {unreadable.strerror}",
+            file=sys.stderr,
+        )
+        return 2
     print(verdict.describe())
     return 0 if verdict.ok else (3 if verdict.torn else 1)
 

@@ -260,6 +260,14 @@ def test_audit_verify_command(tmp_path: Path) -> None:
     broken = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1
     assert "line 2" in broken.stdout
+    # a file named that is not there: said so, before any line is read, and no traceback
+    missing = tmp_path / "audit.log.1"
+    absent = subprocess.run(
+        [*command, str(path), str(missing)], capture_output=True, text=True, timeout=60
+    )
+    assert absent.returncode == 2
+    assert f"cannot read {missing}" in absent.stderr
+    assert "Traceback" not in absent.stderr
 
 
 @pytest.mark.parametrize(
