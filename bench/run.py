@@ -44,7 +44,7 @@ from bench.processes import gateway_python, interpreter_of, running_stack
 from bench.profiles import PeakMemory, profile_suite
 from bench.replay import add_direct_floor
 from bench.report import markdown
-from bench.specs import specs
+from bench.specs import specs, standard_names
 from bench.workers import worker_scaling
 
 
@@ -199,11 +199,18 @@ def run_suite(
     return results
 
 
+class UnknownQuery(ValueError):
+    """`--only` named a query the benchmark does not have."""
+
+
 def run(options: Options) -> dict[str, Any]:
     if options.profile_dir is not None:
         return profile_suite(options, specs)
     names = ["service_map", "resident_profile", "report_case"] if options.quick else None
     started = time.time()
+    unknown = sorted(set(options.only) - set(standard_names()))
+    if unknown:
+        raise UnknownQuery(f"no standard query {unknown[0]} (one of {', '.join(standard_names())})")
     if options.only:
         # measured as the full run measures them: the legal-aid limit lifted but where it is
         # the subject

@@ -47,6 +47,11 @@ async def case_list_minimum(stack: Any) -> tuple[int, int, int]:
         await civil.aclose()
 
 
+def standard_names() -> list[str]:
+    raw = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
+    return [name for name in raw if not name.startswith("_")]
+
+
 def specs(stack: Any) -> dict[str, dict[str, Any]]:
     raw = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
     case_min, identity_level, later_phones = asyncio.run(case_list_minimum(stack))

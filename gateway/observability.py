@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 from collections import Counter as Tally
 from collections.abc import Iterator
@@ -260,6 +261,16 @@ class _StateCollector:
             families["refresh_failures"].add_metric(labels, cache.refresh_failures)
             families["size"].add_metric(labels, len(cache))
         yield from families.values()
+
+
+def log_access_to_stdout() -> None:
+    """One JSON line per request on stdout (govgraph.access); warnings of other loggers too."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.setLevel(logging.INFO)
+    access_log.addHandler(handler)
+    access_log.propagate = False
+    logging.basicConfig(level=logging.WARNING)
 
 
 def log_request(record: dict[str, Any]) -> None:

@@ -27,6 +27,10 @@ def subgraph_names() -> tuple[str, ...]:
     return SUBGRAPHS
 
 
+class SettingsError(ValueError):
+    """A config file or a GOVGRAPH_* value that cannot be used; the message says which."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -198,13 +202,23 @@ class Settings:
         values: dict[str, Any] = {}
         config = path or environ.get("GOVGRAPH_CONFIG")
         if config:
-            with Path(config).open("rb") as handle:
-                values.update(tomllib.load(handle))
+            try:
+                with Path(config).open("rb") as handle:
+                    values.update(tomllib.load(handle))
+            except OSError as unreadable:
+                raise SettingsError(
+                    f"cannot read the config file {config}: {unreadable.strerror}"
+                ) from None
+            except tomllib.TOMLDecodeError as wrong:
+                raise SettingsError(f"the config file {config} is not TOML: {wrong}") from None
         for f in fields(cls):
             key = f"GOVGRAPH_{f.name.upper()}"
             if key in environ:
                 values[f.name] = environ[key]
-        return cls().with_values(values)
+        try:
+            return cls().with_values(values)
+        except ValueError as wrong:
+            raise SettingsError(str(wrong)) from None
 
     def with_values(self, values: Mapping[str, Any]) -> Settings:
         """A copy with the given fields, each converted to the field's type."""

@@ -54,17 +54,11 @@ def _mocks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_to_stdout() -> None:
-    """One JSON line per request on stdout (govgraph.access); warnings of other loggers too."""
-    import logging
-
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access = logging.getLogger("govgraph.access")
-    access.setLevel(logging.INFO)
-    access.addHandler(handler)
-    access.propagate = False
-    logging.basicConfig(level=logging.WARNING)
+def _port(text: str) -> int:
+    """A TCP port, 0 for any free one: refused by argparse (exit 2) outside 0-65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {text!r}")
+    return int(text)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -85,7 +79,9 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as refused:
         print(f"govgraph serve: {refused}", file=sys.stderr)
         return 2
-    _log_to_stdout()
+    from gateway.observability import log_access_to_stdout
+
+    log_access_to_stdout()
     host = args.host or settings.host
     port = args.port or settings.port
     if settings.workers > 1:
@@ -176,7 +172,7 @@ def _bench(args: argparse.Namespace) -> int:
         from bench.harness import Options
         from bench.processes import GATEWAY_PYTHON, runs_the_gateway
         from bench.report import markdown
-        from bench.run import run
+        from bench.run import UnknownQuery, run
     except ImportError as missing:
         print(
             f"govgraph bench needs the bench extra: pip install 'govgraph[bench]' ({missing.name})"
@@ -188,19 +184,23 @@ def _bench(args: argparse.Namespace) -> int:
             print(f"govgraph bench: {args.gateway_python} cannot run govgraph's gateway")
             return 2
         os.environ[GATEWAY_PYTHON] = args.gateway_python
-    report = run(
-        Options(
-            quick=args.quick,
-            latency_ms=args.latency_ms,
-            concurrency=args.concurrency,
-            requests=3 if args.quick else args.requests,
-            json_path=Path(args.json) if args.json else None,
-            markdown_path=Path(args.markdown) if args.markdown else None,
-            peer=not args.quick and not args.no_peer,
-            only=tuple(q for q in (args.only or "").split(",") if q),
-            profile_dir=Path(args.profile) if args.profile else None,
+    try:
+        report = run(
+            Options(
+                quick=args.quick,
+                latency_ms=args.latency_ms,
+                concurrency=args.concurrency,
+                requests=3 if args.quick else args.requests,
+                json_path=Path(args.json) if args.json else None,
+                markdown_path=Path(args.markdown) if args.markdown else None,
+                peer=not args.quick and not args.no_peer,
+                only=tuple(q for q in (args.only or "").split(",") if q),
+                profile_dir=Path(args.profile) if args.profile else None,
+            )
         )
-    )
+    except UnknownQuery as unknown:
+        print(f"govgraph bench: {unknown}", file=sys.stderr)
+        return 2
     if "profiles" in report:
         for name, path in report["profiles"].items():
             print(f"{name}: {path}")
@@ -231,13 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario (TOML): records added to the population, faults on a timeline",
     )
     for system in SYSTEMS:  # each mock answers as its system, on a port of its own
-        mocks.add_argument(f"--{system.key}-port", type=int)
+        mocks.add_argument(f"--{system.key}-port", type=_port)
     mocks.set_defaults(handler=_mocks)
 
     serve = commands.add_parser("serve", help="run the gateway against configured backends")
     serve.add_argument("--config", help="a TOML settings file (else GOVGRAPH_CONFIG)")
     serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--port", type=_port)
     serve.add_argument(
         "--workers", type=int, help="worker processes (more than one needs a state_url)"
     )
@@ -253,14 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--scale", choices=("tiny", "demo", "district"), default="demo")
     demo.add_argument("--latency-ms", type=float, default=0.0)
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=_port, default=8000)
     demo.add_argument(
         "--federated",
         action="store_true",
         help="the gateway as a subgraph behind Hive Gateway (npm --prefix federation/router ci)",
     )
     for system in SYSTEMS:
-        demo.add_argument(f"--{system.key}-port", type=int, help=argparse.SUPPRESS)
+        demo.add_argument(f"--{system.key}-port", type=_port, help=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
 
     token = commands.add_parser("token", help="print a development token (refused in production)")
@@ -335,8 +335,14 @@ def _roles() -> list[Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gateway.settings import SettingsError
+
     args = build_parser().parse_args(argv)
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except SettingsError as refused:  # a config file or GOVGRAPH_* value that cannot be used
+        print(f"govgraph: {refused}", file=sys.stderr)
+        return 2
     return result
 
 

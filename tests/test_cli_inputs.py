@@ -1,0 +1,66 @@
+"""What the command line is given that it cannot use: each is refused with exit 2 and a line
+that says what, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.cli.main import main
+
+
+@pytest.fixture
+def no_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOVGRAPH_CONFIG", raising=False)
+
+
+def test_a_config_file_that_is_not_there(
+    no_config: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--config", "/nonexistent/govgraph.toml"]) == 2
+    assert "cannot read the config file /nonexistent/govgraph.toml" in capsys.readouterr().err
+
+
+def test_a_config_file_that_is_not_toml(
+    no_config: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "govgraph.toml"
+    config.write_text("port = [unclosed\n", encoding="utf-8")
+    assert main(["serve", "--config", str(config)]) == 2
+    assert f"the config file {config} is not TOML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("nosuch = 1\n", "unknown setting: nosuch"), ('max_depth = "deep"\n', "max_depth")],
+)
+def test_a_setting_that_cannot_be_used(
+    no_config: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    config = tmp_path / "govgraph.toml"
+    config.write_text(text, encoding="utf-8")
+    assert main(["audit", "verify", "--key", "--config", str(config), str(config)]) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_an_environment_value_that_cannot_be_used(
+    no_config: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOVGRAPH_MAX_DEPTH", "deep")
+    assert main(["serve"]) == 2
+    assert "max_depth" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "abc", "8000.5"])
+def test_a_port_out_of_range(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as refused:  # argparse, before anything starts
+        main(["serve", "--port", port])
+    assert refused.value.code == 2
+    assert f"not a port: {port!r}" in capsys.readouterr().err
+
+
+def test_a_query_the_benchmark_does_not_have(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--quick", "--only", "resident_profile,nosuch"]) == 2
+    said = capsys.readouterr().err
+    assert "no standard query nosuch" in said and "resident_profile" in said
