@@ -47,19 +47,21 @@ async def case_list_minimum(stack: Any) -> tuple[int, int, int]:
         await civil.aclose()
 
 
-def standard_names() -> list[str]:
+def _expected() -> dict[str, Any]:
+    """Each standard query's expected figures (`expected.json`), notes (`_…`) left out."""
     raw = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
-    return [name for name in raw if not name.startswith("_")]
+    return {name: spec for name, spec in raw.items() if not name.startswith("_")}
+
+
+def standard_names() -> list[str]:
+    return list(_expected())
 
 
 def specs(stack: Any) -> dict[str, dict[str, Any]]:
-    raw = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
     case_min, identity_level, later_phones = asyncio.run(case_list_minimum(stack))
     resident_id = resident_with_legal_aid(stack.gateway_url)
     out: dict[str, dict[str, Any]] = {}
-    for name, spec in raw.items():
-        if name.startswith("_"):
-            continue
+    for name, spec in _expected().items():
         text = json.dumps(spec)
         text = (
             text.replace('"$CASE_LIST_MIN"', str(case_min))
