@@ -19,7 +19,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from uvicorn.config import STARTUP_FAILURE
 
 from bench.processes import free_port, wait_until_up
-from gateway.cli.workers import OwnSocket, claim_port, metrics_directory, spreads_connections
+from gateway.cli.workers import (
+    OwnSocket,
+    claim_port,
+    metrics_directory,
+    serve_workers,
+    spreads_connections,
+)
 
 pytestmark = pytest.mark.skipif(not spreads_connections(), reason="SO_REUSEPORT spreads on Linux")
 
@@ -206,3 +212,16 @@ def test_workers_that_cannot_listen_stop_the_server_with_its_reason(tmp_path: Pa
     assert done.returncode == 2  # stopped, not workers started again and again
     assert "a worker cannot listen on 127.0.0.1:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_metrics_directory_that_cannot_be_used_is_named_not_taken_for_the_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "not-a-directory"
+    a_file.write_text("")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(a_file / "metrics"))
+    monkeypatch.setenv("GOVGRAPH_WORKERS", "1")  # serve_workers sets it: put back after
+    assert serve_workers("127.0.0.1", 0, 2, None, 5) == 2
+    said = capsys.readouterr().err
+    assert f"cannot use {a_file / 'metrics'}" in said
+    assert "cannot listen" not in said

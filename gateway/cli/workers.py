@@ -69,13 +69,20 @@ class OwnSocket:
         return bind_own_socket, (self.host, self.port)
 
 
+class PortTaken(OSError):
+    """The address the workers were to share cannot be had."""
+
+
 def claim_port(host: str, port: int) -> int:
     """The port the workers will share, checked free: a bind without `SO_REUSEPORT` fails where
     anything listens, another govgraph's workers included, so two servers never split one port.
     Port 0 becomes a free port, the same for every worker."""
     with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+        try:
+            probe.bind((host, port))
+        except OSError as taken:
+            raise PortTaken(taken.errno, taken.strerror) from None
         return int(probe.getsockname()[1])
 
 
@@ -112,8 +119,13 @@ def serve_workers(host: str, port: int, workers: int, config_path: str | None, g
     try:
         with metrics_directory():
             started = run_workers(config)
-    except OSError as taken:
+    except PortTaken as taken:
         print(f"govgraph serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
+        return 2
+    except OSError as unusable:  # the operator's PROMETHEUS_MULTIPROC_DIR, say
+        print(
+            f"govgraph serve: cannot use {unusable.filename}: {unusable.strerror}", file=sys.stderr
+        )
         return 2
     return 0 if started else 2
 
