@@ -111,6 +111,12 @@ class StateUnavailableError(GovGraphError):
     code = "STATE_UNAVAILABLE"
 
 
+class AuditUnavailableError(GovGraphError):
+    """The audit trail cannot be written: an answer that needs its line is not given."""
+
+    code = "AUDIT_UNAVAILABLE"
+
+
 class ContractError(Exception):
     """Raised by pure adapters on an invalid legacy record; connectors' callers map it to
     BackendContractError. Names system, record kind and field, never the value."""

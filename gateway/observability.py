@@ -122,6 +122,11 @@ class Metrics:
             ["what"],
             registry=r,
         )
+        self.audit_write_failures = Counter(
+            "govgraph_audit_write_failures",
+            "Writes of the audit trail that failed (answers withheld: 503 AUDIT_UNAVAILABLE)",
+            registry=r,
+        )
         self._backends: Backends | None = None
         self._call_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         r.register(_StateCollector(self))

@@ -12,19 +12,30 @@ pseudonyms, which link a person's accesses together without naming them.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from connectors.errors import AuditUnavailableError
+
 GENESIS = "0" * 64
+AUDIT_DOWN = (
+    "审计记录暂时无法写入，未返回数据 / the audit trail cannot be written: nothing was returned"
+)
+# A trail that cannot be written is a disk or a volume to see to: clients wait, then retry.
+AUDIT_RETRY_AFTER_S = "5"
+LOG = logging.getLogger("govgraph.audit")
 
 
 def _canonical(entry: dict[str, Any]) -> str:
@@ -87,6 +98,9 @@ class AuditLog:
         self._queued = 0
         self._durable = 0
         self._writer = asyncio.Lock()
+        # Whether the last write succeeded (for /readyz); each failure is counted (/metrics).
+        self.writable = True
+        self.on_failure: Callable[[], None] = lambda: None
 
     def pseudonym(self, value: str) -> str:
         return hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()[:24]
@@ -125,10 +139,18 @@ class AuditLog:
 
     async def commit(self, entry: dict[str, Any]) -> None:
         """On record before it returns, without holding up the event loop: concurrent requests'
-        lines share one write and one fsync."""
+        lines share one write and one fsync. `AuditUnavailableError` if the line cannot be
+        written; it is kept, in chain order, for the next write."""
         self._waiting.append(self._chained(entry))
         self._queued += 1
-        ticket = self._queued
+        await self._written_through(self._queued)
+
+    async def flush(self) -> None:
+        """Writes lines a failed write left waiting (a readiness probe's way to find the trail
+        writable again, with no request needed); nothing to do if none wait."""
+        await self._written_through(self._queued)
+
+    async def _written_through(self, ticket: int) -> None:
         async with self._writer:
             if self._durable >= ticket:
                 return
@@ -142,9 +164,20 @@ class AuditLog:
             except asyncio.CancelledError:
                 await asyncio.wait([write])
                 raise
+            except OSError as error:
+                self.writable = False
+                self.on_failure()
+                LOG.error(
+                    "audit trail: cannot write %s (%s); %d lines wait",
+                    self.path or "stdout",
+                    errno.errorcode.get(error.errno or 0, type(error).__name__),
+                    len(lines),
+                )
+                raise AuditUnavailableError(AUDIT_DOWN) from None
             finally:
                 if write.done() and not write.cancelled() and write.exception() is None:
                     self._durable = upto
+                    self.writable = True
                 else:
                     # Not on disk: the lines go back in front, in chain order, for the next writer.
                     self._waiting[:0] = lines

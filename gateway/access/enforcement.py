@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Any, NoReturn
 
 from graphql import (
     DocumentNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -56,25 +57,43 @@ class GatewayContext(Context):
             self.record.denied.add(what)
 
 
+def operation_begins(context: object, query: str) -> None:
+    """The audit record learns which document runs (by its hash)."""
+    record = getattr(context, "record", None)
+    if record is not None:
+        record.query_hash = hashlib.sha256(query.encode()).hexdigest()[:32]
+
+
+async def operation_ends(
+    context: object,
+    operation_name: str | None,
+    document: DocumentNode | None,
+    errors: Sequence[GraphQLError] | None,
+) -> None:
+    """An operation that touched personal data, or was refused some, writes its audit line."""
+    record = getattr(context, "record", None)
+    audit = getattr(context, "audit", None)
+    if record is None or audit is None or not record.touched():
+        return
+    # The operation's own name, as the document gives it, not only as the request did.
+    name = operation_name or _named_in(document)
+    record.operation = None if name is None else scrub(name)
+    outcome = "denied" if record.denied and not record.fields else ("partial" if errors else "ok")
+    await audit.record(record, outcome)
+
+
 class PolicyExtension(SchemaExtension):
+    """The audit's part for operations Strawberry runs itself (live updates, direct
+    executions); the HTTP layer calls the same two steps around its own execution."""
+
     async def on_operation(self) -> AsyncIterator[None]:
-        context = self.execution_context.context
-        record = getattr(context, "record", None)
-        if record is not None:
-            query = self.execution_context.query or ""
-            record.query_hash = hashlib.sha256(query.encode()).hexdigest()[:32]
+        execution = self.execution_context
+        operation_begins(execution.context, execution.query or "")
         yield
-        if record is None or context.audit is None or not record.touched():
-            return
-        # The operation's own name, as the document gives it, not only as the request did.
-        name = self.execution_context.operation_name or _named_in(self.execution_context)
-        record.operation = None if name is None else scrub(name)
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None) or []
-        outcome = (
-            "denied" if record.denied and not record.fields else ("partial" if errors else "ok")
+        errors = getattr(execution.result, "errors", None)
+        await operation_ends(
+            execution.context, execution.operation_name, execution.graphql_document, errors
         )
-        await context.audit.record(record, outcome)
 
 
 def police(graph: GraphQLSchema) -> None:
@@ -213,8 +232,7 @@ def _policed(parent: str, field: str) -> str | None:
     return None
 
 
-def _named_in(execution: Any) -> str | None:
-    document = getattr(execution, "graphql_document", None)
+def _named_in(document: DocumentNode | None) -> str | None:
     operations = [
         d for d in getattr(document, "definitions", ()) if isinstance(d, OperationDefinitionNode)
     ]

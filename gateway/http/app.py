@@ -9,6 +9,7 @@ built here; no module-level state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp
 
 import adapters
 from adapters.normalise import BEIJING
+from connectors.errors import AuditUnavailableError
 from gateway.access.audit import AuditLog
 from gateway.access.auth import Authenticator
 from gateway.backends.case_poller import CasePoller, LeaseLeader, SoleLeader
@@ -118,6 +120,7 @@ def create_app(
         else None
     )
     metrics.watch(backends)
+    audit.on_failure = metrics.audit_write_failures.inc
     backends.metrics = metrics
     graphql = GraphQLHTTP(
         build_gateway_schema(subgraph=settings.subgraph),
@@ -180,8 +183,18 @@ def create_app(
             }
 
         states = dict(await asyncio.gather(*(probe(system) for system in SYSTEMS)))
-        ready = all(s["reachable"] and s["breaker"] == "closed" for s in states.values())
-        body: dict[str, object] = {"ready": ready, "backends": states}
+        # Lines a failed write left waiting are tried again here, so a trail that can be
+        # written again brings the replica back without a request having to find it out.
+        with contextlib.suppress(AuditUnavailableError):
+            await audit.flush()
+        ready = audit.writable and all(
+            s["reachable"] and s["breaker"] == "closed" for s in states.values()
+        )
+        body: dict[str, object] = {
+            "ready": ready,
+            "backends": states,
+            "audit": {"writable": audit.writable},
+        }
         if shared is not None:
             # Shown, but not a reason to leave the pool: reads go on without the store (each
             # worker counts on its own) and only writes wait for it (503 STATE_UNAVAILABLE).

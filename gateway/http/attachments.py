@@ -11,9 +11,9 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from connectors.errors import AuthError, BackendStatusError, GovGraphError
+from connectors.errors import AuditUnavailableError, AuthError, BackendStatusError, GovGraphError
 from gateway.access.attachment_links import LinkError, caller_digest, link_key, verify
-from gateway.access.audit import AuditLog
+from gateway.access.audit import AUDIT_RETRY_AFTER_S, AuditLog
 from gateway.access.auth import Authenticator
 from gateway.backends.wiring import Backends
 from gateway.http.requests import errors_body
@@ -31,6 +31,13 @@ def attachment_endpoint(
     key = link_key(audit_key)
 
     async def fetch(request: Request) -> Response:
+        try:
+            return await fetched(request)
+        except AuditUnavailableError as error:  # every fetch is on record, or is not given
+            body = errors_body(error.code, error.message)
+            return JSONResponse(body, 503, headers={"Retry-After": AUDIT_RETRY_AFTER_S})
+
+    async def fetched(request: Request) -> Response:
         try:
             link = verify(key, request.path_params["link"], clock().timestamp())
         except LinkError as error:

@@ -13,25 +13,22 @@ for the document-level ones, as the draft prescribes.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import (
-    OperationType,
-)
+from graphql import OperationType
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from connectors.errors import AuthError, GovGraphError
+from connectors.errors import AuditUnavailableError, AuthError, GovGraphError
 from connectors.observe import REQUEST_ID
 from connectors.resilience import deadline
-from gateway.access.audit import AuditLog, AuditRecord
+from gateway.access.audit import AUDIT_RETRY_AFTER_S, AuditLog, AuditRecord
 from gateway.access.auth import Authenticator, Principal, Role
-from gateway.access.enforcement import GatewayContext
+from gateway.access.enforcement import GatewayContext, operation_ends
 from gateway.access.lookups import InMemoryMissBudget, MissBudget, RequestLookups
 from gateway.access.policy import PURPOSE_REQUIRED
 from gateway.access.redact import PurposeError, read_purpose, scrub
@@ -39,7 +36,7 @@ from gateway.access.scoped_writes import ScopedData
 from gateway.backends.wiring import Backends
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.documents import Documents
-from gateway.http.graphql import present, request_id_of, trace_context
+from gateway.http.graphql import execute_checked, present, request_id_of, trace_context
 from gateway.http.limits import Limits
 from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
 from gateway.http.requests import (
@@ -61,8 +58,6 @@ from gateway.state.caches import noting_stale
 from gateway.state.idempotency import IdempotencyStore
 from gateway.state.ratelimit import RateLimiter
 from gateway.state.shared import SharedState
-
-SUGGESTION = re.compile(r" Did you mean .*\?$")
 
 
 class GraphQLHTTP:
@@ -194,6 +189,10 @@ class GraphQLHTTP:
         except RequestRefused as refusal:
             body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
             return refusal.status, body, media, [], refusal.headers
+        except AuditUnavailableError as error:
+            # Fail closed: what needed a line on record is not given without one.
+            body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+            return 503, body, media, [], {"Retry-After": AUDIT_RETRY_AFTER_S}
         status = max(status for status, _ in results)
         payload: Any = [body for _, body in results] if batched else results[0][1]
         return status, payload, media, names, {}
@@ -321,14 +320,12 @@ class GraphQLHTTP:
             document=picked.document,
         )
         with deadline(self.settings.request_deadline_s), noting_stale() as stale:
-            result = await self.schema.execute(
-                query,
-                variable_values=op.variables,
-                context_value=context,
-                operation_name=op.operation_name,
+            result = await execute_checked(
+                self.schema, context, query, op.variables, op.operation_name
             )
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             # Nothing ran (variables that fail to coerce): a request error, without the values.
+            await operation_ends(context, op.operation_name, picked.document, result.errors)
             return document_error, {
                 "errors": [Documents.request_error(e, operation) for e in result.errors]
             }
@@ -341,6 +338,9 @@ class GraphQLHTTP:
             body["extensions"] = {"stale": sorted(stale)}
         if idempotency is not None:
             await self.keys.settle(idempotency, errors, body, record)
+        # On record before the answer leaves. A write's key is settled first: if the line cannot
+        # be written (503), a retry with the key gets the answer as a replay, on record then.
+        await operation_ends(context, op.operation_name, picked.document, result.errors)
         return 200, body
 
     def _lookup_done(self, principal: Principal, record: AuditRecord, outcome: str) -> None:

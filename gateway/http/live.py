@@ -43,7 +43,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.execution import PreExecutionError
 
-from connectors.errors import AuthError
+from connectors.errors import AuditUnavailableError, AuthError
 from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal
 from gateway.access.enforcement import GatewayContext
@@ -91,7 +91,7 @@ class LiveEvents:
         return data
 
     async def finish(self, context: Context) -> None:
-        """The event just delivered goes on record (once), with what it showed."""
+        """The event goes on record (once), with what it shows, before it is sent."""
         if isinstance(context, GatewayContext) and context.record is not None:
             record, context.record = context.record, None
             if record.touched():
@@ -141,14 +141,19 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             await self._run(operation)
         except WebSocketDisconnected:
             return  # the client went away mid-operation: nothing to tell, nothing wrong
+        except AuditUnavailableError as error:
+            # The event is withheld, as an answer over HTTP is (503): it ends the subscription.
+            with contextlib.suppress(Exception):
+                await _send_errors(
+                    operation, [{"message": error.message, "extensions": error.extensions}]
+                )
         except Exception as error:
             # Past every check: the client is told, as over HTTP, and the log names the kind
             # of failure, not its values (no traceback).
             log.error("unexpected %s in a live operation", type(error).__name__)
             with contextlib.suppress(Exception):
-                internal = {"message": MASKED, "extensions": {"code": "INTERNAL"}}
-                await operation.send_operation_message(
-                    cast(ErrorMessage, {"id": operation.id, "type": "error", "payload": [internal]})
+                await _send_errors(
+                    operation, [{"message": MASKED, "extensions": {"code": "INTERNAL"}}]
                 )
 
     async def _run(self, operation: Operation[LiveConnection, None]) -> None:
@@ -176,12 +181,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                 variables,
             )
         except DocumentRefused as refused:
-            await operation.send_operation_message(
-                cast(
-                    ErrorMessage,
-                    {"id": operation.id, "type": "error", "payload": refused.body["errors"]},
-                )
-            )
+            await _send_errors(operation, refused.body["errors"])
             return
         record = event_record(http, principal)
         context = GatewayContext(
@@ -191,7 +191,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             audit=http.audit,
             record=record,
             document=picked.document,
-            live=LiveEvents(http, self.view.feed, principal),
+            live=(live := LiveEvents(http, self.view.feed, principal)),
         )
         events = await self.schema.subscribe(
             operation.query,
@@ -205,23 +205,15 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                 async for event in events:
                     if first and isinstance(event, PreExecutionError):
                         await _settle(http, context)  # on record before the client hears
-                        await operation.send_operation_message(
-                            cast(
-                                ErrorMessage,
-                                {
-                                    "id": operation.id,
-                                    "type": "error",
-                                    # variables that fail to coerce, shown as over HTTP:
-                                    # which variable, without its value
-                                    "payload": [
-                                        Documents.request_error(e, picked.operation)
-                                        for e in event.errors or []
-                                    ],
-                                },
-                            )
-                        )
+                        # variables that fail to coerce, shown as over HTTP: which variable,
+                        # without its value
+                        shown = [
+                            Documents.request_error(e, picked.operation) for e in event.errors or []
+                        ]
+                        await _send_errors(operation, shown)
                         return
                     first = False
+                    await live.finish(context)  # the event on record before the client hears
                     await operation.send_operation_message(
                         cast(
                             NextMessage,
@@ -231,6 +223,13 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         finally:
             await _settle(http, context)
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+
+async def _send_errors(
+    operation: Operation[LiveConnection, None], errors: list[dict[str, Any]]
+) -> None:
+    message = {"id": operation.id, "type": "error", "payload": errors}
+    await operation.send_operation_message(cast(ErrorMessage, message))
 
 
 def _variables_of(operation: Operation[LiveConnection, None]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from connectors.errors import AuditUnavailableError
 from gateway.access.audit import AuditLog
 from gateway.access.audit_verify import verify_files
 from gateway.access.auth import Role
@@ -220,8 +221,9 @@ async def test_a_failed_audit_write_loses_no_line(
         write_batch(lines)
 
     monkeypatch.setattr(log, "_append", failing_once)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(AuditUnavailableError):
         await log.commit({"request_id": "r0", "outcome": "ok"})
+    assert not log.writable
     await log.commit({"request_id": "r1", "outcome": "ok"})
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["request_id"] for line in lines] == ["r0", "r1"]
