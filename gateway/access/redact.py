@@ -29,8 +29,10 @@ class PurposeError(ValueError):
 
 def scrub(text: str) -> str:
     """NFKC first, so fullwidth and other compatibility digits are caught as digits."""
-    plain = unicodedata.normalize("NFKC", text)
-    plain = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in plain)
+    plain = text
+    if not text.isascii():  # ASCII is its own NFKC, and its digits are 0-9
+        plain = unicodedata.normalize("NFKC", text)
+        plain = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in plain)
     return EMAIL.sub(REDACTED, LONG_NUMBER.sub(REDACTED, plain))
 
 

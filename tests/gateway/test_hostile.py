@@ -11,6 +11,7 @@ import pytest
 
 from gateway.access.auth import Role
 from gateway.access.redact import without_values
+from gateway.http.inputs import bad_character, bad_character_by_category
 from tests.gateway.conftest import Gateway, open_gateway, token
 
 GQL = "application/graphql-response+json"
@@ -524,3 +525,16 @@ def test_messages_about_a_document_leave_out_the_values_written_in_it(
     message: str, shown: str
 ) -> None:
     assert without_values(message) == shown
+
+
+def test_the_control_character_scan_is_the_unicode_categories_over_every_code_point() -> None:
+    """The edge's scan is one regular expression; it refuses exactly Cc and Cs but tab, line
+    feed and carriage return, and U+FFFE and U+FFFF, as the Unicode database has them."""
+    differ = [
+        code
+        for code in range(0x110000)
+        if bad_character(chr(code)) != bad_character_by_category(chr(code))
+    ]
+    assert differ == []
+    assert bad_character("报修\t第1条\r\n") is False
+    assert bad_character("报修\x85") and bad_character("\ud83d") and bad_character("a\ufffe")
