@@ -6,7 +6,9 @@ or in a TOML file named by `GOVGRAPH_CONFIG` (keys as the field names, at the to
 
 from __future__ import annotations
 
+import json
 import os
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -146,6 +148,7 @@ class Settings:
 
     def check(self) -> None:
         """Refuse settings that cannot work, and those that must never reach production."""
+        self._check_files()
         if self.dashboard_dir and not (Path(self.dashboard_dir) / "index.html").is_file():
             raise ValueError(
                 f"GOVGRAPH_DASHBOARD_DIR={self.dashboard_dir} holds no index.html: build it with "
@@ -173,6 +176,35 @@ class Settings:
                 "several workers need GOVGRAPH_STATE_URL (Redis or Valkey): without it each "
                 "worker keeps its own idempotency keys, rate limits and look-up budgets"
             )
+
+    def _check_files(self) -> None:
+        """The files the gateway reads, and the audit trail it writes, before it starts: a
+        trail that cannot be opened would otherwise be found by the first request that needs it."""
+        for name, given in (
+            ("GOVGRAPH_JWKS_PATH", self.jwks_path),
+            ("GOVGRAPH_TRUSTED_DOCUMENTS_PATH", self.trusted_documents_path),
+            ("GOVGRAPH_BACKEND_CA_FILE", self.backend_ca_file),
+        ):
+            try:
+                content = Path(given).read_bytes() if given else b""
+            except OSError as error:
+                raise ValueError(f"{name}={given}: cannot be read ({_reason(error)})") from None
+            if content and name == "GOVGRAPH_JWKS_PATH" and not _is_key_set(content):
+                raise ValueError(f"{name}={given}: not a JWKS (JSON with a list of keys)")
+            if content and name == "GOVGRAPH_BACKEND_CA_FILE":
+                try:
+                    ssl.create_default_context(cafile=given)
+                except ssl.SSLError:
+                    raise ValueError(f"{name}={given}: holds no PEM certificate") from None
+        if not self.audit_path:
+            return  # the trail goes to stdout
+        try:
+            Path(self.audit_path).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
+        except OSError as error:
+            raise ValueError(
+                f"GOVGRAPH_AUDIT_PATH={self.audit_path}: cannot be written ({_reason(error)})"
+            ) from None
 
     def resilience(self) -> ResiliencePolicy:
         return ResiliencePolicy(
@@ -250,3 +282,15 @@ def _convert(name: str, default: object, value: object) -> object:
     except (TypeError, ValueError):
         raise ValueError(f"setting {name} must be a number") from None
     return str(value)
+
+
+def _is_key_set(content: bytes) -> bool:
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and isinstance(parsed.get("keys"), list)
+
+
+def _reason(error: OSError) -> str:
+    return os.strerror(error.errno) if error.errno else type(error).__name__

@@ -3,6 +3,7 @@ that says what, never a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,37 @@ def test_a_query_the_benchmark_does_not_have(capsys: pytest.CaptureFixture[str])
     assert main(["bench", "--quick", "--only", "resident_profile,nosuch"]) == 2
     said = capsys.readouterr().err
     assert "no standard query nosuch" in said and "resident_profile" in said
+
+
+@pytest.mark.parametrize(
+    ("setting", "make", "said"),
+    [
+        ("AUDIT_PATH", lambda d: d / "a-file" / "audit.log", "cannot be written (File exists)"),
+        ("AUDIT_PATH", lambda d: d, "cannot be written (Is a directory)"),
+        ("JWKS_PATH", lambda d: d / "missing.json", "cannot be read (No such file or directory)"),
+        ("JWKS_PATH", lambda d: d / "a-file", "not a JWKS"),
+        ("TRUSTED_DOCUMENTS_PATH", lambda d: d / "missing.json", "cannot be read"),
+        ("TRUSTED_DOCUMENTS_PATH", lambda d: d / "no-operations.json", "no operation in it"),
+        ("BACKEND_CA_FILE", lambda d: d / "missing.pem", "cannot be read"),
+        ("BACKEND_CA_FILE", lambda d: d / "a-file", "holds no PEM certificate"),
+    ],
+)
+def test_a_file_the_gateway_cannot_use_stops_the_start(
+    no_config: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    make: Callable[[Path], Path],
+    said: str,
+) -> None:
+    """Found before anything listens, named, in one line: not at the first request that needs
+    it (an audit trail that cannot be opened), and not as a traceback."""
+    (tmp_path / "a-file").write_text("not what it should be\n", encoding="utf-8")
+    (tmp_path / "no-operations.json").write_text("{}", encoding="utf-8")
+    given = make(tmp_path)
+    monkeypatch.setenv(f"GOVGRAPH_{setting}", str(given))
+    assert main(["serve", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("govgraph serve: ") and said in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.cli.serve import serve_command
 from gateway.systems import SYSTEMS
 
 
@@ -59,44 +60,6 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"not a port: {text!r}")
     return int(text)
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from gateway.http.app import create_app
-    from gateway.http.one_write import PROTOCOL as ONE_WRITE
-    from gateway.settings import Settings
-
-    settings = Settings.load(path=args.config)
-    if args.workers:
-        settings = settings.with_values({"workers": args.workers})
-    if args.subgraph:
-        settings = settings.with_values({"subgraph": args.subgraph})
-        os.environ["GOVGRAPH_SUBGRAPH"] = args.subgraph  # for the workers, too
-    try:
-        settings.check()
-    except ValueError as refused:
-        print(f"govgraph serve: {refused}", file=sys.stderr)
-        return 2
-    from gateway.observability import log_access_to_stdout
-
-    log_access_to_stdout()
-    host = args.host or settings.host
-    port = args.port or settings.port
-    if settings.workers > 1:
-        from gateway.cli.workers import serve_workers
-
-        return serve_workers(host, port, settings.workers, args.config, SHUTDOWN_GRACE_S)
-    uvicorn.run(
-        create_app(settings, freeze_heap_on_start=True),
-        host=host,
-        port=port,
-        http=ONE_WRITE,
-        log_level="warning",
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
-    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -209,10 +172,6 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-# In-flight requests finish within their deadline; live sockets are closed after this.
-SHUTDOWN_GRACE_S = 10
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -247,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a Federation v2 subgraph for a supergraph router: urban, civil, legal, "
         "engagement or all (see docs/federation.md)",
     )
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=serve_command)
 
     demo = commands.add_parser("demo", help="run the mocks and the gateway together")
     demo.add_argument("--seed", type=int, default=1)
