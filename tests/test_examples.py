@@ -1,7 +1,8 @@
 """The examples in `examples/`, run as a frontend developer would run them, against gateway
 processes over real sockets: the TypeScript client (Apollo Client 4, the codegen client preset,
-`tsc --noEmit --strict`) with automatic persisted queries on two gateways sharing one Redis and
-with trusted documents in strict mode, and the Python `gql` client."""
+`tsc --noEmit --strict`, a subscription over multipart HTTP) with automatic persisted queries on
+two gateways sharing one Redis and with trusted documents in strict mode, and the Python `gql`
+client."""
 
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ def test_the_typescript_client_with_apq_on_two_gateways_sharing_redis(
     # The same key twice: one case, the first answer again.
     reported = one["reported"]
     assert reported[0] and reported[0] == reported[1]
+    # The staff's subscription, over multipart HTTP by Apollo Client's own HttpLink, heard it.
+    assert one["heardLive"] == {"number": reported[0], "status": "RECEIVED"}
     # The second gateway knows every hash the first registered: no miss, no document sent.
     assert other["sent"]
     assert all(not s["notFound"] and not s["document"] for s in other["sent"])
@@ -136,6 +139,7 @@ def test_the_typescript_client_with_trusted_documents_in_strict_mode(
     assert summary["sent"]
     assert all(not s["document"] and not s["notFound"] for s in summary["sent"])
     assert summary["reported"][0] == summary["reported"][1]
+    assert summary["heardLive"] == {"number": summary["reported"][0], "status": "RECEIVED"}
     # Text the manifest does not hold (Apollo's own print of the documents) is refused.
     assert plain.returncode == 1
     assert "allow-list" in plain.stderr

@@ -29,7 +29,11 @@ class ScopedData(*system_parts("access"), CaseWorkflow, ScopedReads):  # type: i
             raise Rejected("gridCode", "不在您负责的范围 / outside the grids you serve")
         else:
             await self._reporter_look_up(case)
-        return await super().report_case(case)
+        reported = await super().report_case(case)
+        # A new case is a change of its grid's: subscribers hear of it at once, as of any step
+        # taken through the gateway, not at the poller's next look (or never, with it off).
+        await self.backends.case_changed(reported)
+        return reported
 
     async def _as_the_resident(self, case: NewUrbanCase) -> NewUrbanCase:
         """A resident reports as themself: the registry's identity, not a retyped one."""

@@ -156,6 +156,7 @@ def create_app(
         clock(),
     )
     live = LiveView(graphql, feed)
+    graphql.live = live  # subscriptions over SSE and multipart HTTP share its places
 
     async def prometheus(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

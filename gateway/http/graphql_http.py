@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import OperationType
@@ -38,11 +38,11 @@ from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_a
 from gateway.http.documents import Documents
 from gateway.http.graphql import execute_checked, present, request_id_of, trace_context
 from gateway.http.limits import Limits
+from gateway.http.live_streams import LIVE_HOW, LiveStream, respond, stream_frames
 from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
 from gateway.http.requests import (
     GRAPHQL_RESPONSE,
     JSON,
-    GraphQLBody,
     Operation,
     RequestRefused,
     errors_body,
@@ -58,6 +58,9 @@ from gateway.state.caches import noting_stale
 from gateway.state.idempotency import IdempotencyStore
 from gateway.state.ratelimit import RateLimiter
 from gateway.state.shared import SharedState
+
+if TYPE_CHECKING:
+    from gateway.http.live import LiveView
 
 
 class GraphQLHTTP:
@@ -88,26 +91,11 @@ class GraphQLHTTP:
         self.miss_budget = miss_budget or InMemoryMissBudget(
             settings.identifier_miss_budget, settings.identifier_miss_window_s
         )
-        self.limits = Limits(
-            max_depth=settings.max_depth,
-            max_aliases=settings.max_aliases,
-            max_directives=settings.max_directives,
-            max_repeated_fields=settings.max_repeated_fields,
-            max_root_fields=settings.max_root_fields,
-            max_cost=settings.max_cost,
-            max_page_size=settings.page_size_cap,
-            reveal=not settings.production,
-        )
-        self.rate = RateLimiter(
-            settings.rate_public_requests_per_minute,
-            settings.rate_public_cost_per_minute,
-            settings.rate_user_requests_per_minute,
-            settings.rate_user_cost_per_minute,
-            shared=shared,
-            on_fallback=metrics.state_fallback,
-        )
+        self.limits = Limits.of(settings)
+        self.rate = RateLimiter.of(settings, shared, metrics.state_fallback)
         self.documents = Documents(schema, settings)
         self.purpose_header = settings.purpose_header.lower().encode("latin-1")
+        self.live: LiveView | None = None  # the app's: streams take the sockets' places
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = request_id_of(scope)
@@ -126,18 +114,17 @@ class GraphQLHTTP:
         finally:
             REQUEST_ID.reset(token)
         seconds = time.perf_counter() - started
-        bodies = payload if isinstance(payload, list) else [payload]
+        bodies = [] if isinstance(payload, LiveStream) else payload
+        bodies = bodies if isinstance(bodies, list) else [bodies]
         extensions = [e.get("extensions", {}) for b in bodies for e in b.get("errors", [])]
         codes = [str(x.get("code", "")) for x in extensions]
         operation = ",".join(names) or "-"
         if status >= 400 and len(codes) == 1 and not names:
             self.metrics.refused(status, codes[0])
         outcome = "refused" if status >= 400 else ("partial" if codes else "ok")
-        response = GraphQLBody(
-            payload, status, media_type=media, headers={"X-Request-ID": request_id, **headers}
-        )
+        headers = {"X-Request-ID": request_id, **headers}
         try:
-            await response(scope, receive, send)
+            status = await respond(self, status, payload, media, headers, scope, receive, send)
         finally:
             # Once the answer is on its way: the metrics and the access line are for operators,
             # and need not hold up the caller (0.1-0.2 ms a request).
@@ -254,7 +241,7 @@ class GraphQLHTTP:
         record: AuditRecord,
         lookups: RequestLookups,
         media: str,
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, dict[str, Any] | LiveStream]:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
         try:
@@ -275,12 +262,11 @@ class GraphQLHTTP:
             picked = parse_and_pick(self.documents, query, op.operation_name, op.variables)
             operation = picked.operation
             op.resolved_name = operation.name.value if operation.name else None
-            if operation.operation == OperationType.SUBSCRIPTION:
-                return document_error, errors_body(
-                    "SUBSCRIPTIONS_OVER_WEBSOCKET",
-                    "订阅请通过 WebSocket（graphql-transport-ws）/ subscribe over WebSocket",
-                )
-            if method == "GET" and operation.operation != OperationType.QUERY:
+            subscription = operation.operation == OperationType.SUBSCRIPTION
+            frames = stream_frames(request.headers.get("accept")) if subscription else None
+            if subscription and (frames is None or self.live is None or op.batched):
+                return document_error, errors_body("SUBSCRIPTIONS_OVER_WEBSOCKET", LIVE_HOW)
+            if method == "GET" and operation.operation == OperationType.MUTATION:
                 raise RequestRefused(
                     405,
                     "METHOD_NOT_ALLOWED",
@@ -298,6 +284,10 @@ class GraphQLHTTP:
         if wait:
             raise RequestRefused(
                 429, "RATE_LIMITED", "请求过于频繁 / too many requests", {"Retry-After": str(wait)}
+            )
+        if frames is not None:
+            return 200, LiveStream(
+                frames, principal, picked, query, op.variables, op.operation_name
             )
         idempotency: tuple[str, str] | None = None
         reconcile_since = None

@@ -10,6 +10,7 @@ validation refuses it afterwards anyway).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphql import (
     DocumentNode,
@@ -43,6 +44,9 @@ BACKEND_WEIGHTS = {
     "statistics": 5,
 }
 
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -54,6 +58,19 @@ class Limits:
     max_cost: int = 5000
     max_page_size: int = 100
     reveal: bool = True
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_directives=settings.max_directives,
+            max_repeated_fields=settings.max_repeated_fields,
+            max_root_fields=settings.max_root_fields,
+            max_cost=settings.max_cost,
+            max_page_size=settings.page_size_cap,
+            reveal=not settings.production,
+        )
 
 
 @dataclass(slots=True)

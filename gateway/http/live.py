@@ -1,5 +1,6 @@
 """Live updates over WebSocket at /graphql, by graphql-transport-ws (the protocol Apollo Client,
-urql and graphql-ws speak), on Strawberry's protocol handler with the gateway's own rules:
+urql and graphql-ws speak), on Strawberry's protocol handler with the gateway's own rules (over
+SSE and multipart HTTP: `gateway.http.live_streams`, with the same places per client):
 
 - the token comes in `connection_init` (`{"authorization": "Bearer …"}`); a bad one closes the
   socket with 4401 and the reason, and the socket is closed with 4401 when the token expires;
@@ -19,10 +20,8 @@ import contextlib
 import json
 import logging
 import re
-import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,20 +40,16 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message,
     NextMessage,
 )
-from strawberry.types.execution import PreExecutionError
 
 from connectors.errors import AuditUnavailableError, AuthError
-from gateway.access.audit import AuditRecord
 from gateway.access.auth import Principal
-from gateway.access.enforcement import GatewayContext
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.cors import origin_pattern, origins_of
-from gateway.http.documents import Documents
-from gateway.http.graphql import MASKED, present
+from gateway.http.graphql import MASKED
 from gateway.http.live_messages import shape_problem
+from gateway.http.live_run import subscription_payloads
 from gateway.http.requests import RequestRefused, errors_body, operation_of
-from gateway.state.case_feed import CaseChange, LocalCaseFeed
-from schema import Context, DataSource
+from gateway.state.case_feed import LocalCaseFeed
 
 if TYPE_CHECKING:
     from gateway.http.graphql_http import GraphQLHTTP
@@ -70,32 +65,6 @@ class LiveConnection:
         self.address = websocket.client.host if websocket.client else ""
         self.connection_params: dict[str, Any] | None = None
         self.principal: Principal | None = None
-
-
-class LiveEvents:
-    """A subscription's access to the feed, and a fresh request's data for each event."""
-
-    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed, principal: Principal) -> None:
-        self.http = http
-        self.feed = feed
-        self.principal = principal
-
-    def changes(self) -> AsyncIterator[CaseChange]:
-        return self.feed.changes()
-
-    async def next_event(self, context: Context) -> DataSource:
-        await self.finish(context)
-        assert isinstance(context, GatewayContext)  # noqa: S101
-        context.record = event_record(self.http, self.principal)
-        context.data = data = self.http.scoped_data(self.principal, None, context.record)
-        return data
-
-    async def finish(self, context: Context) -> None:
-        """The event goes on record (once), with what it shows, before it is sent."""
-        if isinstance(context, GatewayContext) and context.record is not None:
-            record, context.record = context.record, None
-            if record.touched():
-                await asyncio.shield(self.http.audit.record(record, "event"))
 
 
 class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
@@ -183,45 +152,22 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         except DocumentRefused as refused:
             await _send_errors(operation, refused.body["errors"])
             return
-        record = event_record(http, principal)
-        context = GatewayContext(
-            data=http.scoped_data(principal, None, record),
-            page_size_cap=http.settings.page_size_cap,
-            principal=principal,
-            audit=http.audit,
-            record=record,
-            document=picked.document,
-            live=(live := LiveEvents(http, self.view.feed, principal)),
-        )
-        events = await self.schema.subscribe(
+        payloads = subscription_payloads(
+            http,
+            self.view.feed,
+            principal,
+            picked,
             operation.query,
-            variable_values=variables,
-            context_value=context,
-            operation_name=operation.operation_name,
+            variables,
+            operation.operation_name,
         )
-        first = True
-        try:
-            async with contextlib.aclosing(events):
-                async for event in events:
-                    if first and isinstance(event, PreExecutionError):
-                        await _settle(http, context)  # on record before the client hears
-                        # variables that fail to coerce, shown as over HTTP: which variable,
-                        # without its value
-                        shown = [
-                            Documents.request_error(e, picked.operation) for e in event.errors or []
-                        ]
-                        await _send_errors(operation, shown)
-                        return
-                    first = False
-                    await live.finish(context)  # the event on record before the client hears
-                    await operation.send_operation_message(
-                        cast(
-                            NextMessage,
-                            {"id": operation.id, "type": "next", "payload": _shown(event)},
-                        )
-                    )
-        finally:
-            await _settle(http, context)
+        async with contextlib.aclosing(payloads):
+            async for failed, payload in payloads:
+                if failed:
+                    await _send_errors(operation, payload)
+                    return
+                message = {"id": operation.id, "type": "next", "payload": payload}
+                await operation.send_operation_message(cast(NextMessage, message))
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
 
 
@@ -239,35 +185,6 @@ def _variables_of(operation: Operation[LiveConnection, None]) -> dict[str, Any]:
         return dict(operation_of(payload).variables)
     except RequestRefused as refused:
         raise DocumentRefused(errors_body(refused.code, refused.message)) from None
-
-
-def event_record(http: GraphQLHTTP, principal: Principal) -> AuditRecord:
-    """A subscription's, or one event's, record: a request of its own on the trail."""
-    return AuditRecord(
-        request_id=secrets.token_hex(8),
-        subject=http.audit.pseudonym(principal.subject) if principal.subject else "",
-        role=principal.role.value,
-        client=principal.client,
-        purpose=None,
-    )
-
-
-def _shown(result: Any) -> dict[str, Any]:
-    """A result as over HTTP: known errors with their code, anything else masked."""
-    shown: dict[str, Any] = {"data": getattr(result, "data", None)}
-    errors = getattr(result, "errors", None)
-    if errors:
-        shown["errors"] = [dict(present(e).formatted) for e in errors]
-    return shown
-
-
-async def _settle(http: GraphQLHTTP, context: GatewayContext) -> None:
-    """A subscription refused, or ended, before any event: its record, if anything is on it."""
-    record, context.record = context.record, None
-    if record is not None and record.touched():
-        outcome = "denied" if record.denied and not record.fields else "ended"
-        # Not given up if the client goes away meanwhile: the trail is not optional.
-        await asyncio.shield(http.audit.record(record, outcome))
 
 
 def _reason(message: str) -> str:
@@ -312,16 +229,28 @@ class LiveView(GraphQL[LiveConnection, None]):
         return LiveConnection(request)
 
     def admitted(self, handler: LiveHandler, principal: Principal) -> bool:
+        client = self.claim(principal, handler.context.address)
+        if client is not None:
+            self._holders[id(handler)] = client
+        return client is not None
+
+    def claim(self, principal: Principal, address: str) -> str | None:
+        """A place for one more socket or stream of this client (an account, or an address
+        for the public), or None if it holds `live_connections_per_client` already."""
         client = (
             f"{principal.role.value}:{principal.subject}"
             if principal.subject
-            else (f"address:{handler.context.address}")
+            else f"address:{address}"
         )
         if self._clients[client] >= self.http.settings.live_connections_per_client:
-            return False
+            return None
         self._clients[client] += 1
-        self._holders[id(handler)] = client
-        return True
+        return client
+
+    def let_go(self, client: str) -> None:
+        self._clients[client] -= 1
+        if self._clients[client] <= 0:
+            del self._clients[client]
 
     def expire_at(self, handler: LiveHandler, expires_at: float) -> None:
         async def close_when_expired() -> None:
@@ -336,6 +265,4 @@ class LiveView(GraphQL[LiveConnection, None]):
             timer.cancel()
         client = self._holders.pop(id(handler), None)
         if client is not None:
-            self._clients[client] -= 1
-            if self._clients[client] <= 0:
-                del self._clients[client]
+            self.let_go(client)

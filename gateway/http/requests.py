@@ -18,6 +18,7 @@ from gateway.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+SSE = "text/event-stream"
 SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 PREFLIGHT_HEADERS = (b"x-govgraph-preflight", b"apollo-require-preflight", b"x-requested-with")
 
@@ -52,6 +53,7 @@ class Operation:
     extensions: dict[str, Any]
     resolved_name: str | None = None  # the operation's name in the document, once parsed
     document_id: str | None = None  # a persisted document's id, sent instead of the query
+    batched: bool = False  # one of a batch (never a stream)
 
 
 def media_type(value: str) -> str:
@@ -67,10 +69,12 @@ def negotiate(accept: str | None) -> str:
         return GRAPHQL_RESPONSE
     if any(t in (JSON, "application/*", "*/*") for t in offered):
         return JSON
+    if SSE in offered:  # GraphQL over SSE: any operation, answered as a stream of one
+        return SSE
     raise RequestRefused(
         406,
         "NOT_ACCEPTABLE",
-        "只能返回 application/graphql-response+json 或 application/json / unacceptable Accept",
+        "只能返回 application/graphql-response+json、application/json 或 text/event-stream / unacceptable Accept",
     )
 
 
@@ -190,7 +194,10 @@ async def read_operations(request: Request, settings: Settings) -> tuple[list[Op
             raise RequestRefused(
                 400, "BATCH_LIMIT", "批量请求数量超出限制 / too many batched operations"
             )
-        return [operation_of(p) for p in payload], True
+        batch = [operation_of(p) for p in payload]
+        for one in batch:
+            one.batched = True
+        return batch, True
     return [operation_of(payload)], False
 
 

@@ -20,6 +20,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from gateway.access.auth import Principal, Role
+from gateway.settings import Settings
 from gateway.state.shared import SharedState
 
 LOG = logging.getLogger("govgraph.state")
@@ -50,6 +51,19 @@ class RateLimiter:
             True: (RateLimitItemPerMinute(public_requests), RateLimitItemPerMinute(public_cost)),
             False: (RateLimitItemPerMinute(user_requests), RateLimitItemPerMinute(user_cost)),
         }
+
+    @classmethod
+    def of(
+        cls, settings: Settings, shared: SharedState | None, on_fallback: Callable[[str], None]
+    ) -> RateLimiter:
+        return cls(
+            settings.rate_public_requests_per_minute,
+            settings.rate_public_cost_per_minute,
+            settings.rate_user_requests_per_minute,
+            settings.rate_user_cost_per_minute,
+            shared=shared,
+            on_fallback=on_fallback,
+        )
 
     @staticmethod
     def client_key(principal: Principal) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from bench.processes import running_stack
 from gateway.access.auth import Role
+from mocks import Population
 from tests.browser.conftest import static_site
 from tests.gateway.conftest import token
 
@@ -91,3 +92,71 @@ def test_the_preflight_answers_as_configured(sites: tuple[str, str, str]) -> Non
     }
     no = httpx.options(f"{gateway}/graphql", headers={"Origin": refused, **asked})
     assert "access-control-allow-origin" not in no.headers
+
+
+FOLLOW = """([url, token, grid]) => {
+  window.__events = [];
+  window.__stream = (async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "Accept": "text/event-stream",
+                "Authorization": `Bearer ${token}`},
+      body: JSON.stringify({
+        query: "subscription($g: String!) { casesInGrid(grid: $g) { number status } }",
+        variables: {g: grid},
+      }),
+    });
+    window.__opened = {status: response.status, type: response.headers.get("Content-Type")};
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\\n\\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\\n").find((line) => line.startsWith("data: "));
+        if (block.startsWith("event: next") && data) window.__events.push(JSON.parse(data.slice(6)));
+      }
+    }
+  })().catch((error) => { window.__failed = String(error); });
+}"""
+
+
+def test_an_allowed_origin_follows_a_grid_over_sse(page: Any, sites: tuple[str, str, str]) -> None:
+    """Live updates from another origin without WebSocket: a `fetch` stream (GraphQL over SSE),
+    preflighted like any call with a token, hears of a case reported meanwhile."""
+    gateway, allowed, _ = sites
+    population = Population(seed=1, preset="tiny")
+    person = population.person(12)
+    page.goto(f"{allowed}/index.html")
+    page.evaluate(FOLLOW, [f"{gateway}/graphql", token(Role.DISTRICT_ADMIN), person.grid.code])
+    page.wait_for_function("window.__opened !== undefined", timeout=10_000)
+    resident = token(
+        Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
+    )
+    reported = httpx.post(
+        f"{gateway}/graphql",
+        json={
+            "query": 'mutation($g: String!) { reportCase(input: {gridCode: $g, subClassCode: "1101", source: MINI_PROGRAM, description: "路灯不亮", address: "北苑路1号"}) { case { number } } }',
+            "variables": {"g": person.grid.code},
+        },
+        headers={"Authorization": f"Bearer {resident}", "Idempotency-Key": "browser-sse-1"},
+        timeout=30,
+    ).json()
+    number = reported["data"]["reportCase"]["case"]["number"]
+    page.wait_for_function(
+        "([n]) => window.__failed || window.__events.some("
+        "(e) => e.data && e.data.casesInGrid.number === n)",
+        arg=[number],
+        timeout=10_000,
+    )
+    opened = page.evaluate("window.__opened")
+    assert page.evaluate("window.__failed || null") is None
+    assert opened["status"] == 200 and opened["type"].startswith("text/event-stream")
+    heard = [
+        e for e in page.evaluate("window.__events") if e["data"]["casesInGrid"]["number"] == number
+    ]
+    assert heard[0]["data"]["casesInGrid"] == {"number": number, "status": "RECEIVED"}

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
+from bench.processes import free_port
 from gateway.access.auth import Role, mint_token
 from gateway.http.app import create_app
 from gateway.settings import Settings
@@ -109,3 +112,18 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     yield gw
     await gw.client.aclose()
     await app.state.backends.aclose()
+
+
+@contextmanager
+def served_on_a_socket(app: Any) -> Iterator[int]:
+    """`app` served by uvicorn on a free port, in a thread: a real socket, the mocks in process."""
+    server = uvicorn.Server(uvicorn.Config(app, port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.02)
+    try:
+        yield server.config.port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

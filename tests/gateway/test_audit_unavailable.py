@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from bench.processes import free_port
 from gateway.access.audit import AuditLog
 from gateway.access.audit_verify import verify_files
 from gateway.access.auth import Role
@@ -23,7 +20,7 @@ from gateway.http.app import create_app
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import frozen_population
-from tests.gateway.conftest import Gateway, open_gateway, token
+from tests.gateway.conftest import Gateway, open_gateway, served_on_a_socket, token
 from tests.gateway.test_live_protocol import init, receive, send, socket
 from tests.gateway.test_scope_and_input import REPORT, report_input
 from tests.gateway.test_uploads import LIMITS, jpeg_with_gps, upload
@@ -153,14 +150,8 @@ def served_live(tmp_path: Path) -> Iterator[tuple[str, Disk]]:
     )
     app = create_app(settings, transports)
     disk = Disk(app.state.audit)
-    server = uvicorn.Server(uvicorn.Config(app, port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.02)
-    yield f"127.0.0.1:{server.config.port}", disk
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_on_a_socket(app) as port:
+        yield f"127.0.0.1:{port}", disk
 
 
 async def test_a_live_event_is_on_record_before_it_is_sent_and_withheld_without(
@@ -209,6 +200,9 @@ async def test_a_live_event_is_on_record_before_it_is_sent_and_withheld_without(
         assert events and "Resident.name" in events[-1]["fields"], events
 
         number = await reported(client, "live-b")
+        event = await receive(ws)  # the report itself reaches the grid's subscribers
+        while event["payload"]["data"]["casesInGrid"]["number"] != number:
+            event = await receive(ws)
         disk.full, disk.only = True, '"outcome":"event"'
         await accept(client, number)
         withheld = await receive(ws)

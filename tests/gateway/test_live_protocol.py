@@ -7,23 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.processes import free_port
 from gateway.access.auth import Role, mint_token
 from gateway.http.app import create_app
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import frozen_population
-from tests.gateway.conftest import token
+from tests.gateway.conftest import served_on_a_socket, token
 
 PROTOCOL = ["graphql-transport-ws"]
 
@@ -35,16 +32,8 @@ def served() -> Iterator[str]:
     settings = Settings().with_values(
         {"audit_path": "", "case_poll_interval_s": 0, "live_connections_per_client": 2}
     )
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, transports), port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.02)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_on_a_socket(create_app(settings, transports)) as port:
+        yield f"127.0.0.1:{port}"
 
 
 async def socket(address: str) -> ClientConnection:

@@ -55,6 +55,7 @@ async def pair(tmp_path: Path, redis_server: RedisServer) -> AsyncIterator[list[
         await gateway.client.aclose()
         await app.state.backends.aclose()
         await app.state.shared.aclose()
+        await app.state.feed.aclose()  # its own connection, closed by the lifespan when served
 
 
 async def test_one_key_ten_times_across_two_gateways_writes_once(pair: list[Gateway]) -> None:
@@ -91,6 +92,7 @@ async def test_a_clients_allowance_is_the_same_with_one_gateway_or_two(
             await gateway.client.aclose()
             await app.state.backends.aclose()
             await app.state.shared.aclose()
+            await app.state.feed.aclose()  # its own connection, closed by the lifespan when served
 
 
 async def test_look_ups_that_miss_share_one_budget(pair: list[Gateway]) -> None:
@@ -139,6 +141,7 @@ async def test_while_redis_is_down_reads_go_on_and_writes_wait(tmp_path: Path) -
             await gateway.client.aclose()
             await app.state.backends.aclose()
             await app.state.shared.aclose()
+            await app.state.feed.aclose()  # its own connection, closed by the lifespan when served
 
 
 def test_production_refuses_several_workers_without_a_state_url() -> None:

@@ -9,7 +9,7 @@ import { loadDevMessages, loadErrorMessages } from "@apollo/client/dev";
 import { relayStylePagination } from "@apollo/client/utilities";
 
 import possibleTypes from "../../generated/possible-types";
-import { CaseByNode, GridCases, ReportCase } from "./operations";
+import { CaseByNode, GridCaseChanges, GridCases, ReportCase } from "./operations";
 import { govgraphLink, type Mode } from "./links";
 
 loadDevMessages();
@@ -47,7 +47,9 @@ const countingFetch: typeof fetch = async (input, init) => {
   const operation = body?.operationName ?? target.searchParams.get("operationName") ?? "?";
   const document = Boolean(body?.query ?? target.searchParams.get("query"));
   const response = await fetch(input, init);
-  const text = await response.clone().text();
+  // A subscription's answer is a stream that lasts: not read here.
+  const streamed = response.headers.get("content-type")?.startsWith("multipart/mixed") ?? false;
+  const text = streamed ? "" : await response.clone().text();
   sent.push({ operation, method, document, notFound: text.includes("PERSISTED_QUERY_NOT_FOUND") });
   return response;
 };
@@ -106,13 +108,57 @@ async function main(): Promise<void> {
       address: "示例路1号",
     };
     const idempotencyKey = crypto.randomUUID();
+    // The grid's staff follow its cases live while the resident reports one.
+    const heard = heardOf(staff);
+    await heard.ready;
     // A retry after a lost answer: the same key, so the case is filed once.
     const once = await reporter.mutate({ mutation: ReportCase, variables: { input }, context: { idempotencyKey } });
     const again = await reporter.mutate({ mutation: ReportCase, variables: { input }, context: { idempotencyKey } });
     summary.reported = [once.data?.reportCase?.case?.number, again.data?.reportCase?.case?.number];
+    summary.heardLive = await heard.first(once.data?.reportCase?.case?.number ?? "");
   }
   summary.sent = sent;
   console.log(JSON.stringify(summary));
+}
+
+/** A subscription to the grid's case changes; `first(number)` is the first change heard of
+ * that case (number and status), or null after ten seconds. */
+function heardOf(staff: ApolloClient): { ready: Promise<void>; first: (number: string) => Promise<unknown> } {
+  const changes: { number: string; status: string }[] = [];
+  const waiting: (() => void)[] = [];
+  let opened: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  const subscription = staff.subscribe({ query: GridCaseChanges, variables: { grid } }).subscribe({
+    next: (result) => {
+      const change = result.data?.casesInGrid;
+      if (change) changes.push({ number: change.number, status: change.status });
+      waiting.splice(0).forEach((wake) => wake());
+    },
+    error: (error: unknown) => {
+      console.error("subscription:", error instanceof Error ? error.message : error);
+    },
+  });
+  // The gateway opens a multipart stream with a heartbeat; give the request time to be taken.
+  setTimeout(opened, 500);
+  const first = async (number: string): Promise<unknown> => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const found = changes.find((change) => change.number === number);
+      if (found) {
+        subscription.unsubscribe();
+        return found;
+      }
+      await new Promise<void>((wake) => {
+        waiting.push(wake);
+        setTimeout(wake, 200);
+      });
+    }
+    subscription.unsubscribe();
+    return null;
+  };
+  return { ready, first };
 }
 
 main().catch((error: unknown) => {

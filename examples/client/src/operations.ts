@@ -60,3 +60,15 @@ export const ReportCase = graphql(`
     }
   }
 `);
+
+// Live updates over plain HTTP: Apollo Client's HttpLink asks for a subscription as
+// multipart parts (`Accept: multipart/mixed;subscriptionSpec=1.0`), no WebSocket link needed.
+export const GridCaseChanges = graphql(`
+  subscription GridCaseChanges($grid: String!) {
+    casesInGrid(grid: $grid) {
+      id
+      number
+      status
+    }
+  }
+`);
