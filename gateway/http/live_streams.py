@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -203,17 +203,20 @@ async def _framed(
         stream.operation_name,
     )
     try:
-        async for kind, payload in _with_heartbeats(payloads, frames, stream.principal):
-            if kind == "heartbeat":
-                yield frames.heartbeat()
-            elif kind == "expired":
-                yield frames.fatal([EXPIRED])
-                break
-            elif kind == "refused":  # variables that fail to coerce: which, never the value
-                yield frames.next({"errors": payload})
-                break
-            else:
-                yield frames.next(payload)
+        async with contextlib.aclosing(
+            _with_heartbeats(payloads, frames, stream.principal)
+        ) as events:
+            async for kind, payload in events:
+                if kind == "heartbeat":
+                    yield frames.heartbeat()
+                elif kind == "expired":
+                    yield frames.fatal([EXPIRED])
+                    break
+                elif kind == "refused":  # variables that fail to coerce: which, never the value
+                    yield frames.next({"errors": payload})
+                    break
+                else:
+                    yield frames.next(payload)
     except AuditUnavailableError as error:  # the event is withheld, as an answer over HTTP is
         yield frames.fatal([{"message": error.message, "extensions": error.extensions}])
     except Exception as error:
@@ -224,7 +227,7 @@ async def _framed(
 
 async def _with_heartbeats(
     payloads: AsyncGenerator[tuple[bool, Any], None], frames: Frames, principal: Principal
-) -> AsyncIterator[tuple[str, Any]]:
+) -> AsyncGenerator[tuple[str, Any], None]:
     """`("event", payload)` or `("refused", errors)` as they come, with `("heartbeat", None)` whenever none has come for a while and
     `("expired", None)` once the token has expired. The generator is stepped in a task of its
     own, which a heartbeat never cancels, so a subscription is not broken off mid-read."""
@@ -251,8 +254,18 @@ async def _with_heartbeats(
             step = None
             yield ("refused" if refused else "event"), payload
     finally:
-        if step is not None and not step.done():
-            step.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await step
-        await payloads.aclose()
+        # In a task of its own: a client gone away cancels the response's task again at each
+        # await (anyio's cancel scopes), and the subscription must still be wound up.
+        await asyncio.shield(_wound_up(step, payloads))
+
+
+async def _wound_up(
+    step: asyncio.Future[tuple[bool, Any]] | None, payloads: AsyncGenerator[tuple[bool, Any], None]
+) -> None:
+    """The subscription ended: its pending read cancelled, its generator closed (which leaves
+    the feed and puts the subscription's own record on the trail)."""
+    if step is not None and not step.done():
+        step.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await step
+    await payloads.aclose()

@@ -38,7 +38,7 @@ GRID = REPORTER.grid.code
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def app(tmp_path: Path) -> Any:
     mocks = build_mocks(POPULATION, legal_rps=10_000)
     transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
     settings = Settings().with_values(
@@ -48,7 +48,12 @@ def served(tmp_path: Path) -> Iterator[str]:
             "live_connections_per_client": 2,
         }
     )
-    with served_on_a_socket(create_app(settings, transports)) as port:
+    return create_app(settings, transports)
+
+
+@pytest.fixture
+def served(app: Any) -> Iterator[str]:
+    with served_on_a_socket(app) as port:
         yield f"http://127.0.0.1:{port}"
 
 
@@ -259,3 +264,26 @@ async def test_a_new_report_reaches_the_grids_subscribers_at_once(served: str) -
                     case = json.loads(data)["data"]["casesInGrid"]
                     break
     assert (case["number"], case["status"]) == (number, "RECEIVED")
+
+
+async def test_a_client_gone_away_leaves_the_feed(served: str, app: Any) -> None:
+    """Closing the connection mid-stream winds the subscription up: it stops listening to the
+    feed, and its place is given back."""
+    body = {"query": SUBSCRIBE, "variables": {"g": GRID}}
+    headers = {**ADMIN, **SSE_ACCEPT}
+    feed = app.state.feed
+    async with (
+        httpx.AsyncClient(base_url=served, timeout=10) as client,
+        client.stream("POST", "/graphql", json=body, headers=headers) as stream,
+    ):
+        assert stream.status_code == 200
+        for _ in range(50):
+            if feed._queues:
+                break
+            await asyncio.sleep(0.02)
+        assert len(feed._queues) == 1  # listening
+    for _ in range(100):
+        if not feed._queues:
+            break
+        await asyncio.sleep(0.05)
+    assert not feed._queues
