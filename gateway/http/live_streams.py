@@ -113,18 +113,19 @@ Frames = SSEFrames | MultipartFrames
 
 
 def stream_frames(accept: str | None) -> Frames | None:
-    """The stream a client's Accept header asks for, the first it lists, or None."""
+    """The stream a client's Accept header asks for, the first it lists (not refused by q=0),
+    or None."""
     for offered in (accept or "").split(","):
         kind, *parameters = (part.strip() for part in offered.split(";"))
         named = {
-            k.strip().lower(): v.strip().strip("\"'")
-            for k, _, v in (p.partition("=") for p in parameters)
+            key.strip().lower(): value.strip().strip("\"'")
+            for key, _, value in (p.partition("=") for p in parameters)
         }
+        if named.get("q", "1").rstrip("0").rstrip(".") in ("", "0"):
+            continue
         if kind.lower() == SSE:
             return SSEFrames()
-        if kind.lower() == "multipart/mixed" and named.get("subscriptionspec", "").startswith(
-            "1.0"
-        ):
+        if kind.lower() == "multipart/mixed" and named.get("subscriptionspec", "").startswith("1.0"):
             return MultipartFrames()
     return None
 

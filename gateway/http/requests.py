@@ -71,6 +71,8 @@ def negotiate(accept: str | None) -> str:
         return JSON
     if SSE in offered:  # GraphQL over SSE: any operation, answered as a stream of one
         return SSE
+    if "multipart/mixed" in offered:  # a multipart subscription; its refusals are JSON
+        return JSON
     raise RequestRefused(
         406,
         "NOT_ACCEPTABLE",

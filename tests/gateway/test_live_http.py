@@ -16,7 +16,7 @@ import pytest
 
 from gateway.access.auth import Role
 from gateway.http.app import create_app
-from gateway.http.live_streams import MultipartFrames, SSEFrames
+from gateway.http.live_streams import MultipartFrames, SSEFrames, stream_frames
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import frozen_population
@@ -287,3 +287,38 @@ async def test_a_client_gone_away_leaves_the_feed(served: str, app: Any) -> None
             break
         await asyncio.sleep(0.05)
     assert not feed._queues
+
+
+@pytest.mark.parametrize(
+    ("accept", "frames"),
+    [
+        ("text/event-stream", SSEFrames),
+        ("TEXT/EVENT-STREAM;charset=utf-8", SSEFrames),
+        (
+            'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json',
+            MultipartFrames,
+        ),
+        ('multipart/mixed;subscriptionSpec="1.0"', MultipartFrames),  # as Hive's docs send it
+        ("text/event-stream;q=0, application/json", None),  # refused by its own weight
+        ("multipart/mixed;deferSpec=20220824, application/json", None),  # @defer, not ours
+        ("multipart/mixed;subscriptionSpec=0.9", None),
+        ("application/json", None),
+        (";;;,,,", None),
+    ],
+)
+def test_the_stream_is_chosen_by_the_accept_header(accept: str, frames: type | None) -> None:
+    chosen = stream_frames(accept)
+    assert (type(chosen) if chosen is not None else None) is frames
+
+
+async def test_a_multipart_only_accept_gets_its_stream(served: str) -> None:
+    """`Accept: multipart/mixed;subscriptionSpec=1.0` with no JSON beside it (curl, as the
+    routers' docs show it) was refused with 406 before the subscription was looked at."""
+    body = {"query": SUBSCRIBE, "variables": {"g": GRID}}
+    headers = {**ADMIN, "Accept": "multipart/mixed;subscriptionSpec=1.0"}
+    async with (
+        httpx.AsyncClient(base_url=served, timeout=10) as client,
+        client.stream("POST", "/graphql", json=body, headers=headers) as stream,
+    ):
+        assert stream.status_code == 200
+        assert await anext(multipart_parts(stream)) == {}
