@@ -168,17 +168,18 @@ class GraphQLHTTP:
                 lambda outcome: self._lookup_done(principal, record, outcome),
             )
             results = [
-                await self._run(op, request, principal, record, lookups, media) for op in operations
+                await self._run(op, request, principal, record, lookups, media, batched)
+                for op in operations
             ]
             names = [
                 scrub(op.resolved_name or op.operation_name or "anonymous") for op in operations
             ]
         except RequestRefused as refusal:
-            body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
+            body = errors_body(refusal.code, refusal.message)
             return refusal.status, body, media, [], refusal.headers
         except AuditUnavailableError as error:
             # Fail closed: what needed a line on record is not given without one.
-            body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+            body = errors_body(error.code, error.message)
             return 503, body, media, [], {"Retry-After": AUDIT_RETRY_AFTER_S}
         status = max(status for status, _ in results)
         payload: Any = [body for _, body in results] if batched else results[0][1]
@@ -241,6 +242,7 @@ class GraphQLHTTP:
         record: AuditRecord,
         lookups: RequestLookups,
         media: str,
+        batched: bool,
     ) -> tuple[int, dict[str, Any] | LiveStream]:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
@@ -264,7 +266,7 @@ class GraphQLHTTP:
             op.resolved_name = operation.name.value if operation.name else None
             subscription = operation.operation == OperationType.SUBSCRIPTION
             frames = stream_frames(request.headers.get("accept")) if subscription else None
-            if subscription and (frames is None or self.live is None or op.batched):
+            if subscription and (frames is None or self.live is None or batched):
                 return document_error, errors_body("SUBSCRIPTIONS_OVER_WEBSOCKET", LIVE_HOW)
             if method == "GET" and operation.operation == OperationType.MUTATION:
                 raise RequestRefused(

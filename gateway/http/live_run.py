@@ -44,13 +44,10 @@ class LiveEvents:
         return data
 
     async def finish(self, context: Context) -> None:
-        """The event goes on record (once), with what it shows, before it is sent."""
-        if isinstance(context, GatewayContext) and context.record is not None:
-            record, context.record = context.record, None
-            if record.touched():
-                # A subscription refused as it starts comes out as its first result.
-                outcome = "denied" if record.denied and not record.fields else "event"
-                await asyncio.shield(self.http.audit.record(record, outcome))
+        """The event goes on record (once), with what it shows, before it is sent. (A
+        subscription refused as it starts comes out as its first result: `denied`.)"""
+        if isinstance(context, GatewayContext):
+            await _on_record(self.http, context, "event")
 
 
 async def subscription_payloads(
@@ -84,7 +81,7 @@ async def subscription_payloads(
         async with contextlib.aclosing(events):
             async for event in events:
                 if first and isinstance(event, PreExecutionError):
-                    await _settle(http, context)  # on record before the client hears
+                    await _on_record(http, context, "ended")  # before the client hears
                     shown = [
                         Documents.request_error(e, picked.operation) for e in event.errors or []
                     ]
@@ -94,7 +91,7 @@ async def subscription_payloads(
                 await live.finish(context)  # the event on record before the client hears
                 yield False, _shown(event)
     finally:
-        await _settle(http, context)
+        await _on_record(http, context, "ended")  # refused, or ended, before any event
 
 
 def event_record(http: GraphQLHTTP, principal: Principal) -> AuditRecord:
@@ -117,10 +114,11 @@ def _shown(result: Any) -> dict[str, Any]:
     return shown
 
 
-async def _settle(http: GraphQLHTTP, context: GatewayContext) -> None:
-    """A subscription refused, or ended, before any event: its record, if anything is on it."""
+async def _on_record(http: GraphQLHTTP, context: GatewayContext, outcome: str) -> None:
+    """The context's record on the trail, once, if anything is on it: `denied` if all it holds
+    is a refusal, else `outcome`."""
     record, context.record = context.record, None
     if record is not None and record.touched():
-        outcome = "denied" if record.denied and not record.fields else "ended"
+        outcome = "denied" if record.denied and not record.fields else outcome
         # Not given up if the client goes away meanwhile: the trail is not optional.
         await asyncio.shield(http.audit.record(record, outcome))

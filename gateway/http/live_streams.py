@@ -50,6 +50,10 @@ LIVE_HOW = (
 EXPIRED = {"message": "令牌已过期 / token expired", "extensions": {"code": "UNAUTHENTICATED"}}
 
 
+# nginx and its kin pass each event on at once, and nothing caches or compresses the stream
+STREAMED = {"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"}
+
+
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
@@ -57,11 +61,7 @@ def _json(value: object) -> str:
 class SSEFrames:
     """GraphQL over SSE, distinct connections mode."""
 
-    headers: ClassVar[Mapping[str, str]] = {
-        "Content-Type": SSE,
-        "Cache-Control": "no-cache, no-transform",
-        "X-Accel-Buffering": "no",  # nginx and its kin pass each event on at once
-    }
+    headers: ClassVar[Mapping[str, str]] = {"Content-Type": SSE, **STREAMED}
     heartbeat_s = 12.0  # a comment line, under the 15-60 s idle limits of common proxies
 
     def opening(self) -> str:
@@ -85,8 +85,7 @@ class MultipartFrames:
 
     headers: ClassVar[Mapping[str, str]] = {
         "Content-Type": f'multipart/mixed;boundary="{BOUNDARY}";subscriptionSpec="1.0"',
-        "Cache-Control": "no-cache, no-transform",
-        "X-Accel-Buffering": "no",
+        **STREAMED,
     }
     heartbeat_s = 5.0  # as Apollo's router: its clients expect a part at least this often
 
@@ -125,7 +124,9 @@ def stream_frames(accept: str | None) -> Frames | None:
             continue
         if kind.lower() == SSE:
             return SSEFrames()
-        if kind.lower() == "multipart/mixed" and named.get("subscriptionspec", "").startswith("1.0"):
+        if kind.lower() == "multipart/mixed" and named.get("subscriptionspec", "").startswith(
+            "1.0"
+        ):
             return MultipartFrames()
     return None
 
@@ -149,7 +150,7 @@ async def respond(
     stream of events, or, to an SSE client, a query's answer as a stream of one."""
     if isinstance(payload, LiveStream):
         assert http.live is not None  # noqa: S101  (streams are offered only with it)
-        return await stream_response(payload, http, http.live, headers, *asgi)
+        return await stream_response(payload, http.live, headers, *asgi)
     if media == SSE and status == 200:
         frames = SSEFrames()
         events = "".join(
@@ -165,7 +166,6 @@ async def respond(
 
 async def stream_response(
     stream: LiveStream,
-    http: GraphQLHTTP,
     view: LiveView,
     headers: dict[str, str],
     scope: Scope,
@@ -180,7 +180,7 @@ async def stream_response(
         await GraphQLBody(body, 429, headers=headers)(scope, receive, send)
         return 429
     try:
-        frames = _framed(stream, http, view.feed)
+        frames = _framed(stream, view.http, view.feed)
         response = StreamingResponse(frames, 200, headers={**stream.frames.headers, **headers})
         await response(scope, receive, send)
     finally:
@@ -192,8 +192,8 @@ async def _framed(
     stream: LiveStream, http: GraphQLHTTP, feed: LocalCaseFeed
 ) -> AsyncGenerator[str, None]:
     frames = stream.frames
-    if frames.opening():
-        yield frames.opening()
+    if opening := frames.opening():
+        yield opening
     payloads = subscription_payloads(
         http,
         feed,
@@ -229,9 +229,10 @@ async def _framed(
 async def _with_heartbeats(
     payloads: AsyncGenerator[tuple[bool, Any], None], frames: Frames, principal: Principal
 ) -> AsyncGenerator[tuple[str, Any], None]:
-    """`("event", payload)` or `("refused", errors)` as they come, with `("heartbeat", None)` whenever none has come for a while and
-    `("expired", None)` once the token has expired. The generator is stepped in a task of its
-    own, which a heartbeat never cancels, so a subscription is not broken off mid-read."""
+    """`("event", payload)` or `("refused", errors)` as they come, `("heartbeat", None)`
+    whenever none has come for a while, and `("expired", None)` once the token has expired. The
+    generator is stepped in a task of its own, which a heartbeat never cancels, so a
+    subscription is not broken off mid-read."""
     step: asyncio.Future[tuple[bool, Any]] | None = None
     try:
         while True:

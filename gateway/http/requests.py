@@ -53,7 +53,6 @@ class Operation:
     extensions: dict[str, Any]
     resolved_name: str | None = None  # the operation's name in the document, once parsed
     document_id: str | None = None  # a persisted document's id, sent instead of the query
-    batched: bool = False  # one of a batch (never a stream)
 
 
 def media_type(value: str) -> str:
@@ -196,10 +195,7 @@ async def read_operations(request: Request, settings: Settings) -> tuple[list[Op
             raise RequestRefused(
                 400, "BATCH_LIMIT", "批量请求数量超出限制 / too many batched operations"
             )
-        batch = [operation_of(p) for p in payload]
-        for one in batch:
-            one.batched = True
-        return batch, True
+        return [operation_of(p) for p in payload], True
     return [operation_of(payload)], False
 
 
