@@ -9,11 +9,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
-from urllib.parse import urlencode
 
 import httpx
 
-from .calls import Answer, Call, json_body
+from .calls import Answer, Call, form_encoded, json_body
 from .errors import (
     BackendContractError,
     BackendError,
@@ -133,7 +132,7 @@ class Backend:
         if params is not None:
             # As httpx writes them, without building the URL again: its parameters replace the
             # URL's own query, in urlencode's form, which leaves the URL's quoting nothing to do.
-            query = urlencode(params)
+            query = form_encoded(params)
             if url.query:
                 url = url.copy_with(query=None)
         merged = dict(self._default_headers)
@@ -142,7 +141,7 @@ class Backend:
             merged.pop(name.lower(), None)
             merged[name.lower()] = (name, value)
         if data is not None:
-            content = urlencode(data).encode("ascii")
+            content = form_encoded(data).encode("ascii")
             merged.setdefault("content-type", ("Content-Type", "application/x-www-form-urlencoded"))
         elif json is not None:
             content = json_body(json)

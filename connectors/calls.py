@@ -8,14 +8,29 @@ to the byte what `httpx.AsyncClient.build_request` would build, and its response
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 import httpx
 
 from .wire import message_head
 
 Headers = dict[str, tuple[str, str]]
+
+# What `quote_plus` leaves as it is: a word made only of these needs no quoting.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def form_encoded(pairs: Mapping[str, str]) -> str:
+    """`urlencode` of string pairs, to the byte, without quoting what needs none: signed
+    gateways send a dozen plain words a call (keys, hex digests, timestamps)."""
+    return "&".join(f"{_plain(name)}={_plain(value)}" for name, value in pairs.items())
+
+
+def _plain(word: str) -> str:
+    return word if _UNQUOTED.fullmatch(word) else quote_plus(word)
 
 
 def json_body(value: object) -> bytes:

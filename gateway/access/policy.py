@@ -12,6 +12,7 @@ calendar year. With the masked number that leaves about 3,300 candidates (tested
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gateway.access.auth import Role
@@ -229,8 +230,11 @@ VULNERABILITY_WORDS = (
 )
 
 
+_VULNERABILITY = re.compile("|".join(map(re.escape, VULNERABILITY_WORDS)))
+
+
 def names_vulnerability(text: str) -> bool:
-    return any(word in text for word in VULNERABILITY_WORDS)
+    return _VULNERABILITY.search(text) is not None
 
 
 def reveals_vulnerability(service: Any) -> bool:
