@@ -36,6 +36,7 @@ from gateway.backends.case_poller import CasePoller, LeaseLeader, SoleLeader
 from gateway.backends.wiring import Backends, Transports
 from gateway.http.attachments import attachment_endpoint
 from gateway.http.cors import CountingCORS
+from gateway.http.draining import STATE_KEY as DRAINING
 from gateway.http.graphql import build_gateway_schema
 from gateway.http.graphql_http import GraphQLHTTP
 from gateway.http.live import LiveView
@@ -220,7 +221,7 @@ def create_app(
         return profiles[-1]
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
         await feed.start()
         if settings.case_poll_interval_s > 0 and not settings.subgraph:
             poller.start()
@@ -231,7 +232,7 @@ def create_app(
             gc.collect()
             gc.freeze()
         try:
-            yield
+            yield {DRAINING: live.draining}  # found there by the server's protocol on shutdown
         finally:
             for profiled in profiles:
                 profiled.write()

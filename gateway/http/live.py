@@ -45,6 +45,7 @@ from connectors.errors import AuditUnavailableError, AuthError
 from gateway.access.auth import Principal
 from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
 from gateway.http.cors import origin_pattern, origins_of
+from gateway.http.draining import Draining
 from gateway.http.graphql import MASKED
 from gateway.http.live_messages import shape_problem
 from gateway.http.live_run import subscription_payloads
@@ -212,6 +213,7 @@ class LiveView(GraphQL[LiveConnection, None]):
         self._origins = re.compile(pattern) if pattern else None
         self.http = http
         self.feed = feed
+        self.draining = Draining()  # streams over HTTP end as the server begins to shut down
         self._clients: Counter[str] = Counter()
         self._holders: dict[int, str] = {}
         self._timers: dict[int, asyncio.Task[None]] = {}

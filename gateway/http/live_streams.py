@@ -31,10 +31,10 @@ from starlette.types import Receive, Scope, Send
 from connectors.errors import AuditUnavailableError
 from gateway.access.auth import Principal
 from gateway.http.checks import Picked
+from gateway.http.draining import Draining
 from gateway.http.graphql import MASKED
 from gateway.http.live_run import subscription_payloads
 from gateway.http.requests import SSE, GraphQLBody, errors_body
-from gateway.state.case_feed import LocalCaseFeed
 
 if TYPE_CHECKING:
     from gateway.http.graphql_http import GraphQLHTTP
@@ -42,12 +42,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("govgraph.live")
 
+FIRST = asyncio.FIRST_COMPLETED
+
 BOUNDARY = "graphql"
 LIVE_HOW = (
     "订阅请通过 WebSocket（graphql-transport-ws）、SSE（Accept: text/event-stream）或 multipart"
     "（Accept: multipart/mixed;subscriptionSpec=1.0）/ subscribe over WebSocket, SSE or multipart"
 )
 EXPIRED = {"message": "令牌已过期 / token expired", "extensions": {"code": "UNAUTHENTICATED"}}
+SHUTTING_DOWN = {
+    "message": "网关正在重启，请重新订阅 / the gateway is restarting; subscribe again",
+    "extensions": {"code": "SHUTTING_DOWN"},
+}
 
 
 # nginx and its kin pass each event on at once, and nothing caches or compresses the stream
@@ -79,6 +85,11 @@ class SSEFrames:
     def heartbeat(self) -> str:
         return ":\n\n"
 
+    def last_on_shutdown(self) -> str:
+        # No `complete`: the stream just ends, which graphql-sse's client and the browser's
+        # EventSource take as a broken connection, and connect again (to a replica that is up).
+        return ": the gateway is restarting\n\n"
+
 
 class MultipartFrames:
     """Apollo's multipart HTTP protocol for subscriptions (on incremental delivery's framing)."""
@@ -106,6 +117,11 @@ class MultipartFrames:
 
     def heartbeat(self) -> str:
         return self._part({})
+
+    def last_on_shutdown(self) -> str:
+        # Apollo's clients have no reconnection of their own: a transport error with its code
+        # (as the router ends subscriptions on a reload), then the closing boundary.
+        return self.fatal([SHUTTING_DOWN]) + self.complete()
 
 
 Frames = SSEFrames | MultipartFrames
@@ -180,7 +196,7 @@ async def stream_response(
         await GraphQLBody(body, 429, headers=headers)(scope, receive, send)
         return 429
     try:
-        frames = _framed(stream, view.http, view.feed)
+        frames = _framed(stream, view)
         response = StreamingResponse(frames, 200, headers={**stream.frames.headers, **headers})
         await response(scope, receive, send)
     finally:
@@ -188,15 +204,13 @@ async def stream_response(
     return 200
 
 
-async def _framed(
-    stream: LiveStream, http: GraphQLHTTP, feed: LocalCaseFeed
-) -> AsyncGenerator[str, None]:
+async def _framed(stream: LiveStream, view: LiveView) -> AsyncGenerator[str, None]:
     frames = stream.frames
     if opening := frames.opening():
         yield opening
     payloads = subscription_payloads(
-        http,
-        feed,
+        view.http,
+        view.feed,
         stream.principal,
         stream.picked,
         stream.query,
@@ -205,11 +219,14 @@ async def _framed(
     )
     try:
         async with contextlib.aclosing(
-            _with_heartbeats(payloads, frames, stream.principal)
+            _with_heartbeats(payloads, frames, stream.principal, view.draining)
         ) as events:
             async for kind, payload in events:
                 if kind == "heartbeat":
                     yield frames.heartbeat()
+                elif kind == "shutdown":
+                    yield frames.last_on_shutdown()
+                    return
                 elif kind == "expired":
                     yield frames.fatal([EXPIRED])
                     break
@@ -227,13 +244,18 @@ async def _framed(
 
 
 async def _with_heartbeats(
-    payloads: AsyncGenerator[tuple[bool, Any], None], frames: Frames, principal: Principal
+    payloads: AsyncGenerator[tuple[bool, Any], None],
+    frames: Frames,
+    principal: Principal,
+    draining: Draining,
 ) -> AsyncGenerator[tuple[str, Any], None]:
     """`("event", payload)` or `("refused", errors)` as they come, `("heartbeat", None)`
-    whenever none has come for a while, and `("expired", None)` once the token has expired. The
-    generator is stepped in a task of its own, which a heartbeat never cancels, so a
-    subscription is not broken off mid-read."""
+    whenever none has come for a while, `("expired", None)` once the token has expired, and
+    `("shutdown", None)` once the server begins to shut down. The generator is stepped in a
+    task of its own, which a heartbeat never cancels, so a subscription is not broken off
+    mid-read."""
     step: asyncio.Future[tuple[bool, Any]] | None = None
+    shutdown: asyncio.Future[Any] = asyncio.ensure_future(draining.wait())
     try:
         while True:
             if step is None:
@@ -244,7 +266,10 @@ async def _with_heartbeats(
                 if wait <= 0:
                     yield "expired", None
                     return
-            done, _ = await asyncio.wait({step}, timeout=wait)
+            done, _ = await asyncio.wait((step, shutdown), timeout=wait, return_when=FIRST)
+            if shutdown in done:
+                yield "shutdown", None
+                return
             if not done:
                 if not principal.expires_at or principal.expires_at > time.time():
                     yield "heartbeat", None
@@ -256,6 +281,7 @@ async def _with_heartbeats(
             step = None
             yield ("refused" if refused else "event"), payload
     finally:
+        shutdown.cancel()
         # In a task of its own: a client gone away cancels the response's task again at each
         # await (anyio's cancel scopes), and the subscription must still be wound up.
         await asyncio.shield(_wound_up(step, payloads))

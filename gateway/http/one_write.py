@@ -16,6 +16,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.http.draining import begin_draining
+
 _HEAD_START = b"HTTP/1.1 "
 _HEAD_END = b"\r\n\r\n"
 
@@ -70,11 +72,16 @@ class HeadHeldTransport:
 
 
 class OneWriteHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol over a `HeadHeldTransport`."""
+    """uvicorn's httptools protocol over a `HeadHeldTransport`, which also tells the app's live
+    streams when the server begins to shut down (`gateway.http.draining`)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         held: Any = HeadHeldTransport(transport, self.loop)
         super().connection_made(held)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        begin_draining(self.app_state)  # live streams end now, not at the grace period's end
 
 
 # for `uvicorn.run(..., http=PROTOCOL)`; on uvicorn's command line, `--http` and this string

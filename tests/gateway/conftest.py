@@ -15,6 +15,7 @@ import uvicorn
 from bench.processes import free_port
 from gateway.access.auth import Role, mint_token
 from gateway.http.app import create_app
+from gateway.http.one_write import PROTOCOL as ONE_WRITE
 from gateway.settings import Settings
 from mocks import InProcessTransport, MockSet, build_mocks
 from tests.conftest import AS_OF, frozen_population
@@ -117,13 +118,22 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
 @contextmanager
 def served_on_a_socket(app: Any) -> Iterator[int]:
     """`app` served by uvicorn on a free port, in a thread: a real socket, the mocks in process."""
-    server = uvicorn.Server(uvicorn.Config(app, port=free_port(), log_level="warning"))
+    with serving(app) as server:
+        yield server.config.port
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[uvicorn.Server]:
+    """The server itself, as `govgraph serve` runs it (its protocol, lifespan on), for a test
+    that shuts it down (`server.should_exit`)."""
+    config = uvicorn.Config(app, port=free_port(), http=ONE_WRITE, log_level="warning")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         threading.Event().wait(0.02)
     try:
-        yield server.config.port
+        yield server
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -16,11 +16,11 @@ import pytest
 
 from gateway.access.auth import Role
 from gateway.http.app import create_app
-from gateway.http.live_streams import MultipartFrames, SSEFrames, stream_frames
+from gateway.http.live_streams import SHUTTING_DOWN, MultipartFrames, SSEFrames, stream_frames
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import frozen_population
-from tests.gateway.conftest import served_on_a_socket, token
+from tests.gateway.conftest import served_on_a_socket, serving, token
 
 SUBSCRIBE = """subscription($g: String!) {
     casesInGrid(grid: $g) { number reporter { resident { phone } } } }"""
@@ -322,3 +322,33 @@ async def test_a_multipart_only_accept_gets_its_stream(served: str) -> None:
     ):
         assert stream.status_code == 200
         assert await anext(multipart_parts(stream)) == {}
+
+
+async def test_streams_end_cleanly_when_the_server_shuts_down(app: Any) -> None:
+    """A stream never ends by itself: on SIGTERM it held the server for its whole grace period
+    (here there is none, so for ever) and was then cut off mid-body. Now each ends at once, so
+    that its client connects again, to a replica that is up: SSE without `complete` (a broken
+    connection to graphql-sse's client and to EventSource, which reconnect), multipart with a
+    `SHUTTING_DOWN` error and its closing boundary. Each subscription is wound up."""
+    body = {"query": SUBSCRIBE, "variables": {"g": GRID}}
+    with serving(app) as server:
+        base = f"http://127.0.0.1:{server.config.port}"
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=10) as client,
+            client.stream("POST", "/graphql", json=body, headers={**ADMIN, **SSE_ACCEPT}) as sse,
+            client.stream("POST", "/graphql", json=body, headers={**ADMIN, **APOLLO_ACCEPT}) as mp,
+        ):
+            parts = multipart_parts(mp)
+            assert await anext(parts) == {}
+            for _ in range(100):
+                if len(app.state.feed._queues) == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(app.state.feed._queues) == 2  # both listening
+            server.should_exit = True  # as uvicorn's SIGTERM handler does
+            sse_lines = [line async for line in sse.aiter_lines()]  # to the body's clean end
+            rest = [part async for part in parts]
+    assert sse_lines[-2:] == [": the gateway is restarting", ""]
+    assert not [x for x in sse_lines if x.startswith("event:")]  # no `complete`: connect again
+    assert rest[-1] is None and rest[-2] == {"payload": None, "errors": [SHUTTING_DOWN]}
+    assert not app.state.feed._queues  # both subscriptions wound up
