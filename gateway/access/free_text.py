@@ -22,17 +22,32 @@ from gateway.access.kinds import Kind
 from gateway.access.masks import mask_id_number, mask_name, mask_phone
 from gateway.access.views import Access
 
-_SEP = r"[ \-]?"
+# Between the digits: whatever a phone's keyboard or an input method puts there. Spaces of any
+# width (U+3000, no-break, tabs), every dash and hyphen, dots and middle dots, slashes, commas,
+# underscores, and the bracket after an area code; up to three of them ("138 - 1234 - 5678").
+SEPARATOR = r"[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D.\u00B7\u30FB\uFF0E\u3002/_,\uFF0C)\uFF09]"
+_SEP = rf"{SEPARATOR}{{0,3}}"
+# A digit as typed: any Unicode decimal digit, or a Chinese numeral, as a number is read out
+# ("幺三八…") or written to slip past a filter.
+CHINESE_DIGITS = dict(zip("〇零一幺二三四五六七八九", "001123456789", strict=True))
+DIGIT = rf"[\d{''.join(CHINESE_DIGITS)}]"
 # `\d` is any Unicode decimal digit (fullwidth too); what the digits are is checked after the
 # match, on their ASCII values. No digit (or, for an ID number, letter) on either side.
 ID_NUMBER = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
 MOBILE = re.compile(
     rf"(?<![\d+＋])(?:[+＋]?[8８][6６]{_SEP})?\d{{3}}{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)"
 )
-LANDLINE = re.compile(rf"(?<!\d)\d{{3,4}}{_SEP}\d{{7,8}}(?!\d)")
-SEPARATORS = re.compile(r"[ \-+＋]")
-# Seven digits or more, as any of the three needs: most text has none, and one search says so.
-DIGIT_RUN = re.compile(rf"\d(?:{_SEP}\d){{6}}")
+LANDLINE = re.compile(rf"(?<!\d)\d{{3,4}}{_SEP}(?:\d{{7,8}}|\d{{3,4}}{_SEP}\d{{4}})(?!\d)")
+# The same values with anything between any two digits ("1 3 8 1 2 …", "一三八…"), tried after
+# the grouped forms above, which keep their exact spans where both match.
+_CN = "".join(CHINESE_DIGITS)
+LOOSE_ID_NUMBER = re.compile(
+    rf"(?<![\dA-Za-z{_CN}]){DIGIT}(?:{_SEP}{DIGIT}){{16}}{_SEP}[\dXxＸｘ{_CN}](?![\dA-Za-z{_CN}])"
+)
+LOOSE_MOBILE = re.compile(rf"(?<![\d+＋{_CN}]){DIGIT}(?:{_SEP}{DIGIT}){{10}}(?![\d{_CN}])")
+SEPARATORS = re.compile(rf"{SEPARATOR}|[+＋]")
+# Seven digits or more, as any of them needs: most text has none, and one search says so.
+DIGIT_RUN = re.compile(rf"{DIGIT}(?:{_SEP}{DIGIT}){{6}}")
 
 
 def _id_number(digits: str) -> str | None:
@@ -58,6 +73,8 @@ PATTERNS = (
     (Kind.ID_NUMBER, ID_NUMBER, _id_number),
     (Kind.PHONE, MOBILE, _mobile),
     (Kind.PHONE, LANDLINE, _landline),
+    (Kind.ID_NUMBER, LOOSE_ID_NUMBER, _id_number),
+    (Kind.PHONE, LOOSE_MOBILE, _mobile),
 )
 
 
@@ -73,7 +90,8 @@ def _ascii(matched: str) -> str:
     plain = SEPARATORS.sub("", matched)
     if plain.isascii():
         return plain.upper()
-    return "".join(str(unicodedata.decimal(ch, ch)) for ch in plain).upper().replace("Ｘ", "X")
+    digits = (CHINESE_DIGITS.get(ch) or str(unicodedata.decimal(ch, ch)) for ch in plain)
+    return "".join(digits).upper().replace("Ｘ", "X")
 
 
 def people_named(record: Any) -> list[tuple[Kind, str]]:

@@ -9,10 +9,13 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
+from gateway.access.free_text import DIGIT, SEPARATOR
+
 PURPOSE_MAX_CHARS = 200
-# Six or more digits, with separators between them, or an ID number's trailing X: any of an ID
-# number, a phone, a bank card or a registry number.
-LONG_NUMBER = re.compile(r"\d(?:[\s\-_.·/]*\d){5,}(?:[\s\-_.·/]*[Xx](?![A-Za-z]))?")
+# Six or more digits (Chinese numerals too), with separators between them as free text has them
+# (`gateway.access.free_text`), or an ID number's trailing X: any of an ID number, a phone, a
+# bank card or a registry number.
+LONG_NUMBER = re.compile(rf"{DIGIT}(?:{SEPARATOR}*{DIGIT}){{5,}}(?:{SEPARATOR}*[Xx](?![A-Za-z]))?")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 REDACTED = "[已隐去]"
 
@@ -61,6 +64,9 @@ def read_purpose(header: bytes) -> str | None:
         raise PurposeError(
             f"用途最多{PURPOSE_MAX_CHARS}字 / the purpose is at most {PURPOSE_MAX_CHARS} characters"
         )
+    # A fullwidth or no-break space, as Chinese input methods type one, is a space; Python calls
+    # every space but ASCII's unprintable, with the control and format characters refused below.
+    stated = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in stated)
     if any(not ch.isprintable() for ch in stated):
         raise PurposeError("用途含控制字符 / the purpose holds control characters")
     return scrub(stated)

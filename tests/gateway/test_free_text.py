@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from gateway.access.free_text import find, people_named, shown
 from gateway.access.kinds import Kind
+from gateway.access.masks import mask_id_number, mask_phone
 from gateway.access.views import Access
 
 PHONE = "13884752179"
@@ -34,13 +35,41 @@ W, M, L, D = Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED
         ("32021319750801028Ｘ", Kind.ID_NUMBER, "32021319750801028X"),
         ("320213 19750801 0285", Kind.ID_NUMBER, ID_NUMBER),
         ("３２０２１３１９７５０８０１０２８５", Kind.ID_NUMBER, ID_NUMBER),
+        # what phones' keyboards and Chinese input methods put between the groups
+        ("138\u30008475\u30002179", Kind.PHONE, PHONE),  # ideographic space
+        ("138\u00a08475\u00a02179", Kind.PHONE, PHONE),  # no-break space
+        ("138\t8475\t2179", Kind.PHONE, PHONE),
+        ("138  8475  2179", Kind.PHONE, PHONE),
+        ("138 - 8475 - 2179", Kind.PHONE, PHONE),
+        ("138－8475－2179", Kind.PHONE, PHONE),  # fullwidth hyphen
+        ("138—8475—2179", Kind.PHONE, PHONE),  # em dash
+        ("138–8475–2179", Kind.PHONE, PHONE),  # en dash
+        ("138‐8475‐2179", Kind.PHONE, PHONE),  # hyphen
+        ("138.8475.2179", Kind.PHONE, PHONE),
+        ("138·8475·2179", Kind.PHONE, PHONE),
+        ("138/8475/2179", Kind.PHONE, PHONE),
+        ("138_8475_2179", Kind.PHONE, PHONE),
+        ("138,8475,2179", Kind.PHONE, PHONE),
+        ("138，8475，2179", Kind.PHONE, PHONE),
+        ("1 3 8 8 4 7 5 2 1 7 9", Kind.PHONE, PHONE),  # a digit at a time
+        ("一三八八四七五二一七九", Kind.PHONE, PHONE),  # in Chinese numerals
+        ("幺三八 八四七五 二幺七九", Kind.PHONE, PHONE),  # as read out
+        ("(025)52345678", Kind.PHONE, "02552345678"),
+        ("（025）5234 5678", Kind.PHONE, "02552345678"),
+        ("320213\u300019750801\u30000285", Kind.ID_NUMBER, ID_NUMBER),
+        ("320213—19750801—0285", Kind.ID_NUMBER, ID_NUMBER),
+        ("3 2 0 2 1 3 1 9 7 5 0 8 0 1 0 2 8 5", Kind.ID_NUMBER, ID_NUMBER),
+        ("三二〇二一三一九七五〇八〇一〇二八五", Kind.ID_NUMBER, ID_NUMBER),
     ],
 )
 def test_a_value_is_found_however_it_is_typed(typed: str, kind: Kind, value: str) -> None:
     text = f"楼下噪音，请联系{typed}，谢谢"
     [found] = find(text)
     assert (found.kind, found.value) == (kind, value)
-    assert text[found.start : found.end] == typed
+    as_typed = typed.lstrip("(（")  # an area code's opening bracket stays
+    assert text[found.start : found.end] == as_typed
+    masked = mask_phone(value) if kind is Kind.PHONE else mask_id_number(value)
+    assert shown(text, {Kind.PHONE: M, Kind.ID_NUMBER: M}) == (text.replace(as_typed, masked), M)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +87,11 @@ def test_a_value_is_found_however_it_is_typed(typed: str, kind: Kind, value: str
         "91320100MA1X2Y3Z4W",  # a credit code
         "A320213197508010285",  # letters before: a code, not an ID number
         "1388475217",  # ten digits
+        "2026-1101-0000-2500",  # a case number in groups
+        "1,380,123",  # an amount
+        "2026.11.01 13:45",  # a time
+        "0.5, 0.3, 0.2, 0.1, 0.4",  # figures
+        "一二三四五六七八九",  # counting
     ],
 )
 def test_other_numbers_are_left_as_they_are(typed: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from gateway.access.auth import Role
+from gateway.access.redact import scrub
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF
@@ -320,6 +321,7 @@ DERIVED_AUDIT_FIELDS = frozenset(
         "核查 ３２０２１３１９８１０４２９０２０３ 电话 138-1234-5678",
         "%E6%A0%B8%E6%9F%A5%20320213198104290203",
         "mail li.wei@example.cn 138 1234 5678",
+        "回电 138—1234—5678 或 138\u30001234\u30005678",  # an em dash, an ideographic space
     ],
 )
 async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
@@ -345,7 +347,16 @@ async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
         assert "[已隐去]" in line["purpose"]
 
 
-@pytest.mark.parametrize("purpose", ["%E6%A0%B8%01", "x" * 201, "%FF%FE"])
+@pytest.mark.parametrize(
+    "typed",
+    ["一三八一二三四五六七八", "幺三八 幺二三四 五六七八", "(010)6234-5678", "138，1234，5678"],
+)
+def test_a_number_is_scrubbed_however_it_is_written(typed: str) -> None:
+    assert scrub(f"回访 {typed} 核实") in ("回访 [已隐去] 核实", "回访 ([已隐去] 核实")
+
+
+# a control character, too long, not UTF-8, a right-to-left override (a line that reads wrong)
+@pytest.mark.parametrize("purpose", ["%E6%A0%B8%01", "x" * 201, "%FF%FE", "%E6%A0%B8%E2%80%AE"])
 async def test_an_invalid_purpose_is_refused(gateway: Gateway, purpose: str) -> None:
     response = await gateway.as_role(Role.CIVIL_AFFAIRS, purpose=purpose).post(
         "{ departments { code } }"
