@@ -47,6 +47,7 @@ from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
 from gateway.state.case_feed import CaseChange, LocalCaseFeed, RedisCaseFeed
 from gateway.state.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from gateway.state.live_places import LivePlaces, LocalLivePlaces, SharedLivePlaces
 from gateway.state.shared import SharedState
 from gateway.state.shared_budgets import SharedMissBudget
 from gateway.state.shared_keys import SharedIdempotencyStore
@@ -156,7 +157,17 @@ def create_app(
         settings.case_poll_interval_s,
         clock(),
     )
-    live = LiveView(graphql, feed)
+    places: LivePlaces = (
+        SharedLivePlaces(
+            shared,
+            settings.live_connections_per_client,
+            workers=settings.workers,
+            on_fallback=metrics.state_fallback,
+        )
+        if shared is not None
+        else LocalLivePlaces(settings.live_connections_per_client)
+    )
+    live = LiveView(graphql, feed, places)
     graphql.live = live  # subscriptions over SSE and multipart HTTP share its places
 
     async def prometheus(request: Request) -> Response:
@@ -238,6 +249,7 @@ def create_app(
                 profiled.write()
             await poller.aclose()
             await feed.aclose()
+            await places.aclose()
             await backends.aclose()
             if shared is not None:
                 await shared.aclose()

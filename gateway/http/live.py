@@ -21,7 +21,6 @@ import json
 import logging
 import re
 import time
-from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,6 +50,7 @@ from gateway.http.live_messages import shape_problem
 from gateway.http.live_run import subscription_payloads
 from gateway.http.requests import RequestRefused, errors_body, operation_of
 from gateway.state.case_feed import LocalCaseFeed
+from gateway.state.live_places import LivePlaces, Place
 
 if TYPE_CHECKING:
     from gateway.http.graphql_http import GraphQLHTTP
@@ -75,7 +75,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         try:
             await super().handle()
         finally:
-            self.view.released(self)
+            await self.view.released(self)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         connection = self.context
@@ -91,7 +91,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         except AuthError as error:
             await self.websocket.close(code=4401, reason=_reason(error.message))
             return
-        if not self.view.admitted(self, principal):
+        if not await self.view.admitted(self, principal):
             await self.websocket.close(code=4429, reason="too many connections for this client")
             return
         connection.principal = principal
@@ -197,7 +197,7 @@ def _reason(message: str) -> str:
 class LiveView(GraphQL[LiveConnection, None]):
     graphql_transport_ws_handler_class = LiveHandler
 
-    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed) -> None:
+    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed, places: LivePlaces) -> None:
         settings = http.settings
         pattern = origin_pattern(origins_of(settings))
         super().__init__(
@@ -214,8 +214,8 @@ class LiveView(GraphQL[LiveConnection, None]):
         self.http = http
         self.feed = feed
         self.draining = Draining()  # streams over HTTP end as the server begins to shut down
-        self._clients: Counter[str] = Counter()
-        self._holders: dict[int, str] = {}
+        self.places = places
+        self._holders: dict[int, Place] = {}
         self._timers: dict[int, asyncio.Task[None]] = {}
 
     def decode_json(self, data: str | bytes) -> object:
@@ -230,29 +230,25 @@ class LiveView(GraphQL[LiveConnection, None]):
     async def get_context(self, request: Any, response: Any) -> LiveConnection:
         return LiveConnection(request)
 
-    def admitted(self, handler: LiveHandler, principal: Principal) -> bool:
-        client = self.claim(principal, handler.context.address)
-        if client is not None:
-            self._holders[id(handler)] = client
-        return client is not None
+    async def admitted(self, handler: LiveHandler, principal: Principal) -> bool:
+        place = await self.claim(principal, handler.context.address)
+        if place is not None:
+            self._holders[id(handler)] = place
+        return place is not None
 
-    def claim(self, principal: Principal, address: str) -> str | None:
+    async def claim(self, principal: Principal, address: str) -> Place | None:
         """A place for one more socket or stream of this client (an account, or an address
-        for the public), or None if it holds `live_connections_per_client` already."""
+        for the public), or None if it holds `live_connections_per_client` already, on any
+        worker or replica (`gateway.state.live_places`)."""
         client = (
             f"{principal.role.value}:{principal.subject}"
             if principal.subject
             else f"address:{address}"
         )
-        if self._clients[client] >= self.http.settings.live_connections_per_client:
-            return None
-        self._clients[client] += 1
-        return client
+        return await self.places.claim(client)
 
-    def let_go(self, client: str) -> None:
-        self._clients[client] -= 1
-        if self._clients[client] <= 0:
-            del self._clients[client]
+    async def let_go(self, place: Place) -> None:
+        await self.places.let_go(place)
 
     def expire_at(self, handler: LiveHandler, expires_at: float) -> None:
         async def close_when_expired() -> None:
@@ -261,10 +257,10 @@ class LiveView(GraphQL[LiveConnection, None]):
 
         self._timers[id(handler)] = asyncio.create_task(close_when_expired())
 
-    def released(self, handler: LiveHandler) -> None:
+    async def released(self, handler: LiveHandler) -> None:
         timer = self._timers.pop(id(handler), None)
         if timer is not None:
             timer.cancel()
-        client = self._holders.pop(id(handler), None)
-        if client is not None:
-            self.let_go(client)
+        place = self._holders.pop(id(handler), None)
+        if place is not None:
+            await self.let_go(place)

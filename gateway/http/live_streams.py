@@ -190,8 +190,8 @@ async def stream_response(
 ) -> int:
     """The stream sent (its HTTP status, for the access line), holding one of the client's
     live places while it lasts."""
-    client = view.claim(stream.principal, stream.principal.client)
-    if client is None:
+    place = await view.claim(stream.principal, stream.principal.client)
+    if place is None:
         body = errors_body("LIVE_LIMIT", "实时连接过多 / too many live connections for this client")
         await GraphQLBody(body, 429, headers=headers)(scope, receive, send)
         return 429
@@ -200,7 +200,7 @@ async def stream_response(
         response = StreamingResponse(frames, 200, headers={**stream.frames.headers, **headers})
         await response(scope, receive, send)
     finally:
-        view.let_go(client)
+        await view.let_go(place)
     return 200
 
 

@@ -5,6 +5,7 @@ limits and look-up budgets; and what happens while Redis is down."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,17 +13,20 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from gateway.access.auth import Role
 from gateway.http.app import create_app
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import AS_OF, frozen_population
-from tests.gateway.conftest import Gateway
+from tests.gateway.conftest import Gateway, served_on_a_socket, token
 from tests.redis_server import RedisServer
 
 REPORT = """mutation($grid: String!) { reportCase(input: {gridCode: $grid, subClassCode: "0102",
     source: PATROL, description: "楼道堆放杂物", address: "北苑路1号"}) { case { number } errors { field } } }"""
+SUBSCRIBE = "subscription($g: String!) { casesInGrid(grid: $g) { number } }"
 
 
 async def two_gateways(
@@ -183,3 +187,40 @@ async def test_a_query_registered_on_one_gateway_is_known_to_the_other(
     assert registered.json()["data"]["departments"]
     hit = await pair[1].client.post("/graphql", json={"extensions": persisted})
     assert hit.json()["data"] == registered.json()["data"]
+
+
+async def test_a_clients_live_places_are_counted_across_gateways(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Two places for the client in all: two streams on one gateway, and the other refuses a
+    third stream (429) and a socket (4429); a stream closed gives its place to either."""
+    _, apps = await two_gateways(tmp_path, redis_server.url, live_connections_per_client=2)
+    grid = frozen_population("demo").geography.grids[0].code
+    admin = {"Authorization": f"Bearer {token(Role.DISTRICT_ADMIN, subject='live-1')}"}
+    body = {"query": SUBSCRIBE, "variables": {"g": grid}}
+    sse = {**admin, "Accept": "text/event-stream"}
+    with served_on_a_socket(apps[0]) as one, served_on_a_socket(apps[1]) as other:
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{one}", timeout=10) as first,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{other}", timeout=10) as second,
+            first.stream("POST", "/graphql", json=body, headers=sse) as a,
+        ):
+            async with first.stream("POST", "/graphql", json=body, headers=sse) as b:
+                assert (a.status_code, b.status_code) == (200, 200)
+                refused = await second.post("/graphql", json=body, headers=sse)
+                assert refused.status_code == 429
+                assert refused.json()["errors"][0]["extensions"]["code"] == "LIVE_LIMIT"
+                async with connect(
+                    f"ws://127.0.0.1:{other}/graphql",
+                    subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                ) as ws:
+                    init = {
+                        "type": "connection_init",
+                        "payload": {"authorization": admin["Authorization"]},
+                    }
+                    await ws.send(json.dumps(init))
+                    with pytest.raises(ConnectionClosed) as closed:
+                        await asyncio.wait_for(ws.recv(), 10)
+                    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+            async with second.stream("POST", "/graphql", json=body, headers=sse) as c:
+                assert c.status_code == 200  # b's place, given back on the first gateway
