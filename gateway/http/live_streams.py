@@ -34,7 +34,7 @@ from gateway.http.checks import Picked
 from gateway.http.draining import Draining
 from gateway.http.graphql import MASKED
 from gateway.http.live_run import subscription_payloads
-from gateway.http.requests import SSE, GraphQLBody, errors_body
+from gateway.http.requests import JSON, SSE, GraphQLBody, errors_body
 
 if TYPE_CHECKING:
     from gateway.http.graphql_http import GraphQLHTTP
@@ -176,7 +176,10 @@ async def respond(
             *asgi
         )
         return 200
-    await GraphQLBody(payload, status, media_type=media, headers=headers)(*asgi)
+    # A refusal before any stream (401, 405, 415, 429 …) is a JSON body, labelled as one.
+    await GraphQLBody(payload, status, media_type=JSON if media == SSE else media, headers=headers)(
+        *asgi
+    )
     return status
 
 

@@ -179,6 +179,11 @@ async def test_refusals_come_as_each_protocol_expects(served: str, tmp_path: Pat
             "/graphql", json=body, headers={**bearer("not-a-token"), **SSE_ACCEPT}
         )
         assert unsigned.status_code == 401 and "WWW-Authenticate" in unsigned.headers
+        # a refusal before any stream is a JSON body, and says so (not text/event-stream)
+        assert unsigned.headers["content-type"].startswith("application/json")
+        assert unsigned.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        put = await client.put("/graphql", json=body, headers={**ADMIN, **APOLLO_ACCEPT})
+        assert put.status_code == 405 and put.headers["content-type"].startswith("application/json")
 
         plain = await client.post("/graphql", json=body, headers=ADMIN)
         code = plain.json()["errors"][0]["extensions"]["code"]
