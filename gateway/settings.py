@@ -67,6 +67,9 @@ class Settings:
     # Request headers an allowed origin's page may send: `*` allows what its preflight asks for,
     # as Apollo Router and GraphQL Yoga do; or a comma-separated list, added to our own.
     cors_allow_headers: str = "*"
+    # Answers of at least this many bytes are gzipped for clients that accept it (0: never):
+    # mini programs on mobile networks get a case list in a tenth of the bytes.
+    compress_min_bytes: int = 1024
     # Served as a Federation v2 subgraph for a supergraph router: "all" for the whole graph,
     # or one agency's part, "urban", "civil", "legal" or "engagement" (`schema.subgraphs`);
     # empty: served to clients directly.
