@@ -6,27 +6,13 @@ away."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from gateway.state.live_places import SharedLivePlaces
 from gateway.state.shared import SharedState
-from tests.redis_server import RedisServer
 
 
-@pytest.fixture
-async def two_workers(redis_server: RedisServer) -> AsyncIterator[list[SharedState]]:
-    namespace = f"places-{uuid.uuid4().hex[:6]}"
-    states = [SharedState(redis_server.url, namespace, 0.5) for _ in range(2)]
-    yield states
-    for state in states:
-        await state.aclose()
-
-
-async def test_the_limit_holds_across_workers(two_workers: list[SharedState]) -> None:
-    places = [SharedLivePlaces(s, limit=5) for s in two_workers]
+async def test_the_limit_holds_across_workers(two_clients: list[SharedState]) -> None:
+    places = [SharedLivePlaces(s, limit=5) for s in two_clients]
     taken = await asyncio.gather(*(places[n % 2].claim("resident:a") for n in range(12)))
     held = [(n % 2, p) for n, p in enumerate(taken) if p is not None]
     assert len(held) == 5  # not five on each worker
@@ -40,11 +26,11 @@ async def test_the_limit_holds_across_workers(two_workers: list[SharedState]) ->
 
 
 async def test_a_dead_workers_places_come_back_and_held_ones_stay(
-    two_workers: list[SharedState],
+    two_clients: list[SharedState],
 ) -> None:
     now = [1000.0]
-    dead = SharedLivePlaces(two_workers[0], limit=2, lease_s=30, clock=lambda: now[0])
-    alive = SharedLivePlaces(two_workers[1], limit=2, lease_s=30, clock=lambda: now[0])
+    dead = SharedLivePlaces(two_clients[0], limit=2, lease_s=30, clock=lambda: now[0])
+    alive = SharedLivePlaces(two_clients[1], limit=2, lease_s=30, clock=lambda: now[0])
     assert await dead.claim("c") is not None  # and then the worker is killed: no renewal
     assert await alive.claim("c") is not None
     assert await alive.claim("c") is None

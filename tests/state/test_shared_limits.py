@@ -4,23 +4,9 @@ number of clients, places of a dead holder freed by their lease, one pace for le
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from gateway.state.shared import SharedState
 from gateway.state.shared_limits import SharedPace, SharedSlots
-from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-async def two_clients(redis_server: RedisServer) -> AsyncIterator[list[SharedState]]:
-    namespace = f"limits-{uuid.uuid4().hex[:6]}"
-    states = [SharedState(redis_server.url, namespace, 0.5) for _ in range(2)]
-    yield states
-    for state in states:
-        await state.aclose()
 
 
 async def test_the_cap_holds_across_clients(two_clients: list[SharedState]) -> None:
