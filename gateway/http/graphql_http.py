@@ -288,8 +288,9 @@ class GraphQLHTTP:
                 429, "RATE_LIMITED", "请求过于频繁 / too many requests", {"Retry-After": str(wait)}
             )
         if frames is not None:
+            after = request.headers.get("last-event-id")  # an EventSource coming back
             return 200, LiveStream(
-                frames, principal, picked, query, op.variables, op.operation_name
+                frames, principal, picked, query, op.variables, op.operation_name, after
             )
         idempotency: tuple[str, str] | None = None
         reconcile_since = None

@@ -163,7 +163,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             operation.operation_name,
         )
         async with contextlib.aclosing(payloads):
-            async for failed, payload in payloads:
+            async for failed, payload, _ in payloads:
                 if failed:
                     await _send_errors(operation, payload)
                     return

@@ -28,13 +28,23 @@ if TYPE_CHECKING:
 class LiveEvents:
     """A subscription's access to the feed, and a fresh request's data for each event."""
 
-    def __init__(self, http: GraphQLHTTP, feed: LocalCaseFeed, principal: Principal) -> None:
+    def __init__(
+        self,
+        http: GraphQLHTTP,
+        feed: LocalCaseFeed,
+        principal: Principal,
+        after: str | None = None,
+    ) -> None:
         self.http = http
         self.feed = feed
         self.principal = principal
+        self.after = after  # resumed after this position (an EventSource's Last-Event-ID)
+        self.position = ""  # the position of the change the event being read is about
 
-    def changes(self) -> AsyncIterator[CaseChange]:
-        return self.feed.changes()
+    async def changes(self) -> AsyncIterator[CaseChange]:
+        async for change in self.feed.changes(self.after):
+            self.position = change.position
+            yield change
 
     async def next_event(self, context: Context) -> DataSource:
         await self.finish(context)
@@ -58,12 +68,14 @@ async def subscription_payloads(
     query: str,
     variables: dict[str, Any],
     operation_name: str | None,
-) -> AsyncGenerator[tuple[bool, Any], None]:
-    """`(False, payload)` for each event, on record before it is yielded; or `(True, errors)`
-    once, for variables that fail to coerce (which variable, never its value). Checked
-    documents only (`gateway.http.checks`)."""
+    after: str | None = None,
+) -> AsyncGenerator[tuple[bool, Any, str], None]:
+    """`(False, payload, position)` for each event, on record before it is yielded, with the
+    feed's position of its change (to resume `after`); or `(True, errors, "")` once, for
+    variables that fail to coerce (which variable, never its value). Checked documents only
+    (`gateway.http.checks`)."""
     record = event_record(http, principal)
-    live = LiveEvents(http, feed, principal)
+    live = LiveEvents(http, feed, principal, after)
     context = GatewayContext(
         data=http.scoped_data(principal, None, record),
         page_size_cap=http.settings.page_size_cap,
@@ -85,11 +97,11 @@ async def subscription_payloads(
                     shown = [
                         Documents.request_error(e, picked.operation) for e in event.errors or []
                     ]
-                    yield True, shown
+                    yield True, shown, ""
                     return
                 first = False
                 await live.finish(context)  # the event on record before the client hears
-                yield False, _shown(event)
+                yield False, _shown(event), live.position
     finally:
         await _on_record(http, context, "ended")  # refused, or ended, before any event
 

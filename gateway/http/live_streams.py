@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("govgraph.live")
 
 FIRST = asyncio.FIRST_COMPLETED
+# a subscription's results: (refused, payload or errors, the feed's position of its change)
+Payloads = AsyncGenerator[tuple[bool, Any, str], None]
 
 BOUNDARY = "graphql"
 LIVE_HOW = (
@@ -73,8 +75,11 @@ class SSEFrames:
     def opening(self) -> str:
         return ""
 
-    def next(self, payload: dict[str, Any]) -> str:
-        return f"event: next\ndata: {_json(payload)}\n\n"
+    def next(self, payload: dict[str, Any], position: str = "") -> str:
+        # The change's place in the feed as the event's id: an EventSource that connects again
+        # sends it back (Last-Event-ID), and is first given what it missed meanwhile.
+        named = f"id: {position}\n" if position else ""
+        return f"{named}event: next\ndata: {_json(payload)}\n\n"
 
     def fatal(self, errors: list[dict[str, Any]]) -> str:
         return self.next({"errors": errors})
@@ -106,8 +111,8 @@ class MultipartFrames:
     def _part(self, value: dict[str, Any]) -> str:
         return f"\r\n--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n{_json(value)}"
 
-    def next(self, payload: dict[str, Any]) -> str:
-        return self._part({"payload": payload})
+    def next(self, payload: dict[str, Any], position: str = "") -> str:
+        return self._part({"payload": payload})  # Apollo's clients do not resume: no position
 
     def fatal(self, errors: list[dict[str, Any]]) -> str:
         return self._part({"payload": None, "errors": errors})  # the transport's own error
@@ -157,6 +162,7 @@ class LiveStream:
     query: str
     variables: dict[str, Any]
     operation_name: str | None
+    after: str | None = None  # Last-Event-ID: the feed's position this client last heard
 
 
 async def respond(
@@ -219,6 +225,7 @@ async def _framed(stream: LiveStream, view: LiveView) -> AsyncGenerator[str, Non
         stream.query,
         stream.variables,
         stream.operation_name,
+        stream.after,
     )
     try:
         async with contextlib.aclosing(
@@ -237,7 +244,8 @@ async def _framed(stream: LiveStream, view: LiveView) -> AsyncGenerator[str, Non
                     yield frames.next({"errors": payload})
                     break
                 else:
-                    yield frames.next(payload)
+                    shown, position = payload
+                    yield frames.next(shown, position)
     except AuditUnavailableError as error:  # the event is withheld, as an answer over HTTP is
         yield frames.fatal([{"message": error.message, "extensions": error.extensions}])
     except Exception as error:
@@ -247,17 +255,17 @@ async def _framed(stream: LiveStream, view: LiveView) -> AsyncGenerator[str, Non
 
 
 async def _with_heartbeats(
-    payloads: AsyncGenerator[tuple[bool, Any], None],
+    payloads: Payloads,
     frames: Frames,
     principal: Principal,
     draining: Draining,
 ) -> AsyncGenerator[tuple[str, Any], None]:
-    """`("event", payload)` or `("refused", errors)` as they come, `("heartbeat", None)`
+    """`("event", (payload, position))` or `("refused", errors)` as they come, `("heartbeat", None)`
     whenever none has come for a while, `("expired", None)` once the token has expired, and
     `("shutdown", None)` once the server begins to shut down. The generator is stepped in a
     task of its own, which a heartbeat never cancels, so a subscription is not broken off
     mid-read."""
-    step: asyncio.Future[tuple[bool, Any]] | None = None
+    step: asyncio.Future[tuple[bool, Any, str]] | None = None
     shutdown: asyncio.Future[Any] = asyncio.ensure_future(draining.wait())
     try:
         while True:
@@ -278,11 +286,11 @@ async def _with_heartbeats(
                     yield "heartbeat", None
                 continue
             try:
-                refused, payload = step.result()
+                refused, payload, position = step.result()
             except StopAsyncIteration:
                 return
             step = None
-            yield ("refused" if refused else "event"), payload
+            yield ("refused", payload) if refused else ("event", (payload, position))
     finally:
         shutdown.cancel()
         # In a task of its own: a client gone away cancels the response's task again at each
@@ -290,9 +298,7 @@ async def _with_heartbeats(
         await asyncio.shield(_wound_up(step, payloads))
 
 
-async def _wound_up(
-    step: asyncio.Future[tuple[bool, Any]] | None, payloads: AsyncGenerator[tuple[bool, Any], None]
-) -> None:
+async def _wound_up(step: asyncio.Future[tuple[bool, Any, str]] | None, payloads: Payloads) -> None:
     """The subscription ended: its pending read cancelled, its generator closed (which leaves
     the feed and puts the subscription's own record on the trail)."""
     if step is not None and not step.done():

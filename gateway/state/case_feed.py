@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+import re
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -30,6 +34,19 @@ import adapters
 log = logging.getLogger("govgraph.live")
 QUEUE_SIZE = 256
 KNOWN_VERSIONS = 100_000
+# A subscriber that comes back (`Last-Event-ID`) is first given what it missed, if it was away
+# no longer than a restart takes, up to this many changes (of all grids): each one it follows
+# is read again, so an old position must not cost a backend call per change of the day.
+REPLAY_MAX = 1_000
+REPLAY_WINDOW_MS = 300_000
+CLOCK_SKEW_MS = 60_000
+# A change's place in the feed, as Redis numbers stream entries: milliseconds, then a sequence.
+POSITION = re.compile(r"\d{1,15}-\d{1,15}")
+
+
+def order(position: str) -> tuple[int, int]:
+    milliseconds, _, sequence = position.partition("-")
+    return int(milliseconds), int(sequence or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +57,8 @@ class CaseChange:
     department_code: str
     co_departments: tuple[str, ...]
     stage: str
+    # where the change stands in the feed, given when it is delivered (not part of its identity)
+    position: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, case: adapters.UrbanCase) -> CaseChange:
@@ -56,12 +75,24 @@ class CaseChange:
         return code == self.department_code or code in self.co_departments
 
 
+def _recent_enough(position: str) -> bool:
+    """A position of the last few minutes (by its milliseconds), not one from the future: an
+    id that no stream gave could otherwise hold back every change until its time."""
+    if not POSITION.fullmatch(position):
+        return False
+    now_ms = int(time.time() * 1000)
+    return now_ms - REPLAY_WINDOW_MS <= order(position)[0] <= now_ms + CLOCK_SKEW_MS
+
+
 class LocalCaseFeed:
     """Fan-out to this process's subscribers."""
 
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[CaseChange | None]] = set()
         self._versions: LRUCache[str, int] = LRUCache(maxsize=KNOWN_VERSIONS)
+        self._recent: deque[CaseChange] = deque(maxlen=REPLAY_MAX)
+        self._sequence = itertools.count()
+        self._last_ms = 0
 
     @property
     def subscribers(self) -> int:
@@ -88,6 +119,10 @@ class LocalCaseFeed:
         return True
 
     def _deliver(self, change: CaseChange) -> None:
+        if not change.position:  # delivered here alone: numbered as the stream would, in order
+            self._last_ms = max(self._last_ms, int(time.time() * 1000))
+            change = replace(change, position=f"{self._last_ms}-{next(self._sequence)}")
+        self._recent.append(change)
         for queue in list(self._queues):
             try:
                 queue.put_nowait(change)
@@ -97,15 +132,29 @@ class LocalCaseFeed:
                 queue.get_nowait()
                 queue.put_nowait(None)
 
-    async def changes(self) -> AsyncIterator[CaseChange]:
-        """Every change from now on, until the feed closes or the reader falls behind."""
+    async def changes(self, after: str | None = None) -> AsyncIterator[CaseChange]:
+        """Every change from now on, until the feed closes or the reader falls behind; with
+        `after` (a position this subscriber was last given), first the changes since, each
+        once."""
         queue: asyncio.Queue[CaseChange | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        self._queues.add(queue)
+        self._queues.add(queue)  # before the history is read: nothing falls between the two
         try:
+            last = (0, 0)
+            if after is not None and _recent_enough(after):
+                last = order(after)
+                for missed in await self._since(after):
+                    if order(missed.position) > last:
+                        last = order(missed.position)
+                        yield missed
             while (change := await queue.get()) is not None:
-                yield change
+                if order(change.position) > last:
+                    yield change
         finally:
             self._queues.discard(queue)
+
+    async def _since(self, after: str) -> Iterable[CaseChange]:
+        """The changes this process has delivered since `after`, oldest first."""
+        return [c for c in self._recent if order(c.position) > order(after)]
 
 
 # KEYS: version key, stream; ARGV: version, fields (JSON), stream length, version ttl (s)
@@ -151,7 +200,8 @@ class RedisCaseFeed(LocalCaseFeed):
         await self.redis.aclose()
 
     async def publish(self, change: CaseChange) -> bool:
-        fields = json.dumps(asdict(change), ensure_ascii=False)
+        described = {k: v for k, v in asdict(change).items() if k != "position"}
+        fields = json.dumps(described, ensure_ascii=False)
         try:
             admitted = await self._admit(
                 keys=[f"{self.namespace}:case-version:{change.number}", self.stream],
@@ -165,6 +215,17 @@ class RedisCaseFeed(LocalCaseFeed):
             return await super().publish(change)
         return bool(admitted)
 
+    async def _since(self, after: str) -> Iterable[CaseChange]:
+        """From the stream, which every replica writes: a subscriber may come back to another."""
+        try:
+            entries: Any = await self.redis.xrange(self.stream, min=after, count=REPLAY_MAX + 1)
+        except (RedisError, OSError):
+            return await super()._since(after)
+        found = (
+            _change_of(fields.get(b"change", b"{}"), entry.decode()) for entry, fields in entries
+        )
+        return [c for c in found if c is not None]
+
     async def _read(self, last: str) -> None:
         while not self._stopping:
             try:
@@ -176,12 +237,12 @@ class RedisCaseFeed(LocalCaseFeed):
             for _, entries in batches or ():
                 for entry_id, fields in entries:
                     last = entry_id.decode()
-                    change = _change_of(fields.get(b"change", b"{}"))
+                    change = _change_of(fields.get(b"change", b"{}"), last)
                     if change is not None and self._new(change):
                         self._deliver(change)
 
 
-def _change_of(raw: bytes) -> CaseChange | None:
+def _change_of(raw: bytes, position: str) -> CaseChange | None:
     try:
         body = json.loads(raw)
         return CaseChange(
@@ -191,6 +252,7 @@ def _change_of(raw: bytes) -> CaseChange | None:
             str(body["department_code"]),
             tuple(str(c) for c in body["co_departments"]),
             str(body["stage"]),
+            position,
         )
     except (ValueError, KeyError, TypeError):
         log.warning("case feed: an entry that is not a change was skipped")

@@ -18,6 +18,7 @@ from gateway.access.auth import Role
 from gateway.http.app import create_app
 from gateway.http.live_streams import SHUTTING_DOWN, MultipartFrames, SSEFrames, stream_frames
 from gateway.settings import Settings
+from gateway.state.case_feed import order
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import frozen_population
 from tests.gateway.conftest import served_on_a_socket, serving, token
@@ -64,14 +65,14 @@ def bearer(value: str) -> dict[str, str]:
 ADMIN = bearer(token(Role.COMMUNITY_ADMIN, communities=[GRID[:12]]))
 
 
-async def reported(client: httpx.AsyncClient) -> str:
+async def reported(client: httpx.AsyncClient, key: str = "") -> str:
     resident = bearer(
         token(Role.RESIDENT, registry_number=REPORTER.registry_number, id_number=REPORTER.id_number)
     )
     answer = await client.post(
         "/graphql",
         json={"query": REPORT, "variables": {"g": GRID}},
-        headers={**resident, "Idempotency-Key": f"r-{id(client)}"},
+        headers={**resident, "Idempotency-Key": key or f"r-{id(client)}"},
     )
     return str(answer.json()["data"]["reportCase"]["case"]["number"])
 
@@ -357,3 +358,34 @@ async def test_streams_end_cleanly_when_the_server_shuts_down(app: Any) -> None:
     assert not [x for x in sse_lines if x.startswith("event:")]  # no `complete`: connect again
     assert rest[-1] is None and rest[-2] == {"payload": None, "errors": [SHUTTING_DOWN]}
     assert not app.state.feed._queues  # both subscriptions wound up
+
+
+async def test_an_event_source_that_comes_back_hears_what_it_missed(served: str) -> None:
+    """Each SSE event carries its change's position as its id; a client that connects again
+    with it (an EventSource's Last-Event-ID) first hears what it missed, then what comes."""
+    params = {"query": SUBSCRIBE, "variables": json.dumps({"g": GRID})}
+    headers = {**ADMIN, **SSE_ACCEPT}
+
+    async def next_event(lines: AsyncIterator[str]) -> tuple[str, str]:
+        position = ""
+        async for line in lines:
+            if line.startswith("id:"):
+                position = line[3:].strip()
+            elif line.startswith("data:") and position:
+                return position, json.loads(line[5:])["data"]["casesInGrid"]["number"]
+        raise AssertionError("the stream ended")
+
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        async with client.stream("GET", "/graphql", params=params, headers=headers) as stream:
+            await asyncio.sleep(0.2)
+            first = await reported(client, "first")
+            position, number = await next_event(stream.aiter_lines())
+            assert number == first
+        missed = await reported(client, "missed")  # while it was away
+        again = {**headers, "Last-Event-ID": position}
+        async with client.stream("GET", "/graphql", params=params, headers=again) as stream:
+            lines = stream.aiter_lines()
+            later, number = await next_event(lines)
+            assert number == missed and order(later) > order(position)
+            after = await reported(client, "after")
+            assert (await next_event(lines))[1] == after
