@@ -32,6 +32,7 @@ ALLOWED_HEADERS = [
     "x-apollo-operation-name",
     "traceparent",
     "tracestate",
+    "Last-Event-ID",  # an EventSource coming back to resume a stream
 ]
 _OURS = {h.lower() for h in ALLOWED_HEADERS}
 
