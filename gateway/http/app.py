@@ -201,13 +201,18 @@ def create_app(
         # written again brings the replica back without a request having to find it out.
         with contextlib.suppress(AuditUnavailableError):
             await audit.flush()
-        ready = audit.writable and all(
-            s["reachable"] and s["breaker"] == "closed" for s in states.values()
+        # A worker shutting down says so, for a balancer still probing over a kept connection.
+        draining = live.draining.started
+        ready = (
+            audit.writable
+            and not draining
+            and all(s["reachable"] and s["breaker"] == "closed" for s in states.values())
         )
         body: dict[str, object] = {
             "ready": ready,
             "backends": states,
             "audit": {"writable": audit.writable},
+            **({"draining": True} if draining else {}),
         }
         if shared is not None:
             # Shown, but not a reason to leave the pool: reads go on without the store (each
@@ -290,6 +295,7 @@ def create_app(
     app.state.shared = shared
     app.state.feed = feed
     app.state.poller = poller
+    app.state.draining = live.draining
     return app
 
 

@@ -13,7 +13,7 @@ import pytest
 from gateway.http.graphql import MASKED
 from gateway.systems import SYSTEMS
 from schema import build_schema, client_sdl
-from tests.gateway.conftest import Gateway
+from tests.gateway.conftest import Gateway, open_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +57,15 @@ async def test_health_and_readiness(gateway: Gateway) -> None:
     down = await gateway.client.get("/readyz")
     assert down.status_code == 503
     assert down.json()["backends"]["civil-affairs"]["reachable"] is False
+
+
+async def test_a_worker_shutting_down_is_not_ready(tmp_path: Path) -> None:
+    """A balancer still probing over a kept connection is told to move on."""
+    async with open_gateway(audit_path=str(tmp_path / "audit.log")) as (gateway, app):
+        assert (await gateway.client.get("/readyz")).status_code == 200
+        app.state.draining.begin()  # as the server's protocol does when shutdown begins
+        leaving = await gateway.client.get("/readyz")
+        assert leaving.status_code == 503 and leaving.json()["draining"] is True
 
 
 async def test_get_runs_queries_but_not_mutations(gateway: Gateway) -> None:
