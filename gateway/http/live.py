@@ -248,7 +248,9 @@ class LiveView(GraphQL[LiveConnection, None]):
         return await self.places.claim(client)
 
     async def let_go(self, place: Place) -> None:
-        await self.places.let_go(place)
+        # Given back even when the connection's task is being cancelled (a client gone away):
+        # else the place would count against the client until its lease ran out.
+        await asyncio.shield(self.places.let_go(place))
 
     def expire_at(self, handler: LiveHandler, expires_at: float) -> None:
         async def close_when_expired() -> None:

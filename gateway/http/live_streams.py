@@ -77,9 +77,10 @@ class SSEFrames:
 
     def next(self, payload: dict[str, Any], position: str = "") -> str:
         # The change's place in the feed as the event's id: an EventSource that connects again
-        # sends it back (Last-Event-ID), and is first given what it missed meanwhile.
+        # sends it back (Last-Event-ID), and is first given what it missed meanwhile. Last, so
+        # that clients that look for `event: next` first, as the protocol shows it, still do.
         named = f"id: {position}\n" if position else ""
-        return f"{named}event: next\ndata: {_json(payload)}\n\n"
+        return f"event: next\ndata: {_json(payload)}\n{named}\n"
 
     def fatal(self, errors: list[dict[str, Any]]) -> str:
         return self.next({"errors": errors})
