@@ -42,9 +42,11 @@ class LiveEvents:
         self.position = ""  # the position of the change the event being read is about
 
     async def changes(self) -> AsyncIterator[CaseChange]:
-        async for change in self.feed.changes(self.after):
-            self.position = change.position
-            yield change
+        # closed with this generator, so that the feed forgets its queue at once
+        async with contextlib.aclosing(self.feed.changes(self.after)) as changes:
+            async for change in changes:
+                self.position = change.position
+                yield change
 
     async def next_event(self, context: Context) -> DataSource:
         await self.finish(context)

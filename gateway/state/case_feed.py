@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -132,7 +132,7 @@ class LocalCaseFeed:
                 queue.get_nowait()
                 queue.put_nowait(None)
 
-    async def changes(self, after: str | None = None) -> AsyncIterator[CaseChange]:
+    async def changes(self, after: str | None = None) -> AsyncGenerator[CaseChange, None]:
         """Every change from now on, until the feed closes or the reader falls behind; with
         `after` (a position this subscriber was last given), first the changes since, each
         once."""
