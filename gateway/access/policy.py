@@ -227,14 +227,19 @@ VULNERABILITY_WORDS = (
     *("残疾", "残障", "独居", "孤寡", "低保", "低收入", "特困", "困难", "心理", "精神"),
     # the aids and conditions that tell a disability by another name
     *("轮椅", "助行器", "助听器", "盲人", "失明", "聋哑", "瘫痪", "失能", "失智"),
+    # the same in traditional characters, as some phones and older residents type them
+    *("殘疾", "殘障", "獨居", "困難", "輪椅", "助聽器", "聾啞", "癱瘓"),
 )
-
-
 _VULNERABILITY = re.compile("|".join(map(re.escape, VULNERABILITY_WORDS)))
+# What is typed between the characters to split a word ("独 居", "残-疾", "轮*椅") does not
+# hide it; a sentence's own punctuation is left, so that "开心。理发" does not read "心理".
+_BETWEEN = re.compile(r"[\s\-\u2010-\u2015\uFF0D_.\u00B7\u30FB/|*~]+")
 
 
 def names_vulnerability(text: str) -> bool:
-    return _VULNERABILITY.search(text) is not None
+    if _VULNERABILITY.search(text) is not None:
+        return True
+    return _VULNERABILITY.search(_BETWEEN.sub("", text)) is not None
 
 
 def reveals_vulnerability(service: Any) -> bool:

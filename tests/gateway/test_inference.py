@@ -228,6 +228,25 @@ async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path)
         assert second["errors"][0]["extensions"]["code"] == "LOOKUP_LIMIT"
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("独居老人希望每周有人陪聊", True),
+        ("独 居老人希望有人陪聊", True),  # a space typed to split the word
+        ("独　居", True),  # an ideographic space
+        ("残-疾人出行不便", True),
+        ("轮*椅坏了", True),
+        ("心 理 咨 询", True),
+        ("獨居老人", True),  # traditional characters
+        ("家裡有人坐輪椅", True),
+        ("楼道灯不亮，请修理", False),
+        ("我很开心。理发店开门了", False),  # a sentence's own stop does not join words
+    ],
+)
+def test_a_vulnerability_is_named_however_the_word_is_typed(text: str, names: bool) -> None:
+    assert names_vulnerability(text) is names
+
+
 async def test_a_wish_that_names_a_vulnerability_does_not_lead_to_its_author(
     gateway: Gateway,
 ) -> None:
