@@ -12,6 +12,7 @@ by shape: a name is found only where the record itself names its person (`people
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -134,6 +135,10 @@ def find(text: str, known: Sequence[tuple[Kind, str]] = ()) -> list[Found]:
     name, in order, none overlapping another."""
     spans = _Spans()
     for kind, value in known:
+        if kind is Kind.NAME:
+            for match in _spelled(value).finditer(text):
+                spans.add(Found(*match.span(), kind, value))
+            continue
         at = text.find(value)
         while at >= 0:
             spans.add(Found(at, at + len(value), kind, value))
@@ -145,6 +150,13 @@ def find(text: str, known: Sequence[tuple[Kind, str]] = ()) -> list[Found]:
                 if digits is not None:
                     spans.add(Found(*match.span(), kind, digits))
     return spans.items
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled(name: str) -> re.Pattern[str]:
+    """A known name as it may be typed: its characters with spaces or dashes between them
+    ("尹 仪 洁" is the reporter's name too)."""
+    return re.compile(f"{SEPARATOR}{{0,3}}".join(map(re.escape, name)))
 
 
 def _masked(found: Found, level: Access) -> str:

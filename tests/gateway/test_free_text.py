@@ -157,6 +157,8 @@ def test_the_people_a_record_names_are_found_by_their_values() -> None:
     )
     assert shown(text, {Kind.NAME: W, Kind.PHONE: W}, known) == (text, W)
     assert people_named(None) == []
+    for typed in ("尹 仪 洁", "尹-仪洁", "尹\u3000仪\u3000洁"):  # split as a clerk may type it
+        assert shown(f"{typed}来电反映", {Kind.NAME: M}, known) == ("尹**来电反映", M)
 
 
 def test_every_one_of_many_values_is_found_in_order() -> None:
