@@ -12,6 +12,7 @@ calendar year. With the masked number that leaves about 3,300 candidates (tested
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -243,9 +244,13 @@ def names_vulnerability(text: str) -> bool:
 
 
 def reveals_vulnerability(service: Any) -> bool:
-    return names_vulnerability(
+    return _catalogue_names_vulnerability(
         f"{service.name}{service.category}{service.eligibility}{service.description}"
     )
+
+
+# A service's text is the catalogue's, read for every enrolment list: remembered, not scanned.
+_catalogue_names_vulnerability = functools.lru_cache(maxsize=4096)(names_vulnerability)
 
 
 # Roles that see whole ID numbers must state why (a purpose header), and it is logged.
