@@ -22,11 +22,13 @@ class Draining:
     """Set once the server has begun to shut down; streams wait on it beside their events."""
 
     def __init__(self) -> None:
-        self.started = False
         self._event = asyncio.Event()  # bound to the serving loop when first waited on
 
+    @property
+    def started(self) -> bool:
+        return self._event.is_set()
+
     def begin(self) -> None:
-        self.started = True
         self._event.set()
 
     async def wait(self) -> None:
@@ -34,8 +36,8 @@ class Draining:
 
 
 def begin_draining(app_state: Mapping[str, object]) -> None:
-    """From a connection's `shutdown()`: the app's `Draining` begun (once is enough; each open
-    connection calls it)."""
+    """From a connection's `shutdown()` (each open connection calls it): the app's `Draining`
+    begun."""
     draining = app_state.get(STATE_KEY)
-    if isinstance(draining, Draining) and not draining.started:
+    if isinstance(draining, Draining):
         draining.begin()

@@ -143,8 +143,9 @@ class LocalCaseFeed:
             if after is not None and _recent_enough(after):
                 last = order(after)
                 for missed in await self._since(after):
-                    if order(missed.position) > last:
-                        last = order(missed.position)
+                    at = order(missed.position)
+                    if at > last:  # only those after it, each once
+                        last = at
                         yield missed
             while (change := await queue.get()) is not None:
                 if order(change.position) > last:
@@ -153,8 +154,9 @@ class LocalCaseFeed:
             self._queues.discard(queue)
 
     async def _since(self, after: str) -> Iterable[CaseChange]:
-        """The changes this process has delivered since `after`, oldest first."""
-        return [c for c in self._recent if order(c.position) > order(after)]
+        """The changes this process has delivered lately, oldest first (the caller keeps those
+        after `after`)."""
+        return list(self._recent)
 
 
 # KEYS: version key, stream; ARGV: version, fields (JSON), stream length, version ttl (s)
@@ -216,7 +218,8 @@ class RedisCaseFeed(LocalCaseFeed):
         return bool(admitted)
 
     async def _since(self, after: str) -> Iterable[CaseChange]:
-        """From the stream, which every replica writes: a subscriber may come back to another."""
+        """From `after` on, from the stream, which every replica writes: a subscriber may come
+        back to another."""
         try:
             entries: Any = await self.redis.xrange(self.stream, min=after, count=REPLAY_MAX + 1)
         except (RedisError, OSError):

@@ -73,9 +73,6 @@ class LocalLivePlaces:
         if self._held[place.client] <= 0:
             del self._held[place.client]
 
-    def held(self, client: str) -> int:
-        return self._held[client]
-
     async def aclose(self) -> None:
         self._held.clear()
 
