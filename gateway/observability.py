@@ -4,7 +4,6 @@ operation names, backends, codes and caches; the log line carries no variables o
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -279,7 +279,8 @@ def log_access_to_stdout() -> None:
 
 
 def log_request(record: dict[str, Any]) -> None:
-    access_log.info(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info(orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode())
 
 
 def make_tracer(endpoint: str, provider: Any = None, service: str = "govgraph") -> Any:

@@ -35,7 +35,7 @@ from gateway.access.auth import Authenticator
 from gateway.backends.case_poller import CasePoller, LeaseLeader, SoleLeader
 from gateway.backends.wiring import Backends, Transports
 from gateway.http.attachments import attachment_endpoint
-from gateway.http.compression import compressing
+from gateway.http.compression import GzipAnswers
 from gateway.http.cors import CountingCORS
 from gateway.http.draining import STATE_KEY as DRAINING
 from gateway.http.graphql import build_gateway_schema
@@ -284,7 +284,7 @@ def create_app(
         routes.append(Mount("/dashboard", dashboard, name="dashboard"))
     middleware = [Middleware(CountingCORS, settings=settings, on_refused=metrics.cors_refused.inc)]
     if settings.compress_min_bytes > 0:
-        middleware.append(compressing(settings.compress_min_bytes))
+        middleware.append(Middleware(GzipAnswers, min_bytes=settings.compress_min_bytes))
     if settings.profile_dir:
         middleware.insert(0, Middleware(profile_into))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -18,7 +18,7 @@ from gateway.http.inputs import (
     control_in_variables,
     nested_deeper_than,
 )
-from gateway.http.limits import Analysis, Limits, analyse
+from gateway.http.limits import Analysis, Limits
 from gateway.http.requests import errors_body, pick
 
 
@@ -87,7 +87,7 @@ def within_limits_and_valid(
     variables: dict[str, Any],
 ) -> Analysis:
     try:
-        analysis = analyse(picked.document, operation_name, limits, variables)
+        analysis = documents.analyse(query, picked.document, operation_name, limits, variables)
     except GovGraphError as error:
         raise DocumentRefused(
             {"errors": [{"message": error.message, "extensions": error.extensions}]}

@@ -25,6 +25,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from gateway.access.redact import without_values
 from gateway.http.graphql import present
+from gateway.http.limits import Analysis, Limits, analyse
 from gateway.settings import Settings
 from schema.moments import YEARS
 
@@ -43,6 +44,9 @@ class Documents:
         self._validated: LRUCache[str, list[GraphQLError]] = LRUCache(
             maxsize=settings.document_cache_size
         )
+        self._analysed: LRUCache[tuple[object, ...], Analysis] = LRUCache(
+            maxsize=settings.document_cache_size
+        )
 
     def parse(self, query: str) -> DocumentNode:
         """Parsing is cached by document text (bounded): clients send the same few documents."""
@@ -57,6 +61,24 @@ class Documents:
         if cached is None:
             cached = validate(self.schema._schema, document, self.rules, max_errors=20)
             self._validated[query] = cached
+        return cached
+
+    def analyse(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        limits: Limits,
+        variables: dict[str, Any],
+    ) -> Analysis:
+        """The limits' analysis, cached by what it reads: the text, the operation, the limits and
+        the whole numbers among the variables (page sizes). A refusal is not cached."""
+        numbers = tuple((k, v) for k, v in variables.items() if type(v) is int)
+        key = (query, operation_name, limits, numbers)
+        cached = self._analysed.get(key)
+        if cached is None:
+            cached = analyse(document, operation_name, limits, variables)
+            self._analysed[key] = cached
         return cached
 
     def validation_error(self, error: GraphQLError) -> dict[str, Any]:

@@ -65,3 +65,20 @@ async def test_a_schema_executed_directly_still_validates() -> None:
     result = await build_gateway_schema().execute("{ departments { nosuchfield } }")
     assert result.data is None
     assert result.errors and "nosuchfield" in result.errors[0].message
+
+
+async def test_the_limits_are_read_again_when_a_page_size_variable_changes(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: Counter[str] = Counter()
+    _counting(monkeypatch, documents_module, "analyse", counted, "analyse")
+    staff = gateway.as_role(Role.URBAN_MANAGEMENT)
+    paged = "query Grids($n: Int!, $micro: Boolean!) { grids(first: $n, includeMicroGrids: $micro) { totalCount } }"
+    for _ in range(2):
+        assert (await staff.data(paged, {"n": 5, "micro": False}))["grids"]["totalCount"] > 0
+    assert (await staff.data(paged, {"n": 5, "micro": True}))["grids"]["totalCount"] > 0
+    assert counted["analyse"] == 1  # other variables do not change the analysis
+    for _ in range(2):
+        refused = await staff.query(paged, {"n": 100_000, "micro": False})
+        assert refused["errors"][0]["extensions"]["code"] == "PAGE_SIZE_LIMIT"
+    assert counted["analyse"] == 3  # a refusal is worked out each time, never remembered
