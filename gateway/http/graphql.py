@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
 
 from connectors.errors import GovGraphError, InputError, LimitError
+from gateway.access import free_text
 from gateway.access.enforcement import GatewayContext, PolicyExtension, operation_begins, police
 from schema import build_schema
 from schema.entities import ENTITY_KEYS
@@ -141,12 +142,14 @@ async def execute_checked(
 def request_id_of(scope: Scope) -> str:
     headers: dict[bytes, bytes] = dict(scope["headers"])
     given = headers.get(b"x-request-id", b"").decode("latin-1")
-    # ASCII only: it goes on to every legacy system in a header (é is alphanumeric too)
+    # ASCII only: it goes on to every legacy system in a header (é is alphanumeric too). Nor a
+    # phone or an ID number: the id is written in every log, the trail and the systems' own.
     if (
         given
         and len(given) <= 64
         and given.isascii()
         and all(c.isalnum() or c in "-_." for c in given)
+        and not free_text.find(given)
     ):
         return given
     return secrets.token_hex(8)
