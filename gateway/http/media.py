@@ -1,8 +1,10 @@
 """Pictures and voice recordings as residents and staff upload them, checked before anything is
 stored: the type read from the bytes (never from the client's claim), the size capped, pictures
 decoded within a pixel cap (a decompression bomb is refused before it is decoded) and written
-anew without their metadata, so no location, camera or time from the phone is kept; MP3 ID3
-tags are cut. HEIC (iPhones) is decoded by pillow-heif and kept as JPEG."""
+anew without their metadata, so no location, camera or time from the phone is kept, nor a
+comment or a colour profile, either of which can carry any text; an MP3 is kept as its audio
+frames alone (`gateway.http.mpeg_audio`). HEIC (iPhones) is decoded by pillow-heif and kept as
+JPEG."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import warnings
 from dataclasses import dataclass
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from gateway.http.mpeg_audio import frame_length, frames_only
 from gateway.http.requests import RequestRefused
 from schema import CheckedFile
 
@@ -38,18 +41,9 @@ def sniff(content: bytes) -> str | None:
         return "image/heic"
     if content.startswith((b"#!AMR\n", b"#!AMR-WB\n")):
         return "audio/amr"
-    if content.startswith(b"ID3") or _mpeg_frame(content, 0):
+    if content.startswith(b"ID3") or frame_length(content, 0) is not None:
         return "audio/mpeg"
     return None
-
-
-def _mpeg_frame(content: bytes, at: int) -> bool:
-    """An MPEG audio frame header: 11 sync bits, a defined version, layer and bitrate."""
-    if len(content) < at + 4 or content[at] != 0xFF or content[at + 1] & 0xE0 != 0xE0:
-        return False
-    version, layer = (content[at + 1] >> 3) & 3, (content[at + 1] >> 1) & 3
-    bitrate = content[at + 2] >> 4
-    return version != 1 and layer != 0 and bitrate not in (0, 15)
 
 
 def checked(content: bytes, limits: MediaLimits) -> CheckedFile:
@@ -66,7 +60,7 @@ def checked(content: bytes, limits: MediaLimits) -> CheckedFile:
         return _picture(content, kind, limits.pixels)
     if len(content) > limits.voice_bytes:
         raise _too_large(limits.voice_bytes)
-    return CheckedFile(kind, _without_id3(content) if kind == "audio/mpeg" else content)
+    return CheckedFile(kind, _frames_only(content) if kind == "audio/mpeg" else content)
 
 
 def _too_large(cap: int) -> RequestRefused:
@@ -102,7 +96,9 @@ def _picture(content: bytes, kind: str, max_pixels: int) -> CheckedFile:
         raise _unreadable() from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_large(max_pixels) from error
-    # Written anew from the pixels alone: no EXIF (GPS, camera, time), no XMP, no text chunks.
+    # Written anew from the pixels alone: no EXIF (GPS, camera, time), no XMP, no text chunks,
+    # no JPEG comment, no colour profile (its text tags can hold anything).
+    upright = _pixels_only(upright)
     out = io.BytesIO()
     if kind == "image/png":
         upright.save(out, "PNG", optimize=True)
@@ -113,16 +109,30 @@ def _picture(content: bytes, kind: str, max_pixels: int) -> CheckedFile:
     return CheckedFile("image/jpeg", out.getvalue())
 
 
-def _without_id3(content: bytes) -> bytes:
-    """MP3 without its ID3v2 header tag and ID3v1 trailer (titles, comments, sometimes
-    places); the audio frames must follow."""
-    start = 0
-    if content.startswith(b"ID3") and len(content) >= 10:
-        size = 0
-        for byte in content[6:10]:
-            size = (size << 7) | (byte & 0x7F)
-        start = 10 + size + (10 if content[5] & 0x10 else 0)
-    end = len(content) - 128 if content[-128:-125] == b"TAG" else len(content)
-    if not _mpeg_frame(content, start):
+SRGB = ImageCms.createProfile("sRGB")
+# what a picture's pixels need to be drawn right; everything else in `info` is metadata, and
+# Pillow writes some of it (a JPEG's comment, a PNG's profile) unless it is taken out
+KEPT_INFO = ("transparency",)
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """The picture with nothing but its pixels; with a colour profile (a phone's Display P3),
+    first converted to sRGB, so that dropping the profile leaves the colours as they were."""
+    profile = image.info.get("icc_profile")
+    if profile and image.mode in ("RGB", "RGBA", "L"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(image, source, SRGB)
+            if converted is not None:
+                image = converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a profile that cannot be read: the pixels as they are
+    image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
+    return image
+
+
+def _frames_only(content: bytes) -> bytes:
+    frames = frames_only(content)
+    if frames is None:
         raise _unreadable()
-    return content[start:end]
+    return frames

@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from gateway.access.auth import Role
 from gateway.http.app import create_app
+from gateway.http.media import MediaLimits, checked
 from gateway.settings import Settings
 from mocks import InProcessTransport, build_mocks
 from tests.conftest import AS_OF, frozen_population
@@ -296,3 +297,25 @@ def _nested(depth: int) -> object:
     for _ in range(depth):
         value = [value]
     return value
+
+
+def test_a_pictures_comment_and_colour_profile_are_not_kept() -> None:
+    """Pillow writes a JPEG's comment, and a PNG's colour profile, from the picture it was given
+    unless told otherwise; either can carry any text."""
+    limits = MediaLimits(picture_bytes=200_000, voice_bytes=100_000, pixels=1_000_000)
+    red = Image.new("RGB", (40, 30), (200, 10, 10))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    commented = io.BytesIO()
+    red.save(commented, "JPEG", comment=b"owner 13812345678", icc_profile=srgb, quality=95)
+    profiled = io.BytesIO()
+    red.save(profiled, "PNG", icc_profile=srgb + b"13812345678")
+    for original in (commented.getvalue(), profiled.getvalue()):
+        carried = Image.open(io.BytesIO(original)).info  # a PNG's profile is compressed
+        assert b"13812345678" in original + carried.get("icc_profile", b"")
+        stored = checked(original, limits).content
+        assert b"13812345678" not in stored
+        picture = Image.open(io.BytesIO(stored))
+        assert not {"comment", "icc_profile", "exif", "xmp"} & set(picture.info)
+        pixel = picture.convert("RGB").getpixel((5, 5))
+        assert isinstance(pixel, tuple)
+        assert all(abs(a - b) <= 3 for a, b in zip(pixel, (200, 10, 10), strict=True))
