@@ -1,8 +1,8 @@
 """The examples in `examples/`, run as a frontend developer would run them, against gateway
 processes over real sockets: the TypeScript client (Apollo Client 4, the codegen client preset,
 `tsc --noEmit --strict`, a subscription over multipart HTTP) with automatic persisted queries on
-two gateways sharing one Redis and with trusted documents in strict mode, and the Python `gql`
-client."""
+two gateways sharing one Redis and with trusted documents in strict mode, the same documents
+through urql, and the Python `gql` client."""
 
 from __future__ import annotations
 
@@ -189,3 +189,38 @@ def test_the_python_gql_client(people: dict[str, str], tmp_path: Path) -> None:
     assert "error" not in filed, filed
     assert len(filed["reported"]) == 2
     assert filed["reported"][0] == filed["reported"][1]
+
+
+def test_the_urql_client(examples: Path, people: dict[str, str], tmp_path: Path) -> None:
+    """urql as it comes: queries by GET with its own Accept list, its document cache, a
+    subscription over fetch (it asks for SSE first) and a keyed mutation sent twice."""
+    with running_stack(tmp_path, scale="tiny") as stack:
+        done = subprocess.run(
+            [tool("node"), str(EXAMPLES / "urql" / "dist" / "main.mjs")],
+            env={
+                **os.environ,
+                "GOVGRAPH_URL": f"{stack.gateway_url}/graphql",
+                "GOVGRAPH_GRID": people["grid"],
+                "GOVGRAPH_TOKEN": people["staff"],
+                "GOVGRAPH_REPORTER_TOKEN": people["reporter"],
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(summary["numbers"]) == 3 and summary["totalCount"] >= 3
+    assert summary["repeatedSame"] and summary["cachedRepeatSent"] == 0
+    number, again = summary["reported"]
+    assert number and number == again, summary["mutationErrors"]
+    assert summary["heardLive"] == {"number": number, "status": "RECEIVED"}
+    assert summary["subscriptionErrors"] == []
+    query, subscription, *mutations = summary["sent"]
+    assert query["method"] == "GET" and query["status"] == 200
+    assert query["contentType"].startswith("application/graphql-response+json")
+    assert subscription["accept"].startswith("text/event-stream")
+    assert subscription["contentType"].startswith("text/event-stream")
+    assert [m["method"] for m in mutations] == ["POST", "POST"]
+    assert all(m["status"] == 200 for m in mutations)
