@@ -43,16 +43,21 @@ class Options:
 
 
 # A p50 of 20 requests moved by 2–5 ms between runs of the same code, as the mocks draw each
-# call's latency: at concurrency 1 a query gets as many requests as fit in a few seconds of its
-# floor, at least `requests` and at most C1_MOST.
-C1_SECONDS = 6.0
-C1_MOST = 200
+# call's latency: a query gets as many requests as fit in a few seconds of its floor at that
+# concurrency (the shared floor at N, each of the N clients sending one after another), at least
+# `requests` and at most MOST_REQUESTS a client. At concurrency 10, 30 requests were three waves,
+# and their median moved by a tenth between runs.
+SECONDS_PER_POINT = 6.0
+MOST_REQUESTS = {1: 200}
+MOST_PER_CLIENT = 30
 
 
-def requests_at_c1(options: Options, floor_ms: float) -> int:
+def requests_at(options: Options, floor_ms: float, concurrency: int = 1) -> int:
     if options.quick:
         return options.requests
-    return max(options.requests, min(C1_MOST, int(C1_SECONDS * 1000 / max(floor_ms, 30.0))))
+    most = MOST_REQUESTS.get(concurrency, MOST_PER_CLIENT * concurrency)
+    fitting = int(SECONDS_PER_POINT * 1000 / max(floor_ms, 30.0)) * concurrency
+    return max(options.requests, min(most, fitting))
 
 
 def lift_engagement_quota(mock_urls: dict[str, str]) -> None:

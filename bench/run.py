@@ -36,7 +36,7 @@ from bench.harness import (
     lift_engagement_quota,
     load,
     percentile,
-    requests_at_c1,
+    requests_at,
     service_times,
 )
 from bench.peer import peer_comparison
@@ -85,7 +85,7 @@ def measure(
     jittered = jittered_bound(spec["levels"], options.latency_ms, jitter_ms, legal_rps)
     result["jittered_lower_bound_ms"] = jittered
     result["legal_aid_limit"] = "20/s" if legal_rps < UNLIMITED else "lifted"
-    requests_c1 = requests_at_c1(options, floor)
+    requests_c1 = requests_at(options, floor)
     result["requests_c1"] = requests_c1
     for concurrency in (1, options.concurrency):
         shared = lower_bound(spec["levels"], options.latency_ms, legal_rps, concurrency)
@@ -97,7 +97,7 @@ def measure(
         with PeakMemory(gateway) as memory:
             # At concurrency N each client's first request is left out: the N start together.
             warm_up = 1 if concurrency > 1 else 0
-            count = requests_c1 if concurrency == 1 else options.requests
+            count = requests_c1 if concurrency == 1 else requests_at(options, shared, concurrency)
             run = load(url, body, headers, count, concurrency, mutation, warm_up=warm_up)
         cpu_after = gateway.cpu_times()
         if concurrency == 1:

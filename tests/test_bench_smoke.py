@@ -125,15 +125,20 @@ def test_the_floor_counts_waves_of_the_cap_and_the_rate_limit() -> None:
     assert lower_bound([{"urban-management": 1}, {"urban-management": 1}], 20, 20) == 40
 
 
-def test_short_queries_get_more_requests_at_concurrency_1_and_quick_runs_keep_theirs() -> None:
-    from bench.harness import Options, requests_at_c1
+def test_short_queries_get_more_requests_and_quick_runs_keep_theirs() -> None:
+    from bench.harness import Options, requests_at
 
     full = Options(False, 20, 10, 20, None, None, False)
-    assert requests_at_c1(full, 40) == 150  # six seconds of a 40 ms floor
-    assert requests_at_c1(full, 160) == 37
-    assert requests_at_c1(full, 2520) == 20  # never fewer than asked for
-    assert requests_at_c1(full, 0) == 200  # and never more than the most
-    assert requests_at_c1(Options(True, 20, 10, 3, None, None, False), 40) == 3
+    assert requests_at(full, 40) == 150  # six seconds of a 40 ms floor
+    assert requests_at(full, 160) == 37
+    assert requests_at(full, 2520) == 20  # never fewer than asked for
+    assert requests_at(full, 0) == 200  # and never more than the most
+    assert requests_at(Options(True, 20, 10, 3, None, None, False), 40) == 3
+    # At concurrency 10, six seconds of the shared floor for each of the ten clients
+    assert requests_at(full, 40, 10) == 300  # 1,500 would fit: thirty each at most
+    assert requests_at(full, 900, 10) == 60
+    assert requests_at(full, 1600, 10) == 30
+    assert requests_at(full, 25020, 10) == 20
 
 
 def test_the_measured_floor_takes_each_systems_measured_time_per_wave() -> None:
