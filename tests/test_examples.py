@@ -49,27 +49,33 @@ def people() -> dict[str, str]:
     }
 
 
-def run_client(url: str, mode: str, people: dict[str, str], report: bool) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "GOVGRAPH_URL": f"{url}/graphql",
-        "GOVGRAPH_MODE": mode,
-        "GOVGRAPH_GRID": people["grid"],
-        "GOVGRAPH_TOKEN": people["staff"],
-    }
-    if report:
-        env["GOVGRAPH_REPORTER_TOKEN"] = people["reporter"]
-    done = subprocess.run(
-        [tool("node"), str(EXAMPLES / "client" / "dist" / "main.mjs")],
-        env=env,
+def node_example(script: str, url: str, people: dict[str, str], **more: str) -> Any:
+    """A bundled example run by Node against a gateway, with the grid and the staff's token."""
+    return subprocess.run(
+        [tool("node"), str(EXAMPLES / script / "dist" / "main.mjs")],
+        env={
+            **os.environ,
+            "GOVGRAPH_URL": f"{url}/graphql",
+            "GOVGRAPH_GRID": people["grid"],
+            "GOVGRAPH_TOKEN": people["staff"],
+            **more,
+        },
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def last_line(done: Any) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return summary
+
+
+def run_client(url: str, mode: str, people: dict[str, str], report: bool) -> dict[str, Any]:
+    reporter = {"GOVGRAPH_REPORTER_TOKEN": people["reporter"]} if report else {}
+    return last_line(node_example("client", url, people, GOVGRAPH_MODE=mode, **reporter))
 
 
 def assert_pages_and_cache(summary: dict[str, Any]) -> None:
@@ -121,20 +127,7 @@ def test_the_typescript_client_with_trusted_documents_in_strict_mode(
     }
     with running_stack(tmp_path, scale="tiny", gateway_env=strict) as stack:
         summary = run_client(stack.gateway_url, "trusted", people, report=True)
-        plain = subprocess.run(
-            [tool("node"), str(EXAMPLES / "client" / "dist" / "main.mjs")],
-            env={
-                **os.environ,
-                "GOVGRAPH_URL": f"{stack.gateway_url}/graphql",
-                "GOVGRAPH_MODE": "plain",
-                "GOVGRAPH_GRID": people["grid"],
-                "GOVGRAPH_TOKEN": people["staff"],
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        plain = node_example("client", stack.gateway_url, people, GOVGRAPH_MODE="plain")
     assert_pages_and_cache(summary)
     assert summary["sent"]
     assert all(not s["document"] and not s["notFound"] for s in summary["sent"])
@@ -195,22 +188,10 @@ def test_the_urql_client(examples: Path, people: dict[str, str], tmp_path: Path)
     """urql as it comes: queries by GET with its own Accept list, its document cache, a
     subscription over fetch (it asks for SSE first) and a keyed mutation sent twice."""
     with running_stack(tmp_path, scale="tiny") as stack:
-        done = subprocess.run(
-            [tool("node"), str(EXAMPLES / "urql" / "dist" / "main.mjs")],
-            env={
-                **os.environ,
-                "GOVGRAPH_URL": f"{stack.gateway_url}/graphql",
-                "GOVGRAPH_GRID": people["grid"],
-                "GOVGRAPH_TOKEN": people["staff"],
-                "GOVGRAPH_REPORTER_TOKEN": people["reporter"],
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        done = node_example(
+            "urql", stack.gateway_url, people, GOVGRAPH_REPORTER_TOKEN=people["reporter"]
         )
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = last_line(done)
     assert len(summary["numbers"]) == 3 and summary["totalCount"] >= 3
     assert summary["repeatedSame"] and summary["cachedRepeatSent"] == 0
     number, again = summary["reported"]
