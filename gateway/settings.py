@@ -6,6 +6,7 @@ or in a TOML file named by `GOVGRAPH_CONFIG` (keys as the field names, at the to
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import ssl
@@ -67,6 +68,11 @@ class Settings:
     # Request headers an allowed origin's page may send: `*` allows what its preflight asks for,
     # as Apollo Router and GraphQL Yoga do; or a comma-separated list, added to our own.
     cors_allow_headers: str = "*"
+    # Proxies (load balancers, ingresses) whose X-Forwarded-For names the client: IPs or
+    # networks, comma-separated. A client's address keys the public rate limits and goes on the
+    # audit trail; behind an untrusted hop every client would be the balancer, and trusting any
+    # hop would let a client name itself.
+    trusted_proxies: str = "127.0.0.1,::1"
     # Answers of at least this many bytes are gzipped for clients that accept it (0: never):
     # mini programs on mobile networks get a case list in a tenth of the bytes.
     compress_min_bytes: int = 1024
@@ -162,6 +168,14 @@ class Settings:
                 f"GOVGRAPH_SUBGRAPH={self.subgraph[:20]!r}: one of {', '.join(subgraph_names())}, "
                 "or empty"
             )
+        for entry in filter(None, (e.strip() for e in self.trusted_proxies.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"GOVGRAPH_TRUSTED_PROXIES: {entry[:40]!r} is not an IP address or "
+                    "network (a proxy trusted by name or by `*` would let clients name themselves)"
+                ) from None
         if not self.production:
             return
         if (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32) and not self.jwks_path:

@@ -99,3 +99,14 @@ def test_a_file_the_gateway_cannot_use_stops_the_start(
     err = capsys.readouterr().err
     assert err.startswith("govgraph serve: ") and said in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("given", ["*", "proxy.internal", "10.0.0.0/33", "127.0.0.1, lb"])
+def test_a_proxy_is_trusted_by_address_only(
+    no_config: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """Trusted by name or by `*`, any client could name itself in X-Forwarded-For: to the
+    public rate limits and on the audit trail."""
+    monkeypatch.setenv("GOVGRAPH_TRUSTED_PROXIES", given)
+    assert main(["serve"]) == 2
+    assert "GOVGRAPH_TRUSTED_PROXIES" in capsys.readouterr().err

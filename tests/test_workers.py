@@ -198,7 +198,7 @@ if __name__ == "__main__":
     other.listen()
     port = other.getsockname()[1]
     workers.claim_port = lambda host, asked: port  # taken after the check
-    raise SystemExit(workers.serve_workers("127.0.0.1", port, 2, None, 5))
+    raise SystemExit(workers.serve_workers("127.0.0.1", port, 2, None, 5, "127.0.0.1"))
 """
 
 
@@ -221,7 +221,7 @@ def test_a_metrics_directory_that_cannot_be_used_is_named_not_taken_for_the_port
     a_file.write_text("")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(a_file / "metrics"))
     monkeypatch.setenv("GOVGRAPH_WORKERS", "1")  # serve_workers sets it: put back after
-    assert serve_workers("127.0.0.1", 0, 2, None, 5) == 2
+    assert serve_workers("127.0.0.1", 0, 2, None, 5, "127.0.0.1") == 2
     said = capsys.readouterr().err
     assert f"cannot use {a_file / 'metrics'}" in said
     assert "cannot listen" not in said

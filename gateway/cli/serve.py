@@ -38,7 +38,9 @@ def serve_command(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         from gateway.cli.workers import serve_workers
 
-        return serve_workers(host, port, settings.workers, args.config, SHUTDOWN_GRACE_S)
+        return serve_workers(
+            host, port, settings.workers, args.config, SHUTDOWN_GRACE_S, settings.trusted_proxies
+        )
     try:
         app = create_app(settings, freeze_heap_on_start=True)
     except (ValueError, OSError) as refused:  # a file that is there but cannot be used
@@ -51,5 +53,6 @@ def serve_command(args: argparse.Namespace) -> int:
         http=ONE_WRITE,
         log_level="warning",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
     return 0

@@ -100,7 +100,14 @@ def run_workers(config: uvicorn.Config) -> bool:
     return all(p.exitcode != STARTUP_FAILURE for p in supervisor.processes)
 
 
-def serve_workers(host: str, port: int, workers: int, config_path: str | None, grace_s: int) -> int:
+def serve_workers(
+    host: str,
+    port: int,
+    workers: int,
+    config_path: str | None,
+    grace_s: int,
+    trusted_proxies: str,
+) -> int:
     """`govgraph serve` with several workers; 2 where the address cannot be had."""
     # Each worker builds its app from the same settings (GOVGRAPH_* and the config file).
     if config_path:
@@ -115,6 +122,7 @@ def serve_workers(host: str, port: int, workers: int, config_path: str | None, g
         http=ONE_WRITE,
         log_level="warning",
         timeout_graceful_shutdown=grace_s,
+        forwarded_allow_ips=trusted_proxies,
     )
     try:
         with metrics_directory():
