@@ -3,8 +3,9 @@ wish or a proposal ("请联系我13812345678"), and a clerk into a note: a phone
 each role sees it as it sees any phone (`gateway.access.policy.FREE_TEXT_VIEWS`). The rest of the
 text is left exactly as it was written.
 
-Found by shape, however typed: fullwidth or other Unicode digits, a space or a dash between the
-groups, a +86 before a mobile. Longer and shorter digit runs (case numbers, grid and community
+Found by shape, however typed: fullwidth or other Unicode digits, Chinese numerals, digits drawn
+as symbols, a space or a dash between the groups, characters that show nothing between the
+digits, a +86 before a mobile. Longer and shorter digit runs (case numbers, grid and community
 codes, registry numbers, dates) are not taken for either. Names cannot be told from other words
 by shape: a name is found only where the record itself names its person (`people_named`).
 """
@@ -26,12 +27,37 @@ from gateway.access.views import Access
 # Between the digits: whatever a phone's keyboard or an input method puts there. Spaces of any
 # width (U+3000, no-break, tabs), every dash and hyphen, dots and middle dots, slashes, commas,
 # underscores, and the bracket after an area code; up to three of them ("138 - 1234 - 5678").
-SEPARATOR = r"[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D.\u00B7\u30FB\uFF0E\u3002/_,\uFF0C)\uFF09]"
-_SEP = rf"{SEPARATOR}{{0,3}}"
-# A digit as typed: any Unicode decimal digit, or a Chinese numeral, as a number is read out
-# ("幺三八…") or written to slip past a filter.
-CHINESE_DIGITS = dict(zip("〇零一幺二三四五六七八九", "001123456789", strict=True))
-DIGIT = rf"[\d{''.join(CHINESE_DIGITS)}]"
+VISIBLE_SEPARATOR = (
+    r"[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D.\u00B7\u30FB\uFF0E\u3002/_,\uFF0C)\uFF09]"
+)
+# Characters that show nothing: zero-width spaces and joiners, a soft hyphen, direction marks and
+# isolates, a word joiner, a byte-order mark. Between digits they hide a number from a filter and
+# not from a reader, so any number of them may sit anywhere in a value.
+INVISIBLE = r"[\u00AD\u034F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]"
+SEPARATOR = rf"(?:{VISIBLE_SEPARATOR}|{INVISIBLE})"
+_SEP = rf"{INVISIBLE}*(?:{VISIBLE_SEPARATOR}{INVISIBLE}*){{0,3}}"
+# A digit as typed: any Unicode decimal digit; a Chinese numeral, as a number is read out
+# ("幺三八…", "两") or written in the financial forms (壹贰叁…) to slip past a filter; or a digit
+# drawn as a symbol: circled, in brackets, with a full stop, superscript or subscript (①③⑧).
+CHINESE_DIGITS = dict(
+    zip(
+        "〇零一幺二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖",
+        "00112223456789122334566789",
+        strict=True,
+    )
+)
+_SYMBOL_RANGES = (
+    (0x00B2, 0x00B3), (0x00B9, 0x00B9), (0x2070, 0x2089), (0x2460, 0x2468), (0x2474, 0x247C),
+    (0x2488, 0x2490), (0x24EA, 0x24EA), (0x24F5, 0x24FF), (0x2776, 0x2792), (0x1F100, 0x1F10A),
+)  # fmt: skip
+DIGIT_SYMBOLS = {
+    chr(point): str(unicodedata.digit(chr(point)))
+    for first, last in _SYMBOL_RANGES
+    for point in range(first, last + 1)
+    if unicodedata.digit(chr(point), None) is not None and not chr(point).isdecimal()
+}
+SPELLED_DIGITS = {**CHINESE_DIGITS, **DIGIT_SYMBOLS}
+DIGIT = rf"[\d{''.join(SPELLED_DIGITS)}]"
 # `\d` is any Unicode decimal digit (fullwidth too); what the digits are is checked after the
 # match, on their ASCII values. No digit (or, for an ID number, letter) on either side.
 ID_NUMBER = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
@@ -41,7 +67,7 @@ MOBILE = re.compile(
 LANDLINE = re.compile(rf"(?<!\d)\d{{3,4}}{_SEP}(?:\d{{7,8}}|\d{{3,4}}{_SEP}\d{{4}})(?!\d)")
 # The same values with anything between any two digits ("1 3 8 1 2 …", "一三八…"), tried after
 # the grouped forms above, which keep their exact spans where both match.
-_CN = "".join(CHINESE_DIGITS)
+_CN = "".join(SPELLED_DIGITS)
 LOOSE_ID_NUMBER = re.compile(
     rf"(?<![\dA-Za-z{_CN}]){DIGIT}(?:{_SEP}{DIGIT}){{16}}{_SEP}[\dXxＸｘ{_CN}](?![\dA-Za-z{_CN}])"
 )
@@ -91,7 +117,7 @@ def _ascii(matched: str) -> str:
     plain = SEPARATORS.sub("", matched)
     if plain.isascii():
         return plain.upper()
-    digits = (CHINESE_DIGITS.get(ch) or str(unicodedata.decimal(ch, ch)) for ch in plain)
+    digits = (SPELLED_DIGITS.get(ch) or str(unicodedata.decimal(ch, ch)) for ch in plain)
     return "".join(digits).upper().replace("Ｘ", "X")
 
 
@@ -156,7 +182,7 @@ def find(text: str, known: Sequence[tuple[Kind, str]] = ()) -> list[Found]:
 def _spelled(name: str) -> re.Pattern[str]:
     """A known name as it may be typed: its characters with spaces or dashes between them
     ("尹 仪 洁" is the reporter's name too)."""
-    return re.compile(f"{SEPARATOR}{{0,3}}".join(map(re.escape, name)))
+    return re.compile(_SEP.join(map(re.escape, name)))
 
 
 def _masked(found: Found, level: Access) -> str:

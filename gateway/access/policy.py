@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from gateway.access.auth import Role
+from gateway.access.free_text import INVISIBLE
 from gateway.access.kinds import Kind
 from gateway.access.masks import hidden_tags, mask
 from gateway.access.views import VIEWS as VIEWS
@@ -232,9 +233,10 @@ VULNERABILITY_WORDS = (
     *("殘疾", "殘障", "獨居", "困難", "輪椅", "助聽器", "聾啞", "癱瘓"),
 )
 _VULNERABILITY = re.compile("|".join(map(re.escape, VULNERABILITY_WORDS)))
-# What is typed between the characters to split a word ("独 居", "残-疾", "轮*椅") does not
-# hide it; a sentence's own punctuation is left, so that "开心。理发" does not read "心理".
-_BETWEEN = re.compile(r"[\s\-\u2010-\u2015\uFF0D_.\u00B7\u30FB/|*~]+")
+# What is typed between the characters to split a word ("独 居", "残-疾", "轮*椅", a zero-width
+# space) does not hide it; a sentence's own punctuation is left, so that "开心。理发" does not
+# read "心理".
+_BETWEEN = re.compile(rf"(?:[\s\-\u2010-\u2015\uFF0D_.\u00B7\u30FB/|*~]|{INVISIBLE})+")
 
 
 def names_vulnerability(text: str) -> bool:

@@ -60,6 +60,25 @@ W, M, L, D = Access.WHOLE, Access.MASKED, Access.MASKED_LOW, Access.DENIED
         ("320213—19750801—0285", Kind.ID_NUMBER, ID_NUMBER),
         ("3 2 0 2 1 3 1 9 7 5 0 8 0 1 0 2 8 5", Kind.ID_NUMBER, ID_NUMBER),
         ("三二〇二一三一九七五〇八〇一〇二八五", Kind.ID_NUMBER, ID_NUMBER),
+        # characters that show nothing, between the groups or between every digit
+        ("138\u200b8475\u200b2179", Kind.PHONE, PHONE),  # zero-width space
+        ("138\u00ad8475\u00ad2179", Kind.PHONE, PHONE),  # soft hyphen
+        (
+            "1\u200d3\u200d8\u200d8\u200d4\u200d7\u200d5\u200d2\u200d1\u200d7\u200d9",
+            Kind.PHONE,
+            PHONE,
+        ),
+        ("138\u2060\u2060\u2060\u2060\u2060\u20608475 2179", Kind.PHONE, PHONE),  # six joiners
+        ("138\u200b - \ufeff8475\u200e2179", Kind.PHONE, PHONE),
+        ("320213\u200b19750801\u200b0285", Kind.ID_NUMBER, ID_NUMBER),
+        # digits written otherwise: the financial numerals, "两", drawn as symbols
+        ("壹叁捌捌肆柒伍贰壹柒玖", Kind.PHONE, PHONE),
+        ("幺三八八四七五两幺七九", Kind.PHONE, PHONE),
+        ("①③⑧⑧④⑦⑤②①⑦⑨", Kind.PHONE, PHONE),  # circled
+        ("❶❸❽❽❹❼❺❷❶❼❾", Kind.PHONE, PHONE),
+        ("⑴⑶⑻⑻⑷⑺⑸⑵⑴⑺⑼", Kind.PHONE, PHONE),  # in brackets
+        ("¹³⁸⁸⁴⁷⁵²¹⁷⁹", Kind.PHONE, PHONE),  # superscript
+        ("叁贰〇贰壹叁壹玖柒伍〇捌〇壹〇贰捌伍", Kind.ID_NUMBER, ID_NUMBER),
     ],
 )
 def test_a_value_is_found_however_it_is_typed(typed: str, kind: Kind, value: str) -> None:
@@ -92,6 +111,8 @@ def test_a_value_is_found_however_it_is_typed(typed: str, kind: Kind, value: str
         "2026.11.01 13:45",  # a time
         "0.5, 0.3, 0.2, 0.1, 0.4",  # figures
         "一二三四五六七八九",  # counting
+        "壹万贰仟叁佰元",  # an amount in the financial numerals
+        "①②③",  # a list's numbers
     ],
 )
 def test_other_numbers_are_left_as_they_are(typed: str) -> None:

@@ -238,6 +238,8 @@ async def test_a_batch_of_operations_is_one_request_for_look_ups(tmp_path: Path)
         ("轮*椅坏了", True),
         ("心 理 咨 询", True),
         ("獨居老人", True),  # traditional characters
+        ("独\u200b居老人", True),  # a zero-width space
+        ("残\u00ad疾", True),  # a soft hyphen
         ("家裡有人坐輪椅", True),
         ("楼道灯不亮，请修理", False),
         ("我很开心。理发店开门了", False),  # a sentence's own stop does not join words
