@@ -85,10 +85,10 @@ def measure(
     jittered = jittered_bound(spec["levels"], options.latency_ms, jitter_ms, legal_rps)
     result["jittered_lower_bound_ms"] = jittered
     result["legal_aid_limit"] = "20/s" if legal_rps < UNLIMITED else "lifted"
-    requests_c1 = requests_at(options, floor)
-    result["requests_c1"] = requests_c1
     for concurrency in (1, options.concurrency):
         shared = lower_bound(spec["levels"], options.latency_ms, legal_rps, concurrency)
+        # as many requests as fit in a few seconds of this floor (at 1, the floor itself)
+        count = result[f"requests_c{concurrency}"] = requests_at(options, shared, concurrency)
         shared_jittered = jittered_bound(
             spec["levels"], options.latency_ms, jitter_ms, legal_rps, concurrency
         )
@@ -97,7 +97,6 @@ def measure(
         with PeakMemory(gateway) as memory:
             # At concurrency N each client's first request is left out: the N start together.
             warm_up = 1 if concurrency > 1 else 0
-            count = requests_c1 if concurrency == 1 else requests_at(options, shared, concurrency)
             run = load(url, body, headers, count, concurrency, mutation, warm_up=warm_up)
         cpu_after = gateway.cpu_times()
         if concurrency == 1:
@@ -147,9 +146,9 @@ def measure(
             body,
             headers,
             spec["levels"],
-            options.requests,
+            result[f"requests_c{options.concurrency}"],
             options.concurrency,
-            requests_c1,
+            result["requests_c1"],
         )
     result["p50_ms"] = result["c1"]["p50_ms"]
     result["p95_ms"] = result["c1"]["p95_ms"]
