@@ -57,7 +57,8 @@ DIGIT_SYMBOLS = {
     if unicodedata.digit(chr(point), None) is not None and not chr(point).isdecimal()
 }
 SPELLED_DIGITS = {**CHINESE_DIGITS, **DIGIT_SYMBOLS}
-DIGIT = rf"[\d{''.join(SPELLED_DIGITS)}]"
+_SPELLED = "".join(SPELLED_DIGITS)
+DIGIT = rf"[\d{_SPELLED}]"
 # `\d` is any Unicode decimal digit (fullwidth too); what the digits are is checked after the
 # match, on their ASCII values. No digit (or, for an ID number, letter) on either side.
 ID_NUMBER = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
@@ -67,11 +68,12 @@ MOBILE = re.compile(
 LANDLINE = re.compile(rf"(?<!\d)\d{{3,4}}{_SEP}(?:\d{{7,8}}|\d{{3,4}}{_SEP}\d{{4}})(?!\d)")
 # The same values with anything between any two digits ("1 3 8 1 2 …", "一三八…"), tried after
 # the grouped forms above, which keep their exact spans where both match.
-_CN = "".join(SPELLED_DIGITS)
 LOOSE_ID_NUMBER = re.compile(
-    rf"(?<![\dA-Za-z{_CN}]){DIGIT}(?:{_SEP}{DIGIT}){{16}}{_SEP}[\dXxＸｘ{_CN}](?![\dA-Za-z{_CN}])"
+    rf"(?<![\dA-Za-z{_SPELLED}]){DIGIT}(?:{_SEP}{DIGIT}){{16}}{_SEP}[\dXxＸｘ{_SPELLED}](?![\dA-Za-z{_SPELLED}])"
 )
-LOOSE_MOBILE = re.compile(rf"(?<![\d+＋{_CN}]){DIGIT}(?:{_SEP}{DIGIT}){{10}}(?![\d{_CN}])")
+LOOSE_MOBILE = re.compile(
+    rf"(?<![\d+＋{_SPELLED}]){DIGIT}(?:{_SEP}{DIGIT}){{10}}(?![\d{_SPELLED}])"
+)
 SEPARATORS = re.compile(rf"{SEPARATOR}|[+＋]")
 # Seven digits or more, as any of them needs: most text has none, and one search says so.
 DIGIT_RUN = re.compile(rf"{DIGIT}(?:{_SEP}{DIGIT}){{6}}")
