@@ -58,4 +58,4 @@ def frames_only(content: bytes) -> bytes | None:
         at += length
     if at == start:
         return None
-    return content[start : min(at, len(content))]
+    return content[start:at]
