@@ -175,6 +175,11 @@ class Backend:
                 raise self._transport_error(operation, error, idempotent) from None
             if response.status_code not in RETRYABLE_STATUSES:
                 self.breaker.succeeded()
+                if idempotent and self._in_flight.locked():
+                    # This call's place went to one waiting for it: that call leaves first,
+                    # and this answer is read on after it (a wave of calls through the cap
+                    # otherwise waited, at each place, for the answer before it to be read).
+                    await asyncio.sleep(0)
                 return response
             if response.status_code != 429:
                 self.breaker.failed()

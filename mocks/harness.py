@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .arrival import arrived_at
 from .journal import NOTE_KEY, BodyReader, CallNote, Journal, sent_by, utf8_text
 from .json_contract import parse_json
 
@@ -166,7 +167,7 @@ class Harness:
         # The set latency is the call's whole time at the system, its own work included, as a
         # real system's response time is: the mock does its work at once and holds the answer
         # until the latency has passed, rather than adding its Python time on top of it.
-        due = time.perf_counter() + delay / 1000
+        due = arrived_at(scope) + delay / 1000
         failed = bool(faults.error_rate) and self._random.random() < faults.error_rate
         if faults.outage or faults.too_many_requests or failed:
             await _until(due)

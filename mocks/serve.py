@@ -8,6 +8,7 @@ from typing import Any
 
 import uvicorn
 
+from .arrival import ArrivalStampedProtocol
 from .civil import create_civil_app
 from .engage import create_engage_app
 from .harness import Harness
@@ -90,7 +91,14 @@ def describe(mocks: MockSet, host: str, ports: dict[str, int]) -> str:
 def servers(mocks: MockSet, host: str, ports: dict[str, int]) -> list[uvicorn.Server]:
     return [
         uvicorn.Server(
-            uvicorn.Config(app, host=host, port=ports[name], log_level="warning", lifespan="off")
+            uvicorn.Config(
+                app,
+                host=host,
+                port=ports[name],
+                log_level="warning",
+                lifespan="off",
+                http=ArrivalStampedProtocol,
+            )
         )
         for name, app in mocks.apps().items()
     ]

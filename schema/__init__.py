@@ -20,7 +20,7 @@ from .context import (
 )
 from .entities import FEDERATION_VERSION
 from .errors import Rejected
-from .execution import GatewayExecutionContext, read_plain_fields_directly
+from .execution import GatewayExecutionContext, convert_arguments_once, read_plain_fields_directly
 from .moments import SCALARS
 from .mutations import Mutation
 from .queries import Query
@@ -89,6 +89,7 @@ def build_schema(
             graph.type_map.pop(name, None)
         graph.directives = tuple(d for d in graph.directives if d.name not in FEDERATION_DIRECTIVES)
     read_plain_fields_directly(schema._schema)
+    convert_arguments_once()
     return schema
 
 

@@ -4,9 +4,9 @@ request by the gateway (with its loaders and caches), and nothing of connectors 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from adapters import (
     Building,
@@ -182,6 +182,9 @@ class Context:
     data: DataSource
     page_size_cap: int = 100
     live: LiveSource | None = None
+    # Resolver arguments as Strawberry converted them, by field and value, for this request
+    # only (`schema.execution.convert_arguments_once`).
+    converted_arguments: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     def unseen(self, what: str) -> None:
         """A reference that resolved to nothing for this caller: not there, or not theirs to

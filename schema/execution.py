@@ -5,6 +5,9 @@ answered directly, and objects of plain reads completed by one walk (`schema.pla
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -23,8 +26,10 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
 from strawberry.resolvers import is_default_resolver
+from strawberry.schema import schema_converter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import arguments as strawberry_arguments
 from strawberry.types.field import StrawberryField
 
 from .direct import DirectRead, awaitable, direct_read
@@ -185,3 +190,44 @@ def _attribute_reader(read: Callable[[Any, str], Any], name: str) -> Callable[[A
 
 def _read(read: Callable[[Any, str], Any], name: str, source: Any) -> Any:
     return read(source, name)
+
+
+# Values that a resolver cannot change, so that one conversion can serve every call.
+IMMUTABLE = (type(None), bool, int, float, str, Enum, date, datetime, Decimal)
+
+
+def convert_arguments_once() -> None:
+    """Strawberry converts a resolver's arguments on every call: a dashboard's `residents(first:
+    5)` forty times over, one grid after another, before the first legacy call can leave. A
+    request now converts each field's arguments once for each set of values, where every value
+    is one a resolver cannot change (numbers, text, enums, times); lists and input objects are
+    converted each time, as before. Each call gets its own copy of the arguments."""
+    if getattr(schema_converter.convert_arguments, "once_per_request", False):  # type: ignore[attr-defined]
+        return
+
+    def convert_arguments(
+        value: dict[str, Any],
+        arguments: list[Any],
+        scalar_registry: Any,
+        config: Any,
+        info: Any = None,
+    ) -> dict[str, Any]:
+        kept = getattr(getattr(info, "context", None), "converted_arguments", None)
+        if (
+            kept is None
+            or not arguments
+            or not all(isinstance(v, IMMUTABLE) for v in value.values())
+        ):
+            return strawberry_arguments.convert_arguments(
+                value, arguments, scalar_registry, config, info
+            )
+        key = (id(arguments), *value.items())
+        converted = kept.get(key)
+        if converted is None:
+            converted = kept[key] = strawberry_arguments.convert_arguments(
+                value, arguments, scalar_registry, config, info
+            )
+        return dict(converted)
+
+    convert_arguments.once_per_request = True  # type: ignore[attr-defined]
+    schema_converter.convert_arguments = convert_arguments  # type: ignore[attr-defined]

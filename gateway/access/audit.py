@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 import sys
@@ -30,6 +31,7 @@ from typing import Any
 from connectors.errors import AuditUnavailableError
 
 GENESIS = "0" * 64
+PSEUDONYM = re.compile(r"[0-9a-f]{24}")
 AUDIT_DOWN = (
     "审计记录暂时无法写入，未返回数据 / the audit trail cannot be written: nothing was returned"
 )
@@ -66,13 +68,21 @@ class AuditRecord:
     query_hash: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)
-    # registry numbers, kept for the request only: the line holds their pseudonyms
+    # the pseudonyms of the residents whose records were read, made as each was first read
+    # rather than all at the end, where they held up the answer (0.3 ms for a dashboard's 200)
     residents: set[str] = field(default_factory=set)
+    # their registry numbers, to make each pseudonym once; kept for the request only
+    read: set[str] = field(default_factory=set)
     # look-ups by a personal value: hit, miss, refused
     lookups: dict[str, int] = field(default_factory=dict)
     # workflow steps taken: case, step, and the reason given (long numbers scrubbed)
     actions: list[dict[str, str]] = field(default_factory=list)
     committed: bool = False  # a record goes on the trail once
+
+    def read_resident(self, number: str, pseudonym: Callable[[str], str]) -> None:
+        if number not in self.read:
+            self.read.add(number)
+            self.residents.add(pseudonym(number))
 
     def touched(self) -> bool:
         return bool(self.fields or self.denied or self.residents or self.lookups or self.actions)
@@ -196,6 +206,11 @@ class AuditLog:
         if record.committed:
             return
         record.committed = True
+        # an answer stored for a replay before pseudonyms were kept holds registry numbers
+        residents = {
+            value if PSEUDONYM.fullmatch(value) else self.pseudonym(value)
+            for value in record.residents
+        }
         await self.commit(
             {
                 "request_id": record.request_id,
@@ -207,8 +222,8 @@ class AuditLog:
                 "purpose": record.purpose,
                 "fields": dict(sorted(record.fields.items())),
                 "denied": sorted(record.denied),
-                "resident_count": len(record.residents),
-                "residents": sorted({self.pseudonym(number) for number in record.residents}),
+                "resident_count": len(residents),
+                "residents": sorted(residents),
                 "lookups": dict(sorted(record.lookups.items())),
                 **({"actions": record.actions} if record.actions else {}),
                 "outcome": outcome,

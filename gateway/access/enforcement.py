@@ -128,7 +128,7 @@ def _policed_resolver(key: str, parent: str, resolve: Callable[..., Any]) -> Cal
         if level is Access.DENIED:
             _deny(context, key)
         if of_resident and context.record is not None and context.audit is not None:
-            context.record.residents.add(root.raw.registry_number)
+            context.record.read_resident(root.raw.registry_number, context.audit.pseudonym)
         return level
 
     def shown(root: Any, context: GatewayContext, level: Access | None, result: Any) -> Any:

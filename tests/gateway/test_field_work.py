@@ -77,3 +77,41 @@ async def test_the_gateways_execution_remembers_the_types_it_completes(gateway: 
     assert (await staff.data(QUERY))["departments"]
     remembered = {kind.__name__ for kind in direct._awaitable_by_type}
     assert "Department" in remembered
+
+
+GRIDS_WITH_ARGUMENTS = """query Grids($since: DateTime!) { grids(first: 4) { edges { node {
+    code a: residents(first: 2) { totalCount } b: residents(first: 3) { totalCount }
+    statistics(since: $since, until: "2026-11-01T00:00:00+08:00") { reported } } } } }"""
+
+
+GRIDS_ARGUMENTS = ("first", "after", "community", "includeMicroGrids")
+RESIDENTS_ARGUMENTS = ("first", "after", "tag", "name")
+
+
+async def test_a_fields_arguments_are_converted_once_a_request_for_each_set_of_values(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four grids ask for residents with `first: 2`, four with `first: 3`, and four for
+    statistics over one period: three conversions by Strawberry, not twelve, and each grid's
+    answer as its own arguments say."""
+    import strawberry.types.arguments as arguments
+
+    converted: Counter[tuple[str, ...]] = Counter()
+    original = arguments.convert_arguments
+
+    def counted(value: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        converted[tuple(value)] += 1
+        return original(value, *args, **kwargs)
+
+    monkeypatch.setattr(arguments, "convert_arguments", counted)
+    admin = gateway.as_role(Role.DISTRICT_ADMIN)
+    grids = (await admin.data(GRIDS_WITH_ARGUMENTS, {"since": "2026-10-01T00:00:00+08:00"}))[
+        "grids"
+    ]["edges"]
+    assert len(grids) == 4
+    assert all(g["node"]["a"]["totalCount"] == g["node"]["b"]["totalCount"] for g in grids)
+    expected = {GRIDS_ARGUMENTS: 1, RESIDENTS_ARGUMENTS: 2, ("since", "until"): 1}
+    assert converted == expected
+    converted.clear()
+    await admin.data(GRIDS_WITH_ARGUMENTS, {"since": "2026-10-01T00:00:00+08:00"})
+    assert converted == expected  # a new request converts anew
