@@ -221,7 +221,8 @@ def convert_arguments_once() -> None:
             return strawberry_arguments.convert_arguments(
                 value, arguments, scalar_registry, config, info
             )
-        key = (id(arguments), *value.items())
+        # by type as well: True, 1 and 1.0 are equal keys, and would share a conversion
+        key = (id(arguments), *((name, type(v), v) for name, v in value.items()))
         converted = kept.get(key)
         if converted is None:
             converted = kept[key] = strawberry_arguments.convert_arguments(

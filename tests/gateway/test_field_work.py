@@ -115,3 +115,32 @@ async def test_a_fields_arguments_are_converted_once_a_request_for_each_set_of_v
     converted.clear()
     await admin.data(GRIDS_WITH_ARGUMENTS, {"since": "2026-10-01T00:00:00+08:00"})
     assert converted == expected  # a new request converts anew
+
+
+def test_equal_values_of_other_types_are_converted_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """True, 1 and 1.0 are equal as keys: each is converted, and each call gets its own."""
+    from types import SimpleNamespace
+
+    import strawberry.types.arguments as arguments
+    from strawberry.schema import schema_converter
+
+    from schema import execution
+
+    execution.convert_arguments_once()
+    converted: list[dict[str, Any]] = []
+
+    def echo(value: dict[str, Any], *_: Any) -> dict[str, Any]:
+        converted.append(dict(value))
+        return dict(value)
+
+    monkeypatch.setattr(arguments, "convert_arguments", echo)
+    convert: Callable[..., dict[str, Any]] = schema_converter.convert_arguments  # type: ignore[attr-defined]
+    info = SimpleNamespace(context=SimpleNamespace(converted_arguments={}))
+    field_arguments = [object()]
+    for value in (1, True, 1.0, 1, True):
+        got = convert({"x": value}, field_arguments, None, None, info)
+        assert got == {"x": value} and type(got["x"]) is type(value)
+    assert converted == [{"x": 1}, {"x": True}, {"x": 1.0}]
+    first = convert({"x": 1}, field_arguments, None, None, info)
+    first["x"] = 2  # a resolver's own copy
+    assert convert({"x": 1}, field_arguments, None, None, info) == {"x": 1}
