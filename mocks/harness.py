@@ -120,7 +120,7 @@ class Harness:
             validate=self.validate and headers.get(b"x-mock-contract", b"").lower() != b"off"
         )
         scope = {**scope, NOTE_KEY: note}
-        started = time.perf_counter()
+        started = arrived_at(scope)  # the call's whole time at the system, its wait included
         status = 0
         body: list[bytes] = []
 

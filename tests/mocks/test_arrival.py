@@ -74,3 +74,5 @@ async def test_the_answer_is_due_the_latency_after_arrival(monkeypatch: pytest.M
     await mock(scope, receive, send)
     assert dues == [arrived + 0.020]
     assert sent[0]["status"] == 200
+    # the journal's time for the call is its whole time at the system, the wait included
+    assert mock.journal.recent[-1]["duration_ms"] >= 5000
