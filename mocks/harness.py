@@ -165,8 +165,9 @@ class Harness:
         faults = self.faults
         delay = faults.latency_ms + self._random.uniform(-faults.jitter_ms, faults.jitter_ms)
         # The set latency is the call's whole time at the system, its own work included, as a
-        # real system's response time is: the mock does its work at once and holds the answer
-        # until the latency has passed, rather than adding its Python time on top of it.
+        # real system's response time is: counted from the call's arrival (`mocks.arrival`),
+        # the mock does its work at once and holds the answer until the latency has passed,
+        # rather than adding its Python time, or its wait for the process, on top of it.
         due = arrived_at(scope) + delay / 1000
         failed = bool(faults.error_rate) and self._random.random() < faults.error_rate
         if faults.outage or faults.too_many_requests or failed:
