@@ -120,7 +120,7 @@ class Harness:
             validate=self.validate and headers.get(b"x-mock-contract", b"").lower() != b"off"
         )
         scope = {**scope, NOTE_KEY: note}
-        started = arrived_at(scope)  # the call's whole time at the system, its wait included
+        arrived = arrived_at(scope)  # timed from here: the call's whole time at the system
         status = 0
         body: list[bytes] = []
 
@@ -144,7 +144,7 @@ class Harness:
                 b"".join(body)[:MAX_KEPT_BYTES],
                 self.read_body,
             )
-            self.journal.end(operation, status, started, request_id, sent, note)
+            self.journal.end(operation, status, arrived, request_id, sent, note)
 
         async def record_status(message: Message) -> None:
             nonlocal status
@@ -156,11 +156,11 @@ class Harness:
 
         self.journal.begin(operation)
         try:
-            await self._serve(scope, kept_receive, record_status)
+            await self._serve(scope, kept_receive, record_status, arrived)
         finally:
             record()
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, arrived: float) -> None:
         assert self.app is not None  # noqa: S101
         faults = self.faults
         delay = faults.latency_ms + self._random.uniform(-faults.jitter_ms, faults.jitter_ms)
@@ -168,7 +168,7 @@ class Harness:
         # real system's response time is: counted from the call's arrival (`mocks.arrival`),
         # the mock does its work at once and holds the answer until the latency has passed,
         # rather than adding its Python time, or its wait for the process, on top of it.
-        due = arrived_at(scope) + delay / 1000
+        due = arrived + delay / 1000
         failed = bool(faults.error_rate) and self._random.random() < faults.error_rate
         if faults.outage or faults.too_many_requests or failed:
             await _until(due)
