@@ -31,6 +31,7 @@ from typing import Any
 from connectors.errors import AuditUnavailableError
 
 GENESIS = "0" * 64
+# what `AuditLog.pseudonym` makes
 PSEUDONYM = re.compile(r"[0-9a-f]{24}")
 AUDIT_DOWN = (
     "审计记录暂时无法写入，未返回数据 / the audit trail cannot be written: nothing was returned"
@@ -206,11 +207,6 @@ class AuditLog:
         if record.committed:
             return
         record.committed = True
-        # an answer stored for a replay before pseudonyms were kept holds registry numbers
-        residents = {
-            value if PSEUDONYM.fullmatch(value) else self.pseudonym(value)
-            for value in record.residents
-        }
         await self.commit(
             {
                 "request_id": record.request_id,
@@ -222,8 +218,8 @@ class AuditLog:
                 "purpose": record.purpose,
                 "fields": dict(sorted(record.fields.items())),
                 "denied": sorted(record.denied),
-                "resident_count": len(residents),
-                "residents": sorted(residents),
+                "resident_count": len(record.residents),
+                "residents": sorted(record.residents),
                 "lookups": dict(sorted(record.lookups.items())),
                 **({"actions": record.actions} if record.actions else {}),
                 "outcome": outcome,

@@ -86,7 +86,7 @@ class GraphQLHTTP:
         self.authenticator = authenticator
         self.persisted = persisted
         self.idempotency = idempotency
-        self.keys = WriteKeys(idempotency, clock)
+        self.keys = WriteKeys(idempotency, clock, audit.pseudonym)
         self.metrics = metrics
         self.miss_budget = miss_budget or InMemoryMissBudget(
             settings.identifier_miss_budget, settings.identifier_miss_window_s

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 
 from connectors.errors import StateUnavailableError
-from gateway.access.audit import AuditRecord
+from gateway.access.audit import PSEUDONYM, AuditRecord
 from gateway.access.auth import Principal
 from gateway.http.requests import Operation, RequestRefused
 from gateway.state.idempotency import IdempotencyStore, KeyState
@@ -29,9 +30,12 @@ def state_down() -> RequestRefused:
 
 
 class WriteKeys:
-    def __init__(self, store: IdempotencyStore, clock: Any) -> None:
+    def __init__(
+        self, store: IdempotencyStore, clock: Any, pseudonym: Callable[[str], str]
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.pseudonym = pseudonym
 
     async def claim(
         self,
@@ -85,7 +89,11 @@ class WriteKeys:
             stored = existing.body
             response: dict[str, Any] = stored["response"]
             record.fields.update(stored.get("fields", {}))
-            record.residents.update(stored.get("residents", []))
+            # an answer stored by a gateway from before pseudonyms were kept holds numbers
+            record.residents.update(
+                value if PSEUDONYM.fullmatch(value) else self.pseudonym(value)
+                for value in stored.get("residents", [])
+            )
             return (
                 (owner, key),
                 None,

@@ -8,7 +8,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from starlette.requests import Request
+
 from gateway.access.audit import PSEUDONYM, AuditLog, AuditRecord
+from gateway.access.auth import Principal, Role
+from gateway.http.requests import Operation
 from gateway.http.write_keys import WriteKeys
 from gateway.state.idempotency import InMemoryIdempotencyStore
 
@@ -45,7 +49,7 @@ async def test_an_answer_kept_for_a_replay_holds_pseudonyms_only(tmp_path: Path)
     assert await store.claim("owner", "key", "print", datetime.now(UTC)) is None
     record = _record()
     record.read_resident(NUMBERS[0], audit.pseudonym)
-    await WriteKeys(store, None).settle(("owner", "key"), [], {"data": {}}, record)
+    await WriteKeys(store, None, audit.pseudonym).settle(("owner", "key"), [], {"data": {}}, record)
     stored = await store.claim("owner", "key", "print", datetime.now(UTC))
     assert stored is not None and stored.body is not None
     assert stored.body["residents"] == [audit.pseudonym(NUMBERS[0])]
@@ -56,8 +60,32 @@ async def test_a_number_stored_by_an_older_gateway_goes_on_record_as_a_pseudonym
     tmp_path: Path,
 ) -> None:
     audit = AuditLog(str(tmp_path / "audit.log"), b"k" * 32)
+    store = InMemoryIdempotencyStore(60, 10)
+    keys = WriteKeys(store, lambda: datetime.now(UTC), audit.pseudonym)
+    request = Request(
+        {
+            "type": "http",
+            "method": "POST",
+            "path": "/graphql",
+            "headers": [(b"idempotency-key", b"k1")],
+        }
+    )
+    principal = Principal(Role.RESIDENT, subject="s")
+    operation = Operation("mutation { x }", {}, None, {})
+    claimed, _, replay = await keys.claim(
+        request, principal, "mutation { x }", operation, _record()
+    )
+    assert replay is None
+    # as a gateway from before pseudonyms were kept stored it: one number, one pseudonym
+    stored = {
+        "response": {"data": {}},
+        "fields": {},
+        "residents": [NUMBERS[0], audit.pseudonym(NUMBERS[1])],
+    }
+    await store.complete(*claimed, 200, stored)
     record = _record()
-    record.residents.update([NUMBERS[0], audit.pseudonym(NUMBERS[1])])  # as a replay adds them
+    _, _, replay = await keys.claim(request, principal, "mutation { x }", operation, record)
+    assert replay is not None
     await audit.record(record, "replayed")
     line = json.loads((tmp_path / "audit.log").read_text())
     assert line["residents"] == sorted(audit.pseudonym(n) for n in NUMBERS)
