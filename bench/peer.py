@@ -3,55 +3,30 @@ OpenAPI, against govgraph on the shared legal-aid queries, on a stack of its own
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import statistics
-import subprocess
-import tempfile
 import time
-from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.harness import (
-    COMMUNITY,
-    NO_POLLER,
-    PEERS,
-    QUERIES,
-    UNLIMITED,
-    Options,
-    call_durations,
-    gateway_env,
-    headers_for,
-    journals,
-    load,
-    percentile,
+from bench.harness import Options, call_durations, journals, load, percentile
+from bench.peer_capacity import capacity_comparison, throughput
+from bench.peer_stack import (
+    PEER_NOTE,
+    Side,
+    direct_side,
+    peer_installed,
+    running_peer,
+    sides_of,
 )
-from bench.processes import free_port, running_stack, wait_until_up
-from gateway.settings import Settings
-from schema.relay import global_id
 
 PEER_QUERIES = (
     ("legal_application", "peer_legal_application"),
     ("legal_community", "peer_legal_community"),
-)
-PEER_NOTE = (
-    "Hive Gateway 2.15.1 + GraphQL Mesh (@omnigraph/openapi 0.112.4); in-flight deduplication off "
-    "on both sides (the peer's inbound and outbound, govgraph's coalescing of identical backend "
-    "calls); the legal-aid system's rate limit lifted so that it binds neither"
 )
 PEER_REQUESTS_PER_CLIENT = 20
 # At concurrency 1, 100 a round and 300 a side: what one request meets on a shared machine
 # moves a millisecond's overhead little.
 PEER_REQUESTS_C1 = 100
 PEER_ROUNDS = 3
-
-
-def throughput(run: dict[str, Any]) -> float:
-    return len(run["latencies_ms"]) / float(run["seconds"])
 
 
 def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -72,7 +47,7 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def rounds_of(
-    calls: dict[str, tuple[str, dict[str, Any], dict[str, str]]],
+    calls: dict[str, Side],
     count: int,
     concurrency: int,
     legal_url: str,
@@ -129,115 +104,24 @@ def overheads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=20)
-
-
-def application_code(legal_url: str, bearer: str) -> str:
-    page = httpx.get(
-        f"{legal_url}/api/v1/applications",
-        params={"case_area_id": COMMUNITY, "limit": "1"},
-        headers={"Authorization": f"Bearer {bearer}"},
-        timeout=10,
-    ).json()
-    return str(page["items"][0]["record_code"])
-
-
 def peer_comparison(options: Options) -> dict[str, Any]:
     """The shared legal-aid queries against govgraph and against Hive Gateway + Mesh, on one
-    legal-aid mock with the same latency, one after the other."""
-    if not (PEERS / "node_modules" / ".bin" / "hive-gateway").exists():
+    legal-aid mock with the same latency, one after the other; then the peer query's capacity
+    (`bench.peer_capacity`)."""
+    if not peer_installed():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    # no case poller: the peer has none, and a poll inside the counted request would be ours
-    env = gateway_env(False, GOVGRAPH_COALESCE_IN_FLIGHT="false", **NO_POLLER)
-    with (
-        tempfile.TemporaryDirectory() as work,
-        running_stack(
-            Path(work), latency_ms=options.latency_ms, gateway_env=env, legal_rps=UNLIMITED
-        ) as stack,
-        ExitStack() as processes,
-    ):
-        legal = stack.mock_urls["legal"]
-        supergraph = Path(work) / "supergraph.graphql"
-        subprocess.run(
-            ["npx", "mesh-compose", "-o", str(supergraph)],
-            cwd=PEERS,
-            env={**os.environ, "LEGAL_URL": legal},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        port = free_port()
-        serve = ["npx", "hive-gateway", "supergraph", str(supergraph), "--port", str(port)]
-        # npx starts node as its child: the peer runs in a process group of its own, and the
-        # whole group is stopped afterwards, or node outlives the benchmark.
-        hive = subprocess.Popen(
-            [*serve, "--host", "127.0.0.1"],
-            cwd=PEERS,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        processes.callback(stop_group, hive)
-        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
-        bearer = httpx.post(
-            f"{legal}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "govgraph",
-                "client_secret": Settings().legal_client_secret,
-            },
-            timeout=10,
-        ).json()["access_token"]
-        code = application_code(legal, bearer)
-        ours_variables = {
-            "legal_application": {"id": global_id("LegalAidCase", code)},
-            "legal_community": {"area": COMMUNITY},
-        }
-        peer_variables = {
-            "peer_legal_application": {"code": code},
-            "peer_legal_community": {"area": COMMUNITY},
-        }
+    with running_peer(options.latency_ms) as peer:
+        stack, legal = peer.stack, peer.legal_url
         results = []
         for ours_name, peer_name in PEER_QUERIES:
             comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
-            sides = (
-                (
-                    "govgraph",
-                    f"{stack.gateway_url}/graphql",
-                    ours_name,
-                    ours_variables[ours_name],
-                    headers_for("legal_aid"),
-                ),
-                (
-                    "peer",
-                    f"http://127.0.0.1:{port}/graphql",
-                    peer_name,
-                    peer_variables[peer_name],
-                    {"Authorization": f"Bearer {bearer}"},
-                ),
-            )
-            bodies = {}
-            for label, url, name, variables, headers in sides:
-                body = {"query": (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")}
-                body["variables"] = variables
-                bodies[label] = body
+            sides = sides_of(peer, ours_name, peer_name)
+            for label, (url, body, headers) in sides.items():
                 load(url, body, headers, 3, 1, False)
                 before = journals(stack)
                 load(url, body, headers, 1, 1, False)
                 after = journals(stack)
                 comparison[f"{label}_backend_requests"] = sum(after[k] - before[k] for k in after)
-            # The same record straight from the legal-aid system: what neither gateway adds.
-            direct = (
-                f"{legal}/api/v1/applications/{code}" if ours_name == "legal_application" else None
-            )
             for concurrency in (1, options.concurrency):
                 # Small requests: enough of them that start-up does not set the throughput.
                 count = max(
@@ -246,9 +130,9 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                     if concurrency == 1
                     else PEER_REQUESTS_PER_CLIENT * concurrency,
                 )
-                calls = {label: (url, bodies[label], headers) for label, url, *_, headers in sides}
-                if direct is not None:
-                    calls["direct"] = (direct, {}, {"Authorization": f"Bearer {bearer}"})
+                calls = dict(sides)
+                if ours_name == "legal_application":
+                    calls["direct"] = direct_side(peer)
                 runs = rounds_of(calls, count, concurrency, legal)
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)
@@ -267,4 +151,8 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 if "direct" in runs:
                     comparison[f"overhead_c{concurrency}"] = overheads(runs)
             results.append(comparison)
-        return {"name": "peer", "queries": results}
+    return {
+        "name": "peer",
+        "queries": results,
+        "capacity": capacity_comparison(options.concurrency),
+    }

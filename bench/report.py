@@ -104,6 +104,19 @@ def markdown(report: dict[str, Any]) -> str:
                         f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']});"
                         f" {over.get('method', 'plain medians')}."
                     )
+        capacity = peer.get("capacity")
+        if capacity:
+            ours, theirs = capacity["govgraph"], capacity["peer"]
+            lines.append(
+                f"\nCapacity ({capacity['query']}, the mock answering at once, concurrency"
+                f" {capacity['concurrency']}, {capacity['rounds']} alternating rounds of"
+                f" {capacity['requests_a_round']}): govgraph {ours['rps']} requests/s at"
+                f" {ours['cpu_ms_per_request']} ms of CPU a request, the peer {theirs['rps']} at"
+                f" {theirs['cpu_ms_per_request']} (CPU ours / theirs"
+                f" {capacity['cpu_ours_over_peer']}; requests/s by round"
+                f" {', '.join(str(r) for r in capacity['round_throughput_ratios'])}); the direct"
+                f" call {capacity['direct']['rps']} requests/s."
+            )
     elif peer:
         lines += ["", f"Peer: skipped ({peer.get('skipped')})."]
     workers = report.get("workers")

@@ -331,3 +331,42 @@ def test_a_stack_whose_port_was_taken_meanwhile_starts_again_on_fresh_ports(
         taken.close()
     assert handed.count(port) == 1  # the first stack failed on it; the second had fresh ports
     assert len(handed) == 2 * (len(processes.DEFAULT_PORTS) + 1)
+
+
+def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
+    from bench.report import markdown
+
+    side = {"p50_ms": 22.0, "rps": 44.0, "graphql_errors": 0}
+    capacity_side = {"rps": 600.0, "p50_ms": 10.0, "errors": 0, "cpu_ms_per_request": 0.9}
+    report = {
+        "queries": [],
+        "settings": {"concurrency": 10},
+        "peer": {
+            "queries": [
+                {
+                    "name": "legal_application",
+                    "peer": "Hive Gateway",
+                    "govgraph_backend_requests": 1,
+                    "peer_backend_requests": 1,
+                    **{f"{label}_c{c}": side for label in ("govgraph", "peer") for c in (1, 10)},
+                    "round_throughput_ratios_c10": [1.1, 1.05],
+                }
+            ],
+            "capacity": {
+                "query": "legal_application",
+                "concurrency": 10,
+                "rounds": 2,
+                "requests_a_round": 2000,
+                "govgraph": capacity_side,
+                "peer": {**capacity_side, "rps": 500.0, "cpu_ms_per_request": 1.5},
+                "direct": {**capacity_side, "rps": 800.0, "cpu_ms_per_request": None},
+                "round_throughput_ratios": [1.19, 1.21],
+                "cpu_ours_over_peer": 0.6,
+            },
+        },
+    }
+    text = markdown(report)
+    assert "| legal_application | 1 / 1 | 22.0 / 22.0 |" in text
+    assert "govgraph 600.0 requests/s at 0.9 ms of CPU a request, the peer 500.0 at 1.5" in text
+    assert "(CPU ours / theirs 0.6; requests/s by round 1.19, 1.21)" in text
+    assert "the direct call 800.0 requests/s" in text
