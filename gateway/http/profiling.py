@@ -39,7 +39,7 @@ class RequestProfiles:
             self.sessions[name] = session if earlier is None else Session.combine(earlier, session)
 
     def write(self) -> list[Path]:
-        from pyinstrument.renderers import ConsoleRenderer, SpeedscopeRenderer
+        from pyinstrument.renderers import ConsoleRenderer
 
         self.directory.mkdir(parents=True, exist_ok=True)
         written = []
@@ -48,6 +48,29 @@ class RequestProfiles:
             text = self.directory / f"{name}.txt"
             text.write_text(tree, encoding="utf-8")
             flame = self.directory / f"{name}.speedscope.json"
-            flame.write_text(SpeedscopeRenderer().render(session), encoding="utf-8")
+            flame.write_text(flame_graph().render(session), encoding="utf-8")
             written += [text, flame]
         return written
+
+
+def flame_graph() -> Any:
+    """pyinstrument's speedscope renderer keeps the samples in time order and then drops every
+    node under 1 % of the whole: a dashboard's hundreds of short resolver and answer frames each
+    fell under it, and its file held only the root. Repeated calls are summed first, as in the
+    call tree, so the file is a flame graph of where the time went."""
+    from pyinstrument import processors
+    from pyinstrument.renderers import SpeedscopeRenderer
+
+    class FlameGraphRenderer(SpeedscopeRenderer):
+        def default_processors(self) -> Any:
+            return [
+                processors.remove_importlib,
+                processors.remove_tracebackhide,
+                processors.merge_consecutive_self_time,
+                processors.aggregate_repeated_calls,
+                processors.remove_irrelevant_nodes,
+                processors.remove_unnecessary_self_time_nodes,
+                processors.remove_first_pyinstrument_frames_processor,
+            ]
+
+    return FlameGraphRenderer(processor_options={"filter_threshold": 0.001})
