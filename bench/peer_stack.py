@@ -103,7 +103,7 @@ def running_peer(latency_ms: float) -> Iterator[PeerStack]:
             start_new_session=True,
         )
         processes.callback(stop_group, hive)
-        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)  # type: ignore[arg-type]
+        wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)
         bearer = httpx.post(
             f"{legal}/oauth/token",
             data={

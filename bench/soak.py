@@ -59,8 +59,8 @@ async def client(
                 codes[f"client:{type(error).__name__}"] += 1
                 continue
             statuses[response.status_code] += 1
-            for error in response.json().get("errors", []):
-                codes[error.get("extensions", {}).get("code", "?")] += 1
+            for problem in response.json().get("errors", []):
+                codes[problem.get("extensions", {}).get("code", "?")] += 1
 
 
 async def sample_memory(pid: int, stop: float, samples: list[float]) -> None:
