@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -76,7 +76,7 @@ class StartupFailed(RuntimeError):
     """A process exited as it started (`STARTUP_FAILURE`); on fresh ports it may start."""
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[Any], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from mocks import DEFAULT_PORTS
+
 QUERY_KEYS = {
     "name",
     "backend_requests",
@@ -193,7 +195,8 @@ def test_the_jittered_floor_waits_for_each_requests_slowest_draw() -> None:
 
 
 def test_the_peer_rounds_pool_into_one_sample() -> None:
-    from bench.peer import pooled, throughput
+    from bench.peer import pooled
+    from bench.peer_capacity import throughput
 
     rounds = [
         {"latencies_ms": [10.0, 30.0], "seconds": 1.0, "statuses": {"200": 2}, "graphql_errors": 0},
@@ -330,7 +333,7 @@ def test_a_stack_whose_port_was_taken_meanwhile_starts_again_on_fresh_ports(
     finally:
         taken.close()
     assert handed.count(port) == 1  # the first stack failed on it; the second had fresh ports
-    assert len(handed) == 2 * (len(processes.DEFAULT_PORTS) + 1)
+    assert len(handed) == 2 * (len(DEFAULT_PORTS) + 1)
 
 
 def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:

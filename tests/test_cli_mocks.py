@@ -33,7 +33,7 @@ def test_govgraph_mocks_serves_every_system_and_stops_on_ctrl_c() -> None:
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        systems = {}
+        systems: dict[str, str] = {}
         deadline = time.monotonic() + 60
         while len(systems) < len(ports) and time.monotonic() < deadline and process.poll() is None:
             for name, port in ports.items():

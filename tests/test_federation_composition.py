@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,13 @@ AGENCY_SUBGRAPHS = [name for name in ALL_SUBGRAPHS if name != "all"]
 
 NODE = Path(__file__).parent / "node"
 # The subgraphs a district runs: one per agency.
-SUBGRAPHS = {
-    name: (lambda name=name: subgraph_sdl(build_schema(subgraph=name)))  # type: ignore[misc]
-    for name in AGENCY_SUBGRAPHS
-}
+
+
+def sdl_of(name: str) -> str:
+    return subgraph_sdl(build_schema(subgraph=name))
+
+
+SUBGRAPHS: dict[str, Callable[[], str]] = {name: partial(sdl_of, name) for name in AGENCY_SUBGRAPHS}
 
 
 def compose_services(arguments: list[str]) -> dict[str, dict[str, object]]:
@@ -40,7 +45,7 @@ def compose_services(arguments: list[str]) -> dict[str, dict[str, object]]:
 
 
 def compose(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
-    arguments = []
+    arguments: list[str] = []
     sdls = {name: sdl() for name, sdl in SUBGRAPHS.items()} | (extra or {})
     for name, text in sdls.items():
         path = tmp_path / f"{name}.graphql"

@@ -132,6 +132,7 @@ async def test_a_change_reaches_a_subscriber_on_another_replica_once(
                         )
                     ):
                         pass
+            assert refused.value.errors is not None
             assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
             # A bad token: the socket is closed with 4401 and a reason.

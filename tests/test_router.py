@@ -378,7 +378,7 @@ def test_one_trace_across_the_router_and_the_subgraphs(stack: tuple[Path, dict[s
                 post(router, query, {"grid": person.grid.code}, callers(population)["grid_worker"])
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
-                    services = {}
+                    services: dict[Any, set[Any]] = {}
                     for service, trace, _name in spans:
                         services.setdefault(trace, set()).add(service)
                     joined = [

@@ -42,7 +42,7 @@ async def fetch(mocks: MockSet) -> dict[str, list[Any]]:
     grid_code = grids.items[0]["WGBM"]
     cases = await urban.cases(grid=grid_code, start=AS_OF - timedelta(days=10), end=AS_OF, size=100)
     residents = await civil.residents_by_registry_numbers([p.registry_number for p in people])
-    records = {
+    records: dict[str, list[Any]] = {
         "grids": grids.items,
         "departments": await urban.departments(),
         "cases": cases.items,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,9 +48,9 @@ def plain_time(value: str) -> datetime | None:
         raise ValueError("not a time in yyyyMMddHHmmss") from None
 
 
-def outcome(reading: object, value: str) -> object:
+def outcome(reading: Callable[[str], Any], value: str) -> tuple[Any, ...]:
     try:
-        return ("value", reading(value))  # type: ignore[operator]
+        return ("value", reading(value))
     except ValueError:
         return ("refused",)
 
@@ -86,7 +87,7 @@ def test_a_legacy_time_reads_as_the_plain_reading_does(value: str) -> None:
     ours, plain = outcome(beijing_time, value), outcome(plain_time, value)
     assert ours == plain
     if ours[0] == "value" and ours[1] is not None:
-        assert ours[1].utcoffset() == timedelta(hours=8)  # type: ignore[index]
+        assert ours[1].utcoffset() == timedelta(hours=8)
 
 
 def plain_parsed(

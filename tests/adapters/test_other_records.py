@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -26,6 +26,7 @@ from adapters import (
     workstation_from_legal,
 )
 from connectors.errors import ContractError
+from connectors.records import LegalDisputeRecord
 from mocks import Population, build_mocks
 from tests.adapters.samples import fetch
 
@@ -105,7 +106,7 @@ def test_dispute_parties_keep_valid_id_numbers_only(samples: dict[str, Any]) -> 
     dispute = dispute_from_legal(record)
     assert [p.id_number for p in dispute.parties] == [p["identity_no"] for p in record["parties"]]
     broken = {**record, "parties": [{**record["parties"][0], "identity_no": "110105194912310021"}]}
-    assert dispute_from_legal(broken).parties[0].id_number is None
+    assert dispute_from_legal(cast(LegalDisputeRecord, broken)).parties[0].id_number is None
 
 
 def test_dispute_status_maps_to_the_unified_status(samples: dict[str, Any]) -> None:

@@ -78,7 +78,7 @@ def load(page: Any, url: str, bearer: str) -> dict[str, Any]:
 def close(shown: float | None, figure: float | None, digits: int) -> bool:
     if shown is None or figure is None:
         return shown is figure
-    return abs(shown - figure) <= 0.51 * 10**-digits
+    return bool(abs(shown - figure) <= 0.51 * 10**-digits)
 
 
 def matches(state: dict[str, Any], monthly: list[dict[str, Any]], total: dict[str, Any]) -> bool:

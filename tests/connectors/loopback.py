@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -30,7 +31,7 @@ class Server:
         self.connections += 1
         task = asyncio.current_task()
         assert task is not None
-        self._open.append((task, writer))  # type: ignore[arg-type]
+        self._open.append((cast("asyncio.Task[None]", task), writer))
         try:
             await self.handler(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError):

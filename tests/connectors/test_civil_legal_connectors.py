@@ -325,7 +325,10 @@ async def test_five_hundred_concurrent_lookups_never_exceed_the_in_flight_cap(
     ],
 )
 async def test_legal_failures_map_to_errors_without_personal_values(
-    respx_mock: respx.MockRouter, legal: LegalAidConnector, response: object, code: str
+    respx_mock: respx.MockRouter,
+    legal: LegalAidConnector,
+    response: httpx.Response | Exception,
+    code: str,
 ) -> None:
     respx_mock.post(f"{LEGAL}/oauth/token").mock(side_effect=lambda request: token_reply([]))
     route = respx_mock.get(f"{LEGAL}/api/v1/applications")

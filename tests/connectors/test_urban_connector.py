@@ -175,7 +175,7 @@ async def test_batch_lookups_are_chunked_at_fifty(
 async def test_failures_map_into_the_error_tree(
     respx_mock: respx.MockRouter,
     connector: UrbanConnector,
-    response: object,
+    response: httpx.Response | Exception,
     error: type[Exception],
 ) -> None:
     connector._token = "t"

@@ -79,7 +79,7 @@ class Gateway:
 
 @asynccontextmanager
 async def open_gateway(
-    population_preset: str = "demo", **settings: Any
+    population_preset: str = "demo", /, **settings: Any
 ) -> AsyncIterator[tuple[Gateway, Any]]:
     """A gateway over fresh mocks for one test, closed after it."""
     gw, app = await make_gateway(population_preset, **settings)
@@ -91,15 +91,13 @@ async def open_gateway(
 
 
 async def make_gateway(
-    population_preset: str = "demo",
-    audit_path: str = "",
-    tracer_provider: Any = None,
-    **settings: Any,
+    population_preset: str = "demo", /, *, tracer_provider: Any = None, **settings: Any
 ) -> tuple[Gateway, Any]:
+    """A gateway over fresh mocks: `settings` are the gateway's (`audit_path`, limits, ...)."""
     mocks = build_mocks(frozen_population(population_preset), legal_rps=10_000)
     # In process, but with httpx's timeouts kept, as over a socket.
     transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
-    configured = Settings().with_values({"audit_path": audit_path, **settings})
+    configured = Settings().with_values({"audit_path": "", **settings})
     app = create_app(
         configured, transports=transports, clock=lambda: AS_OF, tracer_provider=tracer_provider
     )

@@ -59,11 +59,12 @@ def applicant_person(population: Population) -> int:
 
 def claims_for(role: str, population: Population, index: int) -> dict[str, Any]:
     person = population.person(index)
-    return {
+    by_role: dict[str, dict[str, Any]] = {
         "resident": {"registry_number": person.registry_number, "id_number": person.id_number},
         "grid_worker": {"grids": [person.grid.code]},
         "community_admin": {"communities": [person.grid.community.code]},
-    }.get(role, {})
+    }
+    return by_role.get(role, {})
 
 
 def check(kind: str, shown: Any, actual: Any, field: str) -> None:

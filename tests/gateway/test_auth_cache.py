@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -41,9 +42,14 @@ def token(lifetime_s: int, secret: str = SECRET) -> str:
 def test_a_token_is_verified_once_then_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock()
     auth = authenticator(clock)
-    verified = []
+    verified: list[int] = []
     original = auth._verify
-    monkeypatch.setattr(auth, "_verify", lambda t: verified.append(1) or original(t))
+
+    def counted(given: str) -> Any:
+        verified.append(1)
+        return original(given)
+
+    monkeypatch.setattr(auth, "_verify", counted)
     bearer = f"Bearer {token(600)}"
     principals = [auth.authenticate(bearer) for _ in range(5)]
     assert len(verified) == 1

@@ -21,7 +21,7 @@ CASE_LIST = """query($grid: String!) { cases(filter: {grid: $grid}, first: 100) 
 WARM_UP = "{ departments { code } grids(first: 1) { totalCount } }"
 
 
-async def _gateway(**settings: object) -> tuple[Gateway, object]:
+async def _gateway(**settings: Any) -> tuple[Gateway, Any]:
     return await make_gateway(**settings)
 
 
@@ -30,7 +30,7 @@ async def naive(tmp_path: Path) -> AsyncIterator[Gateway]:
     gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), batching=False)
     yield gw.as_role(Role.URBAN_MANAGEMENT)
     await gw.client.aclose()
-    await app.state.backends.aclose()  # type: ignore[attr-defined]
+    await app.state.backends.aclose()
 
 
 def expected_phone_lookups(
@@ -209,4 +209,4 @@ async def test_with_coalescing_off_concurrent_requests_each_make_their_own_call(
         assert gw.calls()["civil"] == {"rk.queryByWgbm": 2}
     finally:
         await gw.client.aclose()
-        await app.state.backends.aclose()  # type: ignore[attr-defined]
+        await app.state.backends.aclose()

@@ -83,7 +83,7 @@ class Query:
 
     @strawberry.field
     def loose_items(self) -> list[Item | None]:
-        return ITEMS
+        return list(ITEMS)
 
     @strawberry.field
     def pending(self) -> Pending:

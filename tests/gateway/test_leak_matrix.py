@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import GraphQLSchema
 
 from gateway.access import enforcement, policy
 from gateway.access.auth import Role
@@ -87,12 +89,13 @@ class Target:
 
     def claims(self) -> dict[str, Any]:
         p = self.person
-        return {
+        by_role: dict[Role, dict[str, Any]] = {
             Role.RESIDENT: {"registry_number": p.registry_number, "id_number": p.id_number},
             Role.GRID_WORKER: {"grids": [p.grid.code]},
             Role.COMMUNITY_ADMIN: {"communities": [p.grid.community.code]},
             Role.DEPARTMENT: {"department": self.department},
-        }.get(self.role, {})
+        }
+        return by_role.get(self.role, {})
 
 
 def root_requests(schema: Any, t: Target) -> Iterator[tuple[str, str, int]]:
@@ -225,7 +228,7 @@ def scope_of(population: Population, role: Role, t: Target) -> Any:
         person = population.person(index) if index is not None else None
         if person is None:
             return False
-        return {
+        checks: dict[Role, Callable[[], bool]] = {
             Role.RESIDENT: lambda: registry_number == t.person.registry_number,
             Role.GRID_WORKER: lambda: person.grid.code == t.person.grid.code,
             Role.COMMUNITY_ADMIN: lambda: (
@@ -235,16 +238,24 @@ def scope_of(population: Population, role: Role, t: Target) -> Any:
             Role.CIVIL_AFFAIRS: lambda: True,
             Role.URBAN_MANAGEMENT: lambda: reported(person),
             Role.LEGAL_AID: lambda: person.id_number in applicants | parties,
-        }.get(role, lambda: False)()
+        }
+        return checks.get(role, lambda: False)()
 
     return in_scope
 
 
+@dataclass
+class Roomy:
+    gateway: Gateway
+    audit_path: Path
+    schema: GraphQLSchema
+
+
 async def run_matrix(
-    gateway: Gateway, roles: list[Role], problems: Problems, only: set[str] | None = None
+    roomy: Roomy, roles: list[Role], problems: Problems, only: set[str] | None = None
 ) -> tuple[int, int, list[tuple[str, bool]]]:
     """Runs every root for every role; (paths, requests, [(request id, carried personal)])."""
-    schema = gateway.app_schema
+    gateway, schema = roomy.gateway, roomy.schema
     population = gateway.mocks.population
     paths = requests = 0
     answers: list[tuple[str, bool]] = []
@@ -270,19 +281,18 @@ async def run_matrix(
 
 
 @pytest.fixture
-async def roomy(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def roomy(tmp_path: Path) -> AsyncIterator[Roomy]:
     # The tiny population: every path is walked; what it costs is the mocks' scans, not ours.
     gateway, app = await make_gateway("tiny", audit_path=str(tmp_path / "audit.log"), **ROOMY)
-    gateway.app_schema = app.state.schema._schema  # type: ignore[attr-defined]
-    yield gateway, tmp_path / "audit.log"
+    yield Roomy(gateway, tmp_path / "audit.log", app.state.schema._schema)
     await gateway.client.aclose()
     await app.state.backends.aclose()
 
 
-async def test_every_path_to_a_personal_field_for_every_role(roomy) -> None:  # type: ignore[no-untyped-def]
-    gateway, audit_path = roomy
+async def test_every_path_to_a_personal_field_for_every_role(roomy: Roomy) -> None:
+    audit_path = roomy.audit_path
     problems = Problems()
-    paths, requests, answers = await run_matrix(gateway, ROLES, problems)
+    paths, requests, answers = await run_matrix(roomy, ROLES, problems)
     carried = [request_id for request_id, personal in answers if personal]
     lines = [json.loads(x) for x in audit_path.read_text(encoding="utf-8").splitlines()]
     audited = {x.get("request_id") for x in lines}
@@ -306,12 +316,11 @@ async def test_every_path_to_a_personal_field_for_every_role(roomy) -> None:  # 
     ],
 )
 async def test_a_deliberately_unmasked_field_fails_the_matrix(
-    roomy,
+    roomy: Roomy,
     monkeypatch: pytest.MonkeyPatch,
     role: Role,
-    kind: Kind,  # type: ignore[no-untyped-def]
+    kind: Kind,
 ) -> None:
-    gateway, _ = roomy
     unmasked = {**policy.VIEWS[kind], role: Access.WHOLE}
     # The gateway is changed; the checker keeps the documented policy.
     monkeypatch.setitem(
@@ -320,19 +329,18 @@ async def test_a_deliberately_unmasked_field_fails_the_matrix(
         unmasked,
     )
     problems = Problems()
-    await run_matrix(gateway, [role], problems, {"resident(registryNumber)", "cases(URBAN)"})
+    await run_matrix(roomy, [role], problems, {"resident(registryNumber)", "cases(URBAN)"})
     assert problems.items, "the matrix did not notice an unmasked field"
 
 
 async def test_a_phone_left_whole_in_free_text_fails_the_matrix(
-    roomy,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    roomy: Roomy,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gateway, _ = roomy
     role = Role.COMMUNITY_ADMIN
     monkeypatch.setitem(
         enforcement.TEXT_VIEWS, role, {**enforcement.TEXT_VIEWS[role], Kind.PHONE: Access.WHOLE}
     )
     problems = Problems()
-    await run_matrix(gateway, [role], problems, {"node(UrbanCase)"})
+    await run_matrix(roomy, [role], problems, {"node(UrbanCase)"})
     assert any("phone inside a string" in item for item in problems.items), problems.items

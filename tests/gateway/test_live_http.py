@@ -157,7 +157,11 @@ async def test_apollo_clients_get_multipart_parts_with_heartbeats(served: str) -
             assert await anext(parts) == {}  # a heartbeat first: the client hears at once
             number = await published(client)
             part = await anext(parts)
-            while part == {} or part["payload"]["data"]["casesInGrid"]["number"] != number:
+            while (
+                part is None
+                or part == {}
+                or part["payload"]["data"]["casesInGrid"]["number"] != number
+            ):
                 part = await anext(parts)
             assert part is not None and set(part) == {"payload"}
 

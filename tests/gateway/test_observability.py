@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -172,7 +173,8 @@ async def test_a_request_id_that_could_not_travel_is_replaced(
     response = await gateway.client.post(
         "/graphql",
         json={"query": "{ departments { code } }"},
-        headers={**civil.headers, "X-Request-ID": given},
+        headers=[(k.encode(), v.encode()) for k, v in civil.headers.items()]
+        + [(b"X-Request-ID", given)],
     )
     assert response.status_code == 200
     assert "errors" not in response.json(), response.text
@@ -209,7 +211,7 @@ async def test_a_trace_has_the_backend_calls_as_children(tmp_path: Path) -> None
         assert loader_spans
         by_id = {s.context.span_id: s for s in spans}
 
-        def root_of(span):  # type: ignore[no-untyped-def]
+        def root_of(span: Any) -> Any:
             while span.parent is not None:
                 span = by_id[span.parent.span_id]
             return span

@@ -190,7 +190,7 @@ CROWDS = [
 class CrowdQuery:
     @strawberry.field
     def crowds(self) -> list[Crowd | None]:
-        return CROWDS
+        return list(CROWDS)
 
 
 CROWD_TYPES = (Person, Robot, Plain)

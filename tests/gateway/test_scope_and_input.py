@@ -333,7 +333,8 @@ async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
         response = await gateway.client.post(
             "/graphql",
             json={"query": '{ resident(registryNumber: "RK32021300000005") { name } }'},
-            headers={**headers, "X-Purpose": encoded},  # type: ignore[dict-item]
+            headers=[(k.encode(), v.encode()) for k, v in headers.items()]
+            + [(b"X-Purpose", encoded)],
         )
         assert response.status_code == 200
         trail = (tmp_path / "audit.log").read_text(encoding="utf-8")
@@ -406,7 +407,7 @@ async def test_an_enrolment_that_tells_a_vulnerability_follows_the_tags(
     index = index_of_registry_number(enrolment.registry_number)
     assert index is not None
     person = population.person(index)
-    claims = (
+    claims: dict[str, Any] = (
         {"grids": [person.grid.code]}
         if role == "grid_worker"
         else {"communities": [person.grid.community.code]}

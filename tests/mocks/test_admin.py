@@ -170,8 +170,9 @@ async def test_journal_counts_requests_and_peak_in_flight(
     release = asyncio.Event()
     entered = 0
     real_app = app.app
+    assert real_app is not None
 
-    async def held(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def held(scope: Scope, receive: Receive, send: Send) -> None:
         nonlocal entered
         entered += 1
         if entered == 8:

@@ -7,13 +7,14 @@ import pytest
 
 from mocks import Population, create_civil_app
 from mocks.civil.openapi import SERVICES
+from mocks.harness import Harness
 from mocks.population import beijing_now
 from tests.conftest import ClientFor
 from tests.mocks.wire import civil_call, civil_form
 
 
 @pytest.fixture
-def civil(demo_population: Population):  # type: ignore[no-untyped-def]
+def civil(demo_population: Population) -> Harness:
     return create_civil_app(demo_population)
 
 
@@ -50,8 +51,12 @@ QUERY = {"rkbhs": ["RK32021300000000"]}
     ],
 )
 async def test_unsigned_stale_or_forged_requests_are_refused(
-    civil, client_for: ClientFor, form: Callable[[], dict[str, str]], code: str, message: str
-) -> None:  # type: ignore[no-untyped-def]
+    civil: Harness,
+    client_for: ClientFor,
+    form: Callable[[], dict[str, str]],
+    code: str,
+    message: str,
+) -> None:
     # Signed when the test runs, not when it is collected: a long suite would make it stale.
     response = await client_for(civil).post("/gateway/api/rk.queryByRkbh", data=form())
     assert response.status_code == 200  # the gateway never uses HTTP statuses for failures
@@ -79,21 +84,21 @@ async def test_unsigned_stale_or_forged_requests_are_refused(
     ],
 )
 async def test_parameter_errors_are_envelope_codes(
-    civil, client_for: ClientFor, service: str, data: dict[str, object], code: str
-) -> None:  # type: ignore[no-untyped-def]
+    civil: Harness, client_for: ClientFor, service: str, data: dict[str, object], code: str
+) -> None:
     body = await civil_call(client_for(civil), service, data)
     assert body["code"] == code
 
 
-async def test_data_that_is_not_json_is_code_98(civil, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_data_that_is_not_json_is_code_98(civil: Harness, client_for: ClientFor) -> None:
     form = {**civil_form({}), "data": "{not json"}
     response = await client_for(civil).post("/gateway/api/rk.queryByRkbh", data=form)
     assert response.json()["code"] == "98"
 
 
 async def test_residents_by_every_key_agree(
-    civil, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    civil: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(civil)
     person = demo_population.person(4321)
     by_number = await civil_call(client, "rk.queryByRkbh", {"rkbhs": [person.registry_number]})
@@ -110,8 +115,8 @@ async def test_residents_by_every_key_agree(
 
 
 async def test_grid_residents_page_through_every_resident_once(
-    civil, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    civil: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(civil)
     grid = demo_population.geography.grids[7]
     seen: list[str] = []
@@ -125,8 +130,8 @@ async def test_grid_residents_page_through_every_resident_once(
 
 
 async def test_households_and_buildings_link_back_to_residents(
-    civil, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    civil: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(civil)
     person = demo_population.person(1234)
     household = await civil_call(client, "hu.queryByHh", {"hhs": [person.household.code]})
@@ -154,7 +159,9 @@ async def test_enrolment_persists_and_is_not_duplicated(
     assert again["code"] == "96"
 
 
-async def test_openapi_describes_every_service_served(civil, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_openapi_describes_every_service_served(
+    civil: Harness, client_for: ClientFor
+) -> None:
     document = (await client_for(civil).get("/openapi.json")).json()
     assert document["openapi"].startswith("3.")
     served = {path.removeprefix("/gateway/api/") for path in document["paths"]}

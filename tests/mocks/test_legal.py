@@ -3,18 +3,19 @@ from __future__ import annotations
 import pytest
 
 from mocks import Population, create_legal_app
+from mocks.harness import Harness
 from tests.conftest import ClientFor, ManualClock
 from tests.mocks.wire import legal_token
 
 
 @pytest.fixture
-def legal(demo_population: Population, manual_clock: ManualClock):  # type: ignore[no-untyped-def]
+def legal(demo_population: Population, manual_clock: ManualClock) -> Harness:
     return create_legal_app(demo_population, clock=manual_clock, rate_limit_rps=20)
 
 
 async def test_token_expires_after_its_lifetime(
-    legal, client_for: ClientFor, manual_clock: ManualClock
-) -> None:  # type: ignore[no-untyped-def]
+    legal: Harness, client_for: ClientFor, manual_clock: ManualClock
+) -> None:
     client = client_for(legal)
     headers = await legal_token(client)
     assert (await client.get("/api/v1/law-offices", headers=headers)).status_code == 200
@@ -38,19 +39,19 @@ async def test_token_expires_after_its_lifetime(
     ],
 )
 async def test_token_endpoint_refuses_bad_grants(
-    legal, client_for: ClientFor, data: dict[str, str], status: int
-) -> None:  # type: ignore[no-untyped-def]
+    legal: Harness, client_for: ClientFor, data: dict[str, str], status: int
+) -> None:
     assert (await client_for(legal).post("/oauth/token", data=data)).status_code == status
 
 
-async def test_no_token_is_401(legal, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_no_token_is_401(legal: Harness, client_for: ClientFor) -> None:
     response = await client_for(legal).get("/api/v1/lawyers")
     assert response.status_code == 401
 
 
 async def test_rate_limit_answers_429_with_retry_after(
-    legal, client_for: ClientFor, manual_clock: ManualClock
-) -> None:  # type: ignore[no-untyped-def]
+    legal: Harness, client_for: ClientFor, manual_clock: ManualClock
+) -> None:
     client = client_for(legal)
     headers = await legal_token(client)
     statuses = [
@@ -65,8 +66,8 @@ async def test_rate_limit_answers_429_with_retry_after(
 
 
 async def test_cursor_paging_walks_a_community_once(
-    legal, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    legal: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(legal)
     headers = await legal_token(client)
     area = demo_population.geography.communities[0].code
@@ -76,7 +77,9 @@ async def test_cursor_paging_walks_a_community_once(
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"case_area_id": area, "limit": 50, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"case_area_id": area, "limit": 50}
+        if cursor:
+            params["cursor"] = cursor
         body = (await client.get("/api/v1/applications", params=params, headers=headers)).json()
         seen += [item["record_code"] for item in body["items"]]
         cursor = body["next_cursor"]
@@ -91,8 +94,8 @@ async def test_cursor_paging_walks_a_community_once(
 
 
 async def test_applications_by_identity_and_by_code(
-    legal, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    legal: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(legal)
     headers = await legal_token(client)
     application = demo_population.legal.applications[3]
@@ -149,7 +152,7 @@ async def test_apply_validates_and_persists(
     assert code in {i["record_code"] for i in listed["items"]}
 
 
-async def test_openapi_lists_the_served_paths(legal, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_openapi_lists_the_served_paths(legal: Harness, client_for: ClientFor) -> None:
     document = (await client_for(legal).get("/openapi.json")).json()
     assert "/api/v1/applications/{record_code}" in document["paths"]
     assert (

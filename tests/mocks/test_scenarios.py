@@ -4,6 +4,7 @@ with every problem named, and their fault steps switched on a timeline."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from mocks import Population, build_mocks
 from mocks.scenario import parse_scenario
@@ -123,20 +124,20 @@ async def test_new_people_join_the_registry_in_a_household_of_their_own(
     assert lin.name == "林新来" and lin.tags == ("04",) and not lin.male
     assert lin.id_number[6:14] == "19480512" and int(lin.id_number[16]) % 2 == 0
 
-    async def ask(service: str, data: object) -> dict[str, object]:
+    async def ask(service: str, data: object) -> dict[str, Any]:
         answer = await civil.post(f"/gateway/api/{service}", data=civil_form(data))
         assert answer.json()["code"] == "00", answer.json()
-        body: dict[str, object] = answer.json()
+        body: dict[str, Any] = answer.json()
         return body
 
     by_id = await ask("rk.queryBySfzh", {"sfzhs": [lin.id_number]})
-    assert [r["xm"] for r in by_id["data"]] == ["林新来"]  # type: ignore[index]
+    assert [r["xm"] for r in by_id["data"]] == ["林新来"]
     by_phone = await ask("rk.queryByLxdh", {"lxdh": "13912345678"})
-    assert [r["rkbh"] for r in by_phone["data"]] == [lin.registry_number]  # type: ignore[index]
+    assert [r["rkbh"] for r in by_phone["data"]] == [lin.registry_number]
     listed = await ask("rk.queryByWgbm", {"wgbm": grid, "pageSize": 200})
     assert listed["total"] == before.json()["total"] + 2
     household = await ask("hu.queryByHh", {"hhs": [lin.household.code]})
-    (record,) = household["data"]  # type: ignore[misc]
+    (record,) = household["data"]
     assert record["hzxm"] == "林新来" and record["rks"] == 2
     son = tiny_population.registry.person(lin.index + 1)
     assert record["cyrkbh"] == [lin.registry_number, son.registry_number]

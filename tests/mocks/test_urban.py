@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from mocks import Population, create_urban_app
+from mocks.harness import Harness
 from mocks.urban import BATCH_CAP, NAMESPACE, PAGE_SIZE_CAP
 from mocks.urban.contract import OPERATIONS
 from tests.conftest import AS_OF, ClientFor, ManualClock
@@ -13,11 +14,11 @@ from tests.mocks.wire import SOAP_PATH, soap_call, soap_login, soap_text, soap_v
 
 
 @pytest.fixture
-def urban(demo_population: Population, manual_clock: ManualClock):  # type: ignore[no-untyped-def]
+def urban(demo_population: Population, manual_clock: ManualClock) -> Harness:
     return create_urban_app(demo_population, clock=manual_clock)
 
 
-async def test_responses_are_gbk_bytes(urban, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_responses_are_gbk_bytes(urban: Harness, client_for: ClientFor) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     response = await soap_call(client, "GetGrids", Token=token, PageSize=1)
@@ -30,7 +31,9 @@ async def test_responses_are_gbk_bytes(urban, client_for: ClientFor) -> None:  #
         response.content.decode("utf-8")
 
 
-async def test_wsdl_declares_exactly_the_operations_served(urban, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_wsdl_declares_exactly_the_operations_served(
+    urban: Harness, client_for: ClientFor
+) -> None:
     client = client_for(urban)
     wsdl = (await client.get(f"{SOAP_PATH}?wsdl")).content.decode("gbk")
     declared = set(re.findall(r'soapAction="' + re.escape(NAMESPACE) + r'(\w+)"', wsdl))
@@ -44,8 +47,8 @@ async def test_wsdl_declares_exactly_the_operations_served(urban, client_for: Cl
 
 
 async def test_session_expires_and_login_again_works(
-    urban, client_for: ClientFor, manual_clock: ManualClock
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, manual_clock: ManualClock
+) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     assert (await soap_call(client, "GetDepartments", Token=token)).status_code == 200
@@ -60,7 +63,9 @@ async def test_session_expires_and_login_again_works(
     assert (await soap_call(client, "GetDepartments", Token=fresh)).status_code == 200
 
 
-async def test_wrong_password_and_unknown_token_are_faults(urban, client_for: ClientFor) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_password_and_unknown_token_are_faults(
+    urban: Harness, client_for: ClientFor
+) -> None:
     client = client_for(urban)
     bad = await soap_call(client, "Login", UserName="gateway", Password="nope")
     assert bad.status_code == 500
@@ -85,16 +90,16 @@ async def test_wrong_password_and_unknown_token_are_faults(urban, client_for: Cl
     ids=["garbage", "entity-expansion", "bad-encoding"],
 )
 async def test_malformed_requests_get_client_faults(
-    urban, client_for: ClientFor, body: bytes, reason: str
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, body: bytes, reason: str
+) -> None:
     response = await client_for(urban).post(SOAP_PATH, content=body)
     assert response.status_code == 500
     assert soap_values(response, "faultstring") == [reason]
 
 
 async def test_paging_and_batch_caps(
-    urban, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     too_big = await soap_call(client, "GetGrids", Token=token, PageSize=PAGE_SIZE_CAP + 1)
@@ -116,8 +121,8 @@ async def test_paging_and_batch_caps(
 
 
 async def test_query_cases_by_grid_pages_newest_first(
-    urban, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     grid = demo_population.geography.grids[2]
@@ -136,8 +141,8 @@ async def test_query_cases_by_grid_pages_newest_first(
 
 
 async def test_query_cases_by_reporter_id_and_phone(
-    urban, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     start = AS_OF - timedelta(days=60)
@@ -198,8 +203,8 @@ async def test_reported_case_is_read_back_and_rating_needs_a_closed_case(
 
 
 async def test_statistics_equal_a_direct_count(
-    urban, client_for: ClientFor, demo_population: Population
-) -> None:  # type: ignore[no-untyped-def]
+    urban: Harness, client_for: ClientFor, demo_population: Population
+) -> None:
     client = client_for(urban)
     token = await soap_login(client)
     community = demo_population.geography.communities[1]
