@@ -104,15 +104,7 @@ def running_peer(latency_ms: float) -> Iterator[PeerStack]:
         )
         processes.callback(stop_group, hive)
         wait_until_up(f"http://127.0.0.1:{port}/healthcheck", hive)
-        bearer = httpx.post(
-            f"{legal}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "govgraph",
-                "client_secret": Settings().legal_client_secret,
-            },
-            timeout=10,
-        ).json()["access_token"]
+        bearer = legal_bearer(legal)
         yield PeerStack(
             stack=stack,
             peer_url=f"http://127.0.0.1:{port}/graphql",
@@ -131,6 +123,26 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=20)
+
+
+def legal_bearer(legal_url: str) -> str:
+    """A token from the legal-aid system, as govgraph's connector gets one."""
+    answer = httpx.post(
+        f"{legal_url}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "govgraph",
+            "client_secret": Settings().legal_client_secret,
+        },
+        timeout=10,
+    )
+    return str(answer.json()["access_token"])
+
+
+def peer_query_variables(legal_url: str) -> dict[str, str]:
+    """govgraph's variables for the peer query: an application of the demo community by id."""
+    code = application_code(legal_url, legal_bearer(legal_url))
+    return {"id": global_id("LegalAidCase", code)}
 
 
 def application_code(legal_url: str, bearer: str) -> str:

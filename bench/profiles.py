@@ -12,7 +12,10 @@ from typing import Any
 import psutil
 
 from bench.harness import QUERIES, UNLIMITED, Options, gateway_env, headers_for, load
+from bench.peer_stack import peer_query_variables
 from bench.processes import running_stack
+
+PEER_QUERY = "legal_application"
 
 
 class PeakMemory:
@@ -65,4 +68,12 @@ def profile_suite(
                 load(url, body, headers, 1, 1, mutation)
             load(url, body, {**headers, "X-Profile-As": name}, options.requests, 1, mutation)
             profiled.append(name)
+        if not options.only or PEER_QUERY in options.only:
+            # the query the peer is compared on, though not a standard one
+            query = (QUERIES / f"{PEER_QUERY}.graphql").read_text(encoding="utf-8")
+            body = {"query": query, "variables": peer_query_variables(stack.mock_urls["legal"])}
+            headers = headers_for("legal_aid")
+            load(url, body, headers, 2, 1, False)
+            load(url, body, {**headers, "X-Profile-As": PEER_QUERY}, options.requests, 1, False)
+            profiled.append(PEER_QUERY)
     return {"profiles": {name: str(directory / f"{name}.txt") for name in profiled}}

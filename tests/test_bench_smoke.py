@@ -194,6 +194,41 @@ def test_the_jittered_floor_waits_for_each_requests_slowest_draw() -> None:
     assert jittered_bound(one_call, 20, 5, 1e6) == jittered_bound(one_call, 20, 5, 1e6)
 
 
+def test_the_profile_pass_writes_a_call_tree_and_a_flame_graph_for_the_peer_query(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "profiles"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli.main",
+            "bench",
+            "--profile",
+            str(folder),
+            "--only",
+            "legal_application",
+            "--latency-ms",
+            "0",
+            "--requests",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "legal_application.speedscope.json",
+        "legal_application.txt",
+    ]
+    flame = json.loads((folder / "legal_application.speedscope.json").read_text(encoding="utf-8"))
+    frames = {(f["name"], Path(f["file"] or "").name) for f in flame["shared"]["frames"]}
+    # the call to the legal-aid system is in the graph, not only the root
+    assert ("application", "legal.py") in frames, sorted(frames)[:40]
+    assert "LegalAidConnector" in (folder / "legal_application.txt").read_text(encoding="utf-8")
+
+
 def test_the_peer_rounds_pool_into_one_sample() -> None:
     from bench.peer import pooled
     from bench.peer_capacity import throughput
