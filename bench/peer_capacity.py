@@ -11,8 +11,10 @@ whole process group)."""
 from __future__ import annotations
 
 import statistics
+import subprocess
 from typing import Any
 
+import httpx
 import psutil
 
 from bench.harness import load
@@ -39,6 +41,14 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
 
 
 def capacity_comparison(concurrency: int) -> dict[str, Any]:
+    """The comparison, or why it could not be made: a run's other results are kept either way."""
+    try:
+        return _compared(concurrency)
+    except (OSError, subprocess.SubprocessError, httpx.HTTPError, RuntimeError) as failure:
+        return {"skipped": f"{type(failure).__name__}: {failure}"[:300]}
+
+
+def _compared(concurrency: int) -> dict[str, Any]:
     with running_peer(0.0) as peer:
         calls = {
             **sides_of(peer, "legal_application", "peer_legal_application"),

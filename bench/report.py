@@ -105,7 +105,9 @@ def markdown(report: dict[str, Any]) -> str:
                         f" {over.get('method', 'plain medians')}."
                     )
         capacity = peer.get("capacity")
-        if capacity:
+        if capacity and "skipped" in capacity:
+            lines.append(f"\nCapacity: skipped ({capacity['skipped']}).")
+        elif capacity:
             ours, theirs = capacity["govgraph"], capacity["peer"]
             lines.append(
                 f"\nCapacity ({capacity['query']}, the mock answering at once, concurrency"

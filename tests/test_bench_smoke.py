@@ -376,7 +376,7 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
 
     side = {"p50_ms": 22.0, "rps": 44.0, "graphql_errors": 0}
     capacity_side = {"rps": 600.0, "p50_ms": 10.0, "errors": 0, "cpu_ms_per_request": 0.9}
-    report = {
+    report: dict[str, Any] = {
         "queries": [],
         "settings": {"concurrency": 10},
         "peer": {
@@ -408,3 +408,5 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
     assert "govgraph 600.0 requests/s at 0.9 ms of CPU a request, the peer 500.0 at 1.5" in text
     assert "(CPU ours / theirs 0.6; requests/s by round 1.19, 1.21)" in text
     assert "the direct call 800.0 requests/s" in text
+    report["peer"]["capacity"] = {"skipped": "RuntimeError: process exited with 1"}
+    assert "Capacity: skipped (RuntimeError: process exited with 1)." in markdown(report)
