@@ -267,7 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         nargs="?",
         const="bench/results/profiles",
-        help="profile each standard query instead (call trees and flame graphs into this folder)",
+        help=(
+            "profile each standard query and the peer query instead (call trees and flame graphs"
+            " into this folder)"
+        ),
     )
     bench.set_defaults(handler=_bench)
 
