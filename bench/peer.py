@@ -4,14 +4,13 @@ OpenAPI, against govgraph on the shared legal-aid queries, on a stack of its own
 from __future__ import annotations
 
 import statistics
-import time
 from typing import Any
 
-from bench.harness import Options, call_durations, journals, load, percentile
-from bench.peer_capacity import capacity_comparison, throughput
+from bench.harness import Options, journals, load
+from bench.peer_capacity import capacity_comparison
+from bench.peer_rounds import pooled, round_ratios, rounds_of
 from bench.peer_stack import (
     PEER_NOTE,
-    Side,
     direct_side,
     peer_installed,
     running_peer,
@@ -26,44 +25,6 @@ PEER_REQUESTS_PER_CLIENT = 20
 # At concurrency 1, 100 a round and 300 a side: what one request meets on a shared machine
 # moves a millisecond's overhead little.
 PEER_REQUESTS_C1 = 100
-PEER_ROUNDS = 3
-
-
-def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """One side's rounds as one sample: latencies pooled, throughput over the time they took."""
-    latencies = [ms for run in runs for ms in run["latencies_ms"]]
-    statuses: dict[str, int] = {}
-    for run in runs:
-        for status, n in run["statuses"].items():
-            statuses[status] = statuses.get(status, 0) + n
-    return {
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(percentile(latencies, 0.95), 1),
-        "rps": round(len(latencies) / sum(run["seconds"] for run in runs), 1),
-        "rounds": len(runs),
-        "statuses": statuses,
-        "graphql_errors": sum(run["graphql_errors"] for run in runs),
-    }
-
-
-def rounds_of(
-    calls: dict[str, Side],
-    count: int,
-    concurrency: int,
-    legal_url: str,
-) -> dict[str, list[dict[str, Any]]]:
-    """Each side's rounds, the sides alternating so that drift on the machine hits all of them;
-    at concurrency 1 each round also keeps the legal-aid system's own time for every call."""
-    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in calls}
-    for _ in range(PEER_ROUNDS):
-        for label, (url, body, headers) in calls.items():
-            since = time.time()
-            method = "GET" if label == "direct" else "POST"
-            run = load(url, body, headers, count, concurrency, False, method=method)
-            if concurrency == 1:
-                run["legacy_ms"] = call_durations(legal_url, since)
-            runs[label].append(run)
-    return runs
 
 
 def residuals(side: list[dict[str, Any]]) -> list[float] | None:
@@ -136,10 +97,7 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 runs = rounds_of(calls, count, concurrency, legal)
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)
-                comparison[f"round_throughput_ratios_c{concurrency}"] = [
-                    round(throughput(o) / throughput(t), 2)
-                    for o, t in zip(runs["govgraph"], runs["peer"], strict=True)
-                ]
+                comparison[f"round_throughput_ratios_c{concurrency}"] = round_ratios(runs)
                 ours, theirs = (
                     comparison[f"govgraph_c{concurrency}"],
                     comparison[f"peer_c{concurrency}"],

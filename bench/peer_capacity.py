@@ -10,7 +10,6 @@ whole process group)."""
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 from typing import Any
 
@@ -18,26 +17,11 @@ import httpx
 import psutil
 
 from bench.harness import load
+from bench.peer_rounds import method_of, pooled, round_ratios, rounds_of
 from bench.peer_stack import direct_side, running_peer, sides_of
 
-CAPACITY_ROUNDS = 3
 CAPACITY_REQUESTS = 2000  # a round: a few seconds at these rates
 WARM_UP_REQUESTS = 300
-
-
-def throughput(run: dict[str, Any]) -> float:
-    return len(run["latencies_ms"]) / float(run["seconds"])
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def capacity_comparison(concurrency: int) -> dict[str, Any]:
@@ -59,48 +43,27 @@ def _compared(concurrency: int) -> dict[str, Any]:
             "peer": peer.peer_processes(),
             "direct": [],
         }
-        method = {label: "GET" if label == "direct" else "POST" for label in calls}
         for label, (url, body, headers) in calls.items():
-            load(url, body, headers, WARM_UP_REQUESTS, concurrency, False, method=method[label])
-        runs: dict[str, list[dict[str, Any]]] = {label: [] for label in calls}
-        cpu = dict.fromkeys(calls, 0.0)
-        for _ in range(CAPACITY_ROUNDS):
-            for label, (url, body, headers) in calls.items():
-                before = cpu_seconds(processes[label])
-                run = load(
-                    url,
-                    body,
-                    headers,
-                    CAPACITY_REQUESTS,
-                    concurrency,
-                    False,
-                    method=method[label],
-                    warm_up=1,
-                )
-                cpu[label] += cpu_seconds(processes[label]) - before
-                runs[label].append(run)
+            load(url, body, headers, WARM_UP_REQUESTS, concurrency, False, method_of(label))
+        # each client's first request of a round is left out: the ten start together
+        runs = rounds_of(
+            calls, CAPACITY_REQUESTS, concurrency, peer.legal_url, warm_up=1, processes=processes
+        )
     result: dict[str, Any] = {
         "query": "legal_application",
         "latency_ms": 0,
         "concurrency": concurrency,
-        "rounds": CAPACITY_ROUNDS,
+        "rounds": len(runs["govgraph"]),
         "requests_a_round": CAPACITY_REQUESTS,
     }
     for label, side in runs.items():
-        latencies = [ms for run in side for ms in run["latencies_ms"]]
-        counted = sum(len(run["latencies_ms"]) + run.get("warm_up_requests", 0) for run in side)
+        sent = sum(len(run["latencies_ms"]) + run.get("warm_up_requests", 0) for run in side)
+        cpu_s = sum(run["cpu_s"] for run in side)
         result[label] = {
-            "rps": round(len(latencies) / sum(run["seconds"] for run in side), 1),
-            "p50_ms": round(statistics.median(latencies), 2),
-            "errors": sum(run["graphql_errors"] for run in side),
-            "cpu_ms_per_request": round(cpu[label] * 1000 / counted, 3)
-            if processes[label]
-            else None,
+            **pooled(side),
+            "cpu_ms_per_request": round(cpu_s * 1000 / sent, 3) if processes[label] else None,
         }
-    result["round_throughput_ratios"] = [
-        round(throughput(o) / throughput(t), 2)
-        for o, t in zip(runs["govgraph"], runs["peer"], strict=True)
-    ]
+    result["round_throughput_ratios"] = round_ratios(runs)
     ours, theirs = result["govgraph"], result["peer"]
     result["throughput_ours_over_peer"] = round(ours["rps"] / theirs["rps"], 2)
     result["cpu_ours_over_peer"] = round(

@@ -230,8 +230,7 @@ def test_the_profile_pass_writes_a_call_tree_and_a_flame_graph_for_the_peer_quer
 
 
 def test_the_peer_rounds_pool_into_one_sample() -> None:
-    from bench.peer import pooled
-    from bench.peer_capacity import throughput
+    from bench.peer_rounds import pooled, throughput
 
     rounds = [
         {"latencies_ms": [10.0, 30.0], "seconds": 1.0, "statuses": {"200": 2}, "graphql_errors": 0},
@@ -375,7 +374,7 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
     from bench.report import markdown
 
     side = {"p50_ms": 22.0, "rps": 44.0, "graphql_errors": 0}
-    capacity_side = {"rps": 600.0, "p50_ms": 10.0, "errors": 0, "cpu_ms_per_request": 0.9}
+    capacity_side = {"rps": 600.0, "p50_ms": 10.0, "graphql_errors": 0, "cpu_ms_per_request": 0.9}
     report: dict[str, Any] = {
         "queries": [],
         "settings": {"concurrency": 10},
