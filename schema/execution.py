@@ -10,13 +10,15 @@ from decimal import Decimal
 from enum import Enum
 from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakMethod
 
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
     GraphQLSchema,
     Undefined,
     get_nullable_type,
@@ -35,6 +37,20 @@ from strawberry.types.field import StrawberryField
 from .direct import DirectRead, awaitable, direct_read
 from .plans import Subtree, plan
 
+T = TypeVar("T")
+
+
+def _weak(method: Callable[..., T]) -> Callable[..., T]:
+    reference = WeakMethod(method)
+
+    def call(*args: Any) -> T:
+        bound = reference()
+        if bound is None:  # pragma: no cover - the executor runs while resolvers use it
+            raise RuntimeError("the execution is over")
+        return bound(*args)
+
+    return call
+
 
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -46,6 +62,12 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # the selection kept alive beside its plan so that its id is not reused.
         self.subtrees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Subtree | None]]
         self.subtrees = {}
+        # graphql-core hands resolvers two of the executor's own methods; held strongly, that
+        # cycle kept every request's execution and its results alive until the garbage
+        # collector came by. The executor outlives every use of them.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weak(self.gather_async_work), track=_weak(self.track_async_work)
+        )
 
     def complete_object_value(
         self,

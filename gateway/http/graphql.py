@@ -136,7 +136,18 @@ async def execute_checked(
     result = await outcome if isinstance(outcome, Awaitable) else outcome
     if result.errors:
         schema.process_errors(result.errors)
+        forget_tracebacks(result.errors)
     return result
+
+
+def forget_tracebacks(errors: list[GraphQLError]) -> None:
+    """An error's traceback holds the frames it passed, and a frame the executor that keeps the
+    error: a cycle that kept the whole request alive until the garbage collector came by. No
+    traceback is shown or logged, so none is kept once the errors are reported."""
+    for error in errors:
+        error.__traceback__ = None
+        if error.original_error is not None:
+            error.original_error.__traceback__ = None
 
 
 def request_id_of(scope: Scope) -> str:

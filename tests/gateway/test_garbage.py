@@ -1,0 +1,79 @@
+"""A request's state is freed when the request ends, by reference counting: nothing it made is
+held in a reference cycle for the garbage collector to find later. A cycle through a request's
+data or its execution kept everything the request read alive (a grid dashboard's 1,800
+objects) until a collection, and made collections run every few requests."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from gateway.access.auth import Role
+from gateway.access.enforcement import GatewayContext
+from gateway.backends.loaders import EachLoader, Loader
+from gateway.backends.request_base import DataBase
+from schema.execution import GatewayExecutionContext
+from tests.gateway.conftest import Gateway
+from tests.gateway.test_batching import CASE_LIST, PROFILE
+
+# What one request makes and nothing else keeps: found by the collector, it was in a cycle.
+REQUEST_STATE = (DataBase, GatewayContext, GatewayExecutionContext, EachLoader, Loader)
+
+
+@pytest.fixture
+def saved_garbage() -> Iterator[list[Any]]:
+    """What the collector finds unreachable while the test runs, kept for the test to read."""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    found: list[Any] = []
+    try:
+        yield found
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+def request_state(garbage: list[Any]) -> list[str]:
+    gc.collect()
+    found = [type(o).__qualname__ for o in gc.garbage if isinstance(o, REQUEST_STATE)]
+    garbage.extend(found)
+    return found
+
+
+async def test_a_request_through_loaders_and_batches_leaves_no_cycle(
+    gateway: Gateway, saved_garbage: list[Any]
+) -> None:
+    population = gateway.mocks.population
+    admin = gateway.as_role(Role.DISTRICT_ADMIN)
+    # a resident's profile: look-ups by key, lists per parent (EachLoader), several systems
+    data = await admin.data(PROFILE, {"id": population.person(7).id_number})
+    assert data["resident"]["household"] is not None
+    # a page of cases: batched look-ups of reporters and their households, an abstract type
+    grid = population.geography.grids[6]
+    cases = await gateway.as_role(Role.URBAN_MANAGEMENT).data(CASE_LIST, {"grid": grid.code})
+    assert cases["cases"]["edges"]
+    assert request_state(saved_garbage) == []
+
+
+async def test_a_request_whose_field_fails_leaves_no_cycle(
+    gateway: Gateway, saved_garbage: list[Any]
+) -> None:
+    # a field error (an ID number that is not one) goes through graphql-core's error path
+    body = await gateway.as_role(Role.DISTRICT_ADMIN).query(PROFILE, {"id": "110101"})
+    assert body["errors"]
+    assert request_state(saved_garbage) == []
+
+
+async def test_the_check_sees_a_request_held_in_a_cycle(
+    gateway: Gateway, saved_garbage: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loader that holds its data strongly again: the check finds the request in a cycle.
+    import gateway.backends.request_base as request_base
+
+    monkeypatch.setattr(request_base, "weakly", lambda method: method)
+    population = gateway.mocks.population
+    await gateway.as_role(Role.DISTRICT_ADMIN).data(PROFILE, {"id": population.person(7).id_number})
+    assert "ScopedData" in request_state(saved_garbage)
