@@ -48,7 +48,14 @@ def weakly(method: Callable[[A], Awaitable[R]]) -> Callable[[A], Awaitable[R]]:
         bound = reference()
         if bound is None:  # pragma: no cover - the data is held by whoever asks its loaders
             raise RuntimeError(f"{name}: the request's data is gone")
-        return await bound(key)
+        try:
+            return await bound(key)
+        except Exception as error:
+            # The loader's future keeps the error's traceback, whose frames hold the data: the
+            # same cycle again, for every request that meets a failing system. Tracebacks are
+            # never shown or logged; the error goes on without the frames below this one.
+            del bound
+            raise error.with_traceback(None) from error.__cause__
 
     call.__name__ = name
     return call

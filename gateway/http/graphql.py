@@ -144,10 +144,17 @@ def forget_tracebacks(errors: list[GraphQLError]) -> None:
     """An error's traceback holds the frames it passed, and a frame the executor that keeps the
     error: a cycle that kept the whole request alive until the garbage collector came by. No
     traceback is shown or logged, so none is kept once the errors are reported."""
+    seen: set[int] = set()
     for error in errors:
-        error.__traceback__ = None
-        if error.original_error is not None:
-            error.original_error.__traceback__ = None
+        # with the exceptions it was raised from or while handling (a transport's, say)
+        chained: BaseException | None = error
+        while chained is not None and id(chained) not in seen:
+            seen.add(id(chained))
+            chained.__traceback__ = None
+            if isinstance(chained, GraphQLError) and chained.original_error is not None:
+                chained = chained.original_error
+            else:
+                chained = chained.__cause__ or chained.__context__
 
 
 def request_id_of(scope: Scope) -> str:

@@ -1,5 +1,6 @@
 """A request's state is freed when the request ends, by reference counting: nothing it made is
-held in a reference cycle for the garbage collector to find later. A cycle through a request's
+held in a reference cycle for the garbage collector to find later, whether its fields succeed,
+fail, or meet a system that is down. A cycle through a request's
 data or its execution kept everything the request read alive (a grid dashboard's 1,800
 objects) until a collection, and made collections run every few requests."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,9 @@ from gateway.access.enforcement import GatewayContext
 from gateway.backends.loaders import EachLoader, Loader
 from gateway.backends.request_base import DataBase
 from schema.execution import GatewayExecutionContext
-from tests.gateway.conftest import Gateway
+from tests.gateway.conftest import Gateway, make_gateway
 from tests.gateway.test_batching import CASE_LIST, PROFILE
+from tests.gateway.test_faults import FAST, SYSTEMS, THREE_SYSTEMS
 
 # What one request makes and nothing else keeps: found by the collector, it was in a cycle.
 REQUEST_STATE = (DataBase, GatewayContext, GatewayExecutionContext, EachLoader, Loader)
@@ -65,6 +68,25 @@ async def test_a_request_whose_field_fails_leaves_no_cycle(
     body = await gateway.as_role(Role.DISTRICT_ADMIN).query(PROFILE, {"id": "110101"})
     assert body["errors"]
     assert request_state(saved_garbage) == []
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+async def test_a_request_that_meets_a_failing_system_leaves_no_cycle(
+    system: str, saved_garbage: list[Any], tmp_path: Path
+) -> None:
+    # The loaders' futures keep their errors' tracebacks, whose frames held the request's data.
+    gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), **FAST)
+    try:
+        getattr(gw.mocks, system).faults.outage = True
+        grid = gw.mocks.population.geography.grids[0]
+        body = await gw.as_role(Role.DISTRICT_ADMIN).query(
+            THREE_SYSTEMS, {"grid": grid.code, "area": grid.community.code}
+        )
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"BACKEND_UNAVAILABLE"}
+        assert request_state(saved_garbage) == []
+    finally:
+        await gw.client.aclose()
+        await app.state.backends.aclose()
 
 
 async def test_the_check_sees_a_request_held_in_a_cycle(
