@@ -199,7 +199,12 @@ class MutationEngagement:
 
 def _raise(problem: Rejected | None) -> None:
     if problem is not None:
-        raise problem
+        try:
+            raise problem
+        finally:
+            # The error's traceback holds this frame: kept here too, the two would hold each
+            # other, and the request with them, until the garbage collector came by.
+            problem = None
 
 
 LIMITS = {"grid_code": 15, "content": POSTED_LIMIT, "wish_id": 40, "topic_id": 40, "title": 60}

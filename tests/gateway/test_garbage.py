@@ -20,6 +20,7 @@ from gateway.backends.request_base import DataBase
 from schema.execution import GatewayExecutionContext
 from tests.gateway.conftest import Gateway, make_gateway
 from tests.gateway.test_batching import CASE_LIST, PROFILE
+from tests.gateway.test_engagement import as_resident, residents_with_accounts
 from tests.gateway.test_faults import FAST, SYSTEMS, THREE_SYSTEMS
 
 # What one request makes and nothing else keeps: found by the collector, it was in a cycle.
@@ -67,6 +68,18 @@ async def test_a_request_whose_field_fails_leaves_no_cycle(
     # a field error (an ID number that is not one) goes through graphql-core's error path
     body = await gateway.as_role(Role.DISTRICT_ADMIN).query(PROFILE, {"id": "110101"})
     assert body["errors"]
+    assert request_state(saved_garbage) == []
+
+
+async def test_a_write_refused_with_field_errors_leaves_no_cycle(
+    gateway: Gateway, saved_garbage: list[Any]
+) -> None:
+    # the refusal is raised and caught inside the mutation, and answered as the payload's errors
+    population = gateway.mocks.population
+    resident = as_resident(gateway, population, residents_with_accounts(population, 0)[0])
+    vote = 'mutation { voteOnTopic(input: {topicId: "", choice: AGREE}) { errors { field } } }'
+    answer = await resident.data(vote)
+    assert answer["voteOnTopic"]["errors"] == [{"field": "topicId"}]
     assert request_state(saved_garbage) == []
 
 
