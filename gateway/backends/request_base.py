@@ -55,7 +55,7 @@ def weakly(method: Callable[[A], Awaitable[R]]) -> Callable[[A], Awaitable[R]]:
             # same cycle again, for every request that meets a failing system. Tracebacks are
             # never shown or logged; the error goes on without the frames below this one.
             del bound
-            raise error.with_traceback(None) from error.__cause__
+            raise error.with_traceback(None)  # noqa: B904  # the same error: cause, context kept
 
     call.__name__ = name
     return call

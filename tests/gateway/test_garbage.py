@@ -1,15 +1,14 @@
 """A request's state is freed when the request ends, by reference counting: nothing it made is
 held in a reference cycle for the garbage collector to find later, whether its fields succeed,
-fail, or meet a system that is down. A cycle through a request's
-data or its execution kept everything the request read alive (a grid dashboard's 1,800
-objects) until a collection, and made collections run every few requests."""
+fail, or meet a system that is down. A cycle through a request's data or its execution kept
+everything the request read alive (a grid dashboard's 1,800 objects) until a collection, and
+made collections run every few requests."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,27 +27,25 @@ REQUEST_STATE = (DataBase, GatewayContext, GatewayExecutionContext, EachLoader, 
 
 
 @pytest.fixture
-def saved_garbage() -> Iterator[list[Any]]:
-    """What the collector finds unreachable while the test runs, kept for the test to read."""
+def saved_garbage() -> Iterator[None]:
+    """What the collector finds unreachable while the test runs is kept in `gc.garbage`."""
     gc.collect()
     gc.set_debug(gc.DEBUG_SAVEALL)
-    found: list[Any] = []
     try:
-        yield found
+        yield
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
 
 
-def request_state(garbage: list[Any]) -> list[str]:
+def request_state() -> list[str]:
+    """The request state the collector found in cycles since the test began."""
     gc.collect()
-    found = [type(o).__qualname__ for o in gc.garbage if isinstance(o, REQUEST_STATE)]
-    garbage.extend(found)
-    return found
+    return [type(o).__qualname__ for o in gc.garbage if isinstance(o, REQUEST_STATE)]
 
 
 async def test_a_request_through_loaders_and_batches_leaves_no_cycle(
-    gateway: Gateway, saved_garbage: list[Any]
+    gateway: Gateway, saved_garbage: None
 ) -> None:
     population = gateway.mocks.population
     admin = gateway.as_role(Role.DISTRICT_ADMIN)
@@ -59,20 +56,20 @@ async def test_a_request_through_loaders_and_batches_leaves_no_cycle(
     grid = population.geography.grids[6]
     cases = await gateway.as_role(Role.URBAN_MANAGEMENT).data(CASE_LIST, {"grid": grid.code})
     assert cases["cases"]["edges"]
-    assert request_state(saved_garbage) == []
+    assert request_state() == []
 
 
 async def test_a_request_whose_field_fails_leaves_no_cycle(
-    gateway: Gateway, saved_garbage: list[Any]
+    gateway: Gateway, saved_garbage: None
 ) -> None:
     # a field error (an ID number that is not one) goes through graphql-core's error path
     body = await gateway.as_role(Role.DISTRICT_ADMIN).query(PROFILE, {"id": "110101"})
     assert body["errors"]
-    assert request_state(saved_garbage) == []
+    assert request_state() == []
 
 
 async def test_a_write_refused_with_field_errors_leaves_no_cycle(
-    gateway: Gateway, saved_garbage: list[Any]
+    gateway: Gateway, saved_garbage: None
 ) -> None:
     # the refusal is raised and caught inside the mutation, and answered as the payload's errors
     population = gateway.mocks.population
@@ -80,12 +77,12 @@ async def test_a_write_refused_with_field_errors_leaves_no_cycle(
     vote = 'mutation { voteOnTopic(input: {topicId: "", choice: AGREE}) { errors { field } } }'
     answer = await resident.data(vote)
     assert answer["voteOnTopic"]["errors"] == [{"field": "topicId"}]
-    assert request_state(saved_garbage) == []
+    assert request_state() == []
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
 async def test_a_request_that_meets_a_failing_system_leaves_no_cycle(
-    system: str, saved_garbage: list[Any], tmp_path: Path
+    system: str, saved_garbage: None, tmp_path: Path
 ) -> None:
     # The loaders' futures keep their errors' tracebacks, whose frames held the request's data.
     gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"), **FAST)
@@ -96,14 +93,14 @@ async def test_a_request_that_meets_a_failing_system_leaves_no_cycle(
             THREE_SYSTEMS, {"grid": grid.code, "area": grid.community.code}
         )
         assert {e["extensions"]["code"] for e in body["errors"]} == {"BACKEND_UNAVAILABLE"}
-        assert request_state(saved_garbage) == []
+        assert request_state() == []
     finally:
         await gw.client.aclose()
         await app.state.backends.aclose()
 
 
 async def test_the_check_sees_a_request_held_in_a_cycle(
-    gateway: Gateway, saved_garbage: list[Any], monkeypatch: pytest.MonkeyPatch
+    gateway: Gateway, saved_garbage: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A loader that holds its data strongly again: the check finds the request in a cycle.
     import gateway.backends.request_base as request_base
@@ -111,4 +108,4 @@ async def test_the_check_sees_a_request_held_in_a_cycle(
     monkeypatch.setattr(request_base, "weakly", lambda method: method)
     population = gateway.mocks.population
     await gateway.as_role(Role.DISTRICT_ADMIN).data(PROFILE, {"id": population.person(7).id_number})
-    assert "ScopedData" in request_state(saved_garbage)
+    assert "ScopedData" in request_state()
