@@ -129,6 +129,18 @@ def markdown(report: dict[str, Any]) -> str:
             f"{workers['rps_1_worker']} requests/s with one worker process, "
             f"{workers['rps_2_workers']} with two ({workers['ratio']}x).",
         ]
+    limits = report.get("rate_limits")
+    if limits:
+        cost = limits["cpu_us_per_request"]
+        lines += [
+            "",
+            "Rate limits, in process: "
+            + ", ".join(
+                f"{us} µs of CPU a request with {int(n):,} clients on record"
+                for n, us in cost.items()
+            )
+            + ".",
+        ]
     machine = report.get("machine", {})
     python = machine.get("gateway_python")
     if python:

@@ -42,6 +42,7 @@ from bench.harness import (
 from bench.peer import peer_comparison
 from bench.processes import gateway_python, interpreter_of, running_stack
 from bench.profiles import PeakMemory, profile_suite
+from bench.rate_limits import rate_limit_cost
 from bench.replay import add_direct_floor
 from bench.report import markdown
 from bench.specs import specs, standard_names
@@ -275,6 +276,7 @@ def run(options: Options) -> dict[str, Any]:
     peer = peer_comparison(options) if options.peer and not options.quick else None
     workers = worker_scaling(options)
     report = {
+        "rate_limits": rate_limit_cost(),
         "queries": queries,
         "peer": peer,
         "batching_off": naive,

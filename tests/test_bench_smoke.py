@@ -95,6 +95,9 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     workers = report["workers"]
     assert workers["rps_1_worker"] > 0 and workers["rps_2_workers"] > 0
     assert "with one worker process" in markdown.read_text(encoding="utf-8")
+    limits = report["rate_limits"]["cpu_us_per_request"]
+    assert set(limits) == {"1", "10000", "100000"} and all(us > 0 for us in limits.values())
+    assert "with 100,000 clients on record" in markdown.read_text(encoding="utf-8")
 
 
 def test_an_interpreter_that_cannot_run_the_gateway_is_refused_before_anything_starts(

@@ -1,10 +1,12 @@
 """Rate limits per client (the token's subject, else the IP address) in two tiers by role:
 requests a minute, and query cost a minute, so that one client cannot enumerate residents by
-aliasing or paging. Sliding-window counters from the `limits` library, in memory: two counters
-a client and tier, whatever the cost spent (a moving window keeps one entry per unit of cost,
-so a heavy client's 200,000 a minute would be 200,000 entries, and every hit would copy them).
+aliasing or paging. Sliding-window counters: two a client and tier, whatever the cost spent (a
+moving window keeps one entry per unit of cost, so a heavy client's 200,000 a minute would be
+200,000 entries, and every hit would copy them). In process they are `SlidingWindows`, whose hit
+costs the same however many clients are on record.
 
-With a shared store (`state_url`) the counters live there, so a client's allowance is the same
+With a shared store (`state_url`) the counters live there (the `limits` library's sliding
+window counter on Redis), so a client's allowance is the same
 with one worker or many; if the store fails, each worker counts on its own until it is back
 (counted in `govgraph_state_fallbacks_total`)."""
 
@@ -16,12 +18,13 @@ import time
 from collections.abc import Callable
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from gateway.access.auth import Principal, Role
 from gateway.settings import Settings
 from gateway.state.shared import SharedState
+from gateway.state.windows import Limit, SlidingWindows
 
 LOG = logging.getLogger("govgraph.state")
 
@@ -36,7 +39,7 @@ class RateLimiter:
         shared: SharedState | None = None,
         on_fallback: Callable[[str], None] = lambda what: None,
     ) -> None:
-        self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._local = SlidingWindows()
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if shared is not None:
             storage: Storage = RedisStorage(
@@ -84,7 +87,13 @@ class RateLimiter:
             except Exception:  # the limits library re-raises the store's own errors
                 LOG.warning("rate limits: shared store unavailable, counting locally")
                 self.on_fallback("rate_limit")
-        return await self._admit(self._local, requests, budget, key, weight)
+        wait = self._local.take(
+            (
+                Limit(f"requests:{key}", requests.amount, 1),
+                Limit(f"cost:{key}", budget.amount, weight),
+            )
+        )
+        return math.floor(wait) + 1 if wait else 0
 
     @staticmethod
     async def _admit(
