@@ -6,9 +6,10 @@ moving window keeps one entry per unit of cost, so a heavy client's 200,000 a mi
 costs the same however many clients are on record.
 
 With a shared store (`state_url`) the counters live there (the `limits` library's sliding
-window counter on Redis), so a client's allowance is the same
-with one worker or many; if the store fails, each worker counts on its own until it is back
-(counted in `govgraph_state_fallbacks_total`)."""
+window counter on Redis), so a client's allowance is the same with one worker or many. There the
+two tiers are two hits, so a request refused for its cost has spent one of the request count; in
+process nothing is spent by a refused request. If the store fails, each worker counts on its own
+until it is back (counted in `govgraph_state_fallbacks_total`)."""
 
 from __future__ import annotations
 
