@@ -36,6 +36,7 @@ from strawberry.types.field import StrawberryField
 
 from .direct import DirectRead, awaitable, direct_read
 from .plans import Subtree, plan
+from .shared_plans import plans_of
 
 T = TypeVar("T")
 
@@ -85,15 +86,7 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             key = (return_type, id(field_details_list))
             known = self.subtrees.get(key)
             if known is None:
-                known = (
-                    field_details_list,
-                    plan(
-                        return_type,
-                        field_details_list,
-                        self.collect_subfields,
-                        self.schema.get_possible_types,
-                    ),
-                )
+                known = (field_details_list, self._plan(return_type, field_details_list))
                 self.subtrees[key] = known
             subtree = known[1]
             if subtree is not None:
@@ -104,6 +97,15 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _plan(self, kind: GraphQLObjectType, details: FieldDetailsList) -> Subtree | None:
+        def planned() -> Subtree | None:
+            return plan(kind, details, self.collect_subfields, self.schema.get_possible_types)
+
+        shared = plans_of(self.schema)
+        if not shared.shareable(self.operation, self.fragments):
+            return planned()
+        return shared.get_or_plan(self.operation, self.fragments, kind, details, planned)
 
     def execute_field(
         self,

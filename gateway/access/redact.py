@@ -25,6 +25,16 @@ QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"')
 # An Int or Float literal long enough to be an ID number, a phone or a card.
 BARE_NUMBER = re.compile(r"\d{6,}")
 
+# Unicode's space separators (category Zs), each to an ASCII space: a fullwidth or no-break
+# space, as Chinese input methods type one. The set has not changed since Unicode 4.1.
+SPACES_TO_ASCII = str.maketrans(
+    dict.fromkeys(
+        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004"
+        "\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
+        " ",
+    )
+)
+
 
 class PurposeError(ValueError):
     pass
@@ -64,9 +74,9 @@ def read_purpose(header: bytes) -> str | None:
         raise PurposeError(
             f"用途最多{PURPOSE_MAX_CHARS}字 / the purpose is at most {PURPOSE_MAX_CHARS} characters"
         )
-    # A fullwidth or no-break space, as Chinese input methods type one, is a space; Python calls
-    # every space but ASCII's unprintable, with the control and format characters refused below.
-    stated = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in stated)
-    if any(not ch.isprintable() for ch in stated):
+    # Python calls every space but ASCII's unprintable, with the control and format characters
+    # refused below: the others are made ASCII spaces first.
+    stated = stated.translate(SPACES_TO_ASCII)
+    if not stated.isprintable():
         raise PurposeError("用途含控制字符 / the purpose holds control characters")
     return scrub(stated)

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from gateway.access.auth import Role
-from gateway.access.redact import scrub
+from gateway.access.redact import SPACES_TO_ASCII, read_purpose, scrub
 from mocks.population import Population
 from mocks.population.residents import index_of_registry_number
 from tests.conftest import AS_OF
@@ -354,6 +357,13 @@ async def test_no_raw_number_in_the_trail_whatever_the_purpose_says(
 )
 def test_a_number_is_scrubbed_however_it_is_written(typed: str) -> None:
     assert scrub(f"回访 {typed} 核实") in ("回访 [已隐去] 核实", "回访 ([已隐去] 核实")
+
+
+def test_every_space_separator_in_a_purpose_is_an_ascii_space() -> None:
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"]
+    assert sorted(SPACES_TO_ASCII) == sorted(ord(ch) for ch in spaces if ch != " ")
+    stated = quote("核实" + "".join(spaces) + "住址")
+    assert read_purpose(stated.encode("ascii")) == "核实" + " " * len(spaces) + "住址"
 
 
 # a control character, too long, not UTF-8, a right-to-left override (a line that reads wrong)
