@@ -5,7 +5,6 @@ from __future__ import annotations
 from gateway.access.auth import Principal, Role
 from gateway.state.ratelimit import RateLimiter
 
-
 # Until the window after this one has slid far enough: two minutes at most, in whole seconds.
 LONGEST_WAIT = 121
 
