@@ -131,16 +131,9 @@ def markdown(report: dict[str, Any]) -> str:
         ]
     limits = report.get("rate_limits")
     if limits:
-        cost = limits["cpu_us_per_request"]
-        lines += [
-            "",
-            "Rate limits, in process: "
-            + ", ".join(
-                f"{us} µs of CPU a request with {int(n):,} clients on record"
-                for n, us in cost.items()
-            )
-            + ".",
-        ]
+        cost = [(int(n), us) for n, us in limits["cpu_us_per_request"].items()]
+        said = [f"{us} µs with {n:,} client{'' if n == 1 else 's'} on record" for n, us in cost]
+        lines += ["", "Rate limits in process, CPU a request: " + ", ".join(said) + "."]
     machine = report.get("machine", {})
     python = machine.get("gateway_python")
     if python:

@@ -2,32 +2,30 @@
 requests a minute, and query cost a minute, so that one client cannot enumerate residents by
 aliasing or paging. Sliding-window counters: two a client and tier, whatever the cost spent (a
 moving window keeps one entry per unit of cost, so a heavy client's 200,000 a minute would be
-200,000 entries, and every hit would copy them). In process they are `SlidingWindows`, whose hit
-costs the same however many clients are on record.
+200,000 entries, and every hit would copy them). A request takes from both tiers or from
+neither: one refused for its cost has not spent its count.
 
-With a shared store (`state_url`) the counters live there (the `limits` library's sliding
-window counter on Redis), so a client's allowance is the same with one worker or many. There the
-two tiers are two hits, so a request refused for its cost has spent one of the request count; in
-process nothing is spent by a refused request. If the store fails, each worker counts on its own
-until it is back (counted in `govgraph_state_fallbacks_total`)."""
+In process the counters are `SlidingWindows`, whose hit costs the same however many clients are
+on record. With a shared store (`state_url`) they are `SharedWindows` there, so a client's
+allowance is the same with one worker or many, checked and taken in one round trip. If the
+store fails, each worker counts on its own until it is back (counted in
+`govgraph_state_fallbacks_total`)."""
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 
-from limits import RateLimitItemPerMinute
-from limits.aio.storage import RedisStorage, Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
-
+from connectors.errors import StateUnavailableError
 from gateway.access.auth import Principal, Role
 from gateway.settings import Settings
 from gateway.state.shared import SharedState
+from gateway.state.shared_windows import SharedWindows
 from gateway.state.windows import Limit, SlidingWindows
 
 LOG = logging.getLogger("govgraph.state")
+WINDOW_S = 60.0
 
 
 class RateLimiter:
@@ -40,21 +38,11 @@ class RateLimiter:
         shared: SharedState | None = None,
         on_fallback: Callable[[str], None] = lambda what: None,
     ) -> None:
-        self._local = SlidingWindows()
-        self._shared: SlidingWindowCounterRateLimiter | None = None
-        if shared is not None:
-            storage: Storage = RedisStorage(
-                "async+" + shared.url,
-                implementation="redispy",
-                key_prefix=f"{shared.namespace}:rl",
-                connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
-            )
-            self._shared = SlidingWindowCounterRateLimiter(storage)
+        self._local = SlidingWindows(WINDOW_S)
+        self._shared = SharedWindows(shared, WINDOW_S) if shared is not None else None
         self.on_fallback = on_fallback
-        self._tiers = {
-            True: (RateLimitItemPerMinute(public_requests), RateLimitItemPerMinute(public_cost)),
-            False: (RateLimitItemPerMinute(user_requests), RateLimitItemPerMinute(user_cost)),
-        }
+        # requests and cost a minute, for public callers (True) and for the others
+        self._tiers = {True: (public_requests, public_cost), False: (user_requests, user_cost)}
 
     @classmethod
     def of(
@@ -76,36 +64,22 @@ class RateLimiter:
         return f"sub:{principal.role.value}:{principal.subject}"
 
     async def admit(self, principal: Principal, cost: float) -> int:
-        """0 if the request may run, else seconds to wait (for Retry-After)."""
+        """0 if the request may run, else whole seconds to wait (for Retry-After)."""
         requests, budget = self._tiers[principal.role is Role.PUBLIC]
         key = self.client_key(principal)
         weight = max(1, math.ceil(cost))
-        if weight > budget.amount:
-            return 60
+        if weight > budget:
+            return int(WINDOW_S)
+        limits = (Limit("requests", requests, 1), Limit("cost", budget, weight))
+        wait: float | None = None
         if self._shared is not None:
             try:
-                return await self._admit(self._shared, requests, budget, key, weight)
-            except Exception:  # the limits library re-raises the store's own errors
+                wait = await self._shared.take(limits, key)
+            except StateUnavailableError:
                 LOG.warning("rate limits: shared store unavailable, counting locally")
                 self.on_fallback("rate_limit")
-        wait = self._local.take(
-            (
-                Limit(f"requests:{key}", requests.amount, 1),
-                Limit(f"cost:{key}", budget.amount, weight),
+        if wait is None:
+            wait = self._local.take(
+                [Limit(f"{limit.key}:{key}", limit.amount, limit.cost) for limit in limits]
             )
-        )
         return math.floor(wait) + 1 if wait else 0
-
-    @staticmethod
-    async def _admit(
-        limiter: SlidingWindowCounterRateLimiter,
-        requests: RateLimitItemPerMinute,
-        budget: RateLimitItemPerMinute,
-        key: str,
-        weight: int,
-    ) -> int:
-        for item, amount in ((requests, 1), (budget, weight)):
-            if not await limiter.hit(item, key, cost=amount):
-                stats = await limiter.get_window_stats(item, key)
-                return max(1, math.ceil(stats.reset_time - time.time()))
-        return 0

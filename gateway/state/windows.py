@@ -1,13 +1,13 @@
 """Sliding-window counters in process: the rate limits of one worker without a shared store, or
-of each worker while the store is down.
+of each worker while the store is down (`shared_windows` keeps the same counters on the store).
 
-The same counting as `limits`' sliding window counter (each key keeps this window's count and the
-last window's; the last one weighs as much as it still overlaps the minute before now), but not
-its in-memory storage: that one starts a sweep of every key after every hit, so a request cost
-19 µs of CPU with one client on record, 0.95 ms with 10,000 keys (2,500 clients in two tiers over
-two minutes) and 6.3 ms with 50,000. Here a key is touched on its own hits only, keys are kept in
-the order they were last hit, and the stale ones are dropped from the front as hits arrive:
-a hit costs the same whatever the number of clients.
+The counting of the `limits` library's sliding window counter (each key keeps this window's
+count and the last window's; the last one weighs as much as it still overlaps the minute before
+now), in place of that library: its in-memory storage starts a sweep of every key after every
+hit, so a request cost 19 µs of CPU with one client on record, 0.95 ms with 10,000 keys (2,500
+clients in two tiers over two minutes) and 6.3 ms with 50,000. Here a key is touched on its own
+hits only, keys are kept in the order they were last hit, and the stale ones are dropped from
+the front as hits arrive: a hit costs the same whatever the number of clients.
 
 Several limits are taken together or not at all (`take`), so a request refused for its cost does
 not spend the request count it was never served under."""
@@ -47,6 +47,33 @@ class Limit:
     cost: int  # what this request takes of it
 
 
+def refusal(
+    limits: Sequence[Limit], windows: Sequence[Window], overlap: float, seconds: float
+) -> float:
+    """0 if every limit has room for its cost in its window, else the seconds after which all
+    of them would have room (above 0). `overlap` is the share of the last window still inside
+    the sliding one. The same for the counters in process and those on the shared store."""
+    waits = [
+        _wait(limit, window, overlap, seconds)
+        for limit, window in zip(limits, windows, strict=True)
+        if math.floor(window.previous * overlap + window.current) + limit.cost > limit.amount
+    ]
+    return max(*waits, sys.float_info.min) if waits else 0.0
+
+
+def _wait(limit: Limit, window: Window, overlap: float, seconds: float) -> float:
+    """The seconds after which `limit.cost` fits, if nothing else is taken meanwhile: the last
+    window weighs less as the minute moves on, and at this window's end this one becomes the
+    last. It fits while floor(weighted) + cost <= amount."""
+    if limit.cost > limit.amount:
+        return 2 * seconds  # never fits; callers refuse such a cost before asking
+    fits_under = limit.amount - limit.cost + 1  # what the weighted count must stay below
+    left = overlap * seconds
+    if window.current < fits_under:  # room in this window, once enough of the last is out
+        return left - (fits_under - window.current) / window.previous * seconds
+    return left + (1.0 - fits_under / window.current) * seconds
+
+
 class SlidingWindows:
     def __init__(
         self,
@@ -70,28 +97,12 @@ class SlidingWindows:
         self._forget_stale(number)
         overlap = 1.0 - (now / self.seconds - number)  # of the last window, still in the minute
         windows = [self._window(limit.key, number) for limit in limits]
-        waits = [
-            self._wait(limit, window, overlap)
-            for limit, window in zip(limits, windows, strict=True)
-            if math.floor(window.previous * overlap + window.current) + limit.cost > limit.amount
-        ]
-        if waits:
-            return max(*waits, sys.float_info.min)
+        wait = refusal(limits, windows, overlap, self.seconds)
+        if wait:
+            return wait
         for limit, window in zip(limits, windows, strict=True):
             window.current += limit.cost
         return 0.0
-
-    def _wait(self, limit: Limit, window: Window, overlap: float) -> float:
-        """The seconds after which `limit.cost` fits, if nothing else is taken meanwhile: the
-        last window weighs less as the minute moves on, and at this window's end this one
-        becomes the last. It fits while floor(weighted) + cost <= amount."""
-        if limit.cost > limit.amount:
-            return 2 * self.seconds  # never fits; callers refuse such a cost before asking
-        fits_under = limit.amount - limit.cost + 1  # what the weighted count must stay below
-        left = overlap * self.seconds
-        if window.current < fits_under:  # room in this window, once enough of the last is out
-            return left - (fits_under - window.current) / window.previous * self.seconds
-        return left + (1.0 - fits_under / window.current) * self.seconds
 
     def _window(self, key: str, number: int) -> Window:
         window = self._windows.get(key)
