@@ -102,10 +102,13 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def planned() -> Subtree | None:
             return plan(kind, details, self.collect_subfields, self.schema.get_possible_types)
 
-        shared = plans_of(self.schema)
-        if not shared.shareable(self.operation, self.fragments):
+        shared = plans_of(self.schema).plans_for(self.operation, self.fragments)
+        if shared is None:
             return planned()
-        return shared.get_or_plan(self.operation, self.fragments, kind, details, planned)
+        key = (kind, tuple(id(d.node) for d in details))
+        if key not in shared:
+            shared[key] = planned()
+        return shared[key]
 
     def execute_field(
         self,

@@ -6,11 +6,13 @@ planning was a twentieth of the CPU of the application by code (one object of fi
 
 An operation with any directive or fragment argument is planned per request, as before. The
 operation and its fragments are held beside their plans, so the identities that key them cannot
-be taken by another document while the plans are kept."""
+be taken by another document while the plans are kept; at most 512 operations' plans are kept,
+as many as parsed documents are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cachetools import LRUCache
@@ -23,47 +25,44 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from graphql.execution.collect_fields import FieldDetailsList
 
 from .plans import Subtree
 
-MAX_PLANS = 4096
+# Operations whose plans are kept, the least recently used dropped first with their plans: as
+# many as the gateway keeps parsed documents by default, so that the plans hold no more of them.
+MAX_OPERATIONS = 512
 ATTRIBUTE = "_govgraph_shared_plans"
 
-Key = tuple[GraphQLObjectType, int, tuple[int, ...]]
+# (the object type, the ids of the selected field nodes) → its plan, or None: not plain
+Plans = dict[tuple[GraphQLObjectType, tuple[int, ...]], Subtree | None]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownOperation:
+    operation: OperationDefinitionNode
+    fragments: Mapping[str, Any]  # kept alive with the operation: their nodes' ids key plans
+    shareable: bool
+    plans: Plans
 
 
 class SharedPlans:
-    def __init__(self, max_plans: int = MAX_PLANS) -> None:
-        # operation id → (operation, fragments, whether its plans may be shared)
-        self._operations: LRUCache[int, tuple[OperationDefinitionNode, Any, bool]]
-        self._operations = LRUCache(maxsize=max_plans)
-        self._plans: LRUCache[Key, tuple[OperationDefinitionNode, Any, Subtree | None]]
-        self._plans = LRUCache(maxsize=max_plans)
+    def __init__(self, max_operations: int = MAX_OPERATIONS) -> None:
+        self._operations: LRUCache[int, KnownOperation] = LRUCache(maxsize=max_operations)
 
-    def shareable(self, operation: OperationDefinitionNode, fragments: Mapping[str, Any]) -> bool:
+    def plans_for(
+        self, operation: OperationDefinitionNode, fragments: Mapping[str, Any]
+    ) -> Plans | None:
+        """The plans every request of `operation` may share, or None where its selections
+        follow its variables."""
         known = self._operations.get(id(operation))
-        if known is None or known[0] is not operation:
+        if known is None or known.operation is not operation:
             definitions = [getattr(f, "definition", f) for f in fragments.values()]
-            plain = _plain(operation.selection_set) and all(
+            shareable = _plain(operation.selection_set) and all(
                 not d.directives and _plain(d.selection_set) for d in definitions
             )
-            known = self._operations[id(operation)] = (operation, fragments, plain)
-        return known[2]
-
-    def get_or_plan(
-        self,
-        operation: OperationDefinitionNode,
-        fragments: Mapping[str, Any],
-        kind: GraphQLObjectType,
-        details: FieldDetailsList,
-        planned: Callable[[], Subtree | None],
-    ) -> Subtree | None:
-        key = (kind, id(operation), tuple(id(d.node) for d in details))
-        known = self._plans.get(key)
-        if known is None or known[0] is not operation:
-            known = self._plans[key] = (operation, fragments, planned())
-        return known[2]
+            known = KnownOperation(operation, fragments, shareable, {})
+            self._operations[id(operation)] = known
+        return known.plans if known.shareable else None
 
 
 def plans_of(schema: GraphQLSchema) -> SharedPlans:

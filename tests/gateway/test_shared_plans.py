@@ -4,12 +4,14 @@ fragment argument is planned per request, with that request's variables."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
+from graphql import ExecutionResult, OperationDefinitionNode, execute, parse
 
 from gateway.access.auth import Role
 from schema import execution, plans
@@ -107,5 +109,20 @@ def test_an_operation_without_directives_is_planned_once(monkeypatch: pytest.Mon
 def test_a_fragment_with_a_directive_on_its_definition_is_not_shared() -> None:
     document = parse("{ shelves { ...S } } fragment S on Shelf @deprecated { size }")
     operation, fragment = document.definitions
-    assert not SharedPlans().shareable(operation, {"S": fragment})  # type: ignore[arg-type]
-    assert SharedPlans().shareable(parse("{ shelves { ...S } }").definitions[0], {})  # type: ignore[arg-type]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert SharedPlans().plans_for(operation, {"S": fragment}) is None
+    plain = parse("{ shelves { ...S } }").definitions[0]
+    assert isinstance(plain, OperationDefinitionNode)
+    assert SharedPlans().plans_for(plain, {}) == {}
+
+
+def test_the_plans_of_the_least_recently_used_operations_are_let_go() -> None:
+    plans = SharedPlans(max_operations=2)
+    operations = [parse(f"{{ shelves {{ label{n}: label }} }}").definitions[0] for n in range(3)]
+    held = [weakref.ref(operation) for operation in operations]
+    for operation in operations:
+        assert isinstance(operation, OperationDefinitionNode)
+        assert plans.plans_for(operation, {}) == {}
+    del operation, operations
+    gc.collect()
+    assert [reference() is None for reference in held] == [True, False, False]
