@@ -63,6 +63,10 @@ class RateLimiter:
             return f"ip:{principal.client}"
         return f"sub:{principal.role.value}:{principal.subject}"
 
+    def cost_budget(self, principal: Principal) -> int:
+        """The most cost the caller's tier may spend in a minute."""
+        return self._tiers[principal.role is Role.PUBLIC][1]
+
     async def admit(self, principal: Principal, cost: float) -> int:
         """0 if the request may run, else whole seconds to wait (for Retry-After)."""
         requests, budget = self._tiers[principal.role is Role.PUBLIC]

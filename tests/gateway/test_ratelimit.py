@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.access.auth import Principal, Role
 from gateway.state.ratelimit import RateLimiter
+from tests.gateway.conftest import open_gateway
 
 # Until the window after this one has slid far enough: two minutes at most, in whole seconds.
 LONGEST_WAIT = 121
@@ -35,3 +36,18 @@ async def test_a_query_dearer_than_the_whole_budget_is_refused_outright() -> Non
     rate = limiter()
     assert await rate.admit(Principal.public("10.0.0.3"), 101) == 60
     assert await rate.admit(Principal.public("10.0.0.3"), 100) == 0
+
+
+async def test_a_query_dearer_than_a_minutes_budget_is_refused_as_over_a_limit() -> None:
+    """A 429 would tell the client to come back, and no wait would ever let the query in."""
+    async with open_gateway(rate_user_cost_per_minute=20) as (gateway, _app):
+        admin = gateway.as_role(Role.DISTRICT_ADMIN)
+        dear = "{ grids(first: 50) { edges { node { code name } } } }"
+        for _ in range(2):
+            answer = await admin.post(dear)
+            assert answer.status_code == 200 and "Retry-After" not in answer.headers
+            error = answer.json()["errors"][0]
+            assert error["extensions"]["code"] == "COST_LIMIT"
+            assert "cost a minute" in error["message"]
+        # Nothing was spent: a cheap query is served at once.
+        assert (await admin.data("{ departments { code } }"))["departments"]
