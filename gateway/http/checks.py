@@ -1,15 +1,18 @@
 """The checks every GraphQL document passes before it runs, over HTTP or WebSocket: parsed
 within the token limit, the operation picked, no control characters, within the depth, cost and
-alias limits, and valid against the schema. A refusal carries the GraphQL errors to answer."""
+alias limits, and valid against the schema; then within the client's rate. A refusal carries the
+GraphQL errors to answer."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode
 
 from connectors.errors import GovGraphError
+from gateway.access.auth import Principal
 from gateway.access.redact import without_values
 from gateway.http.documents import Documents
 from gateway.http.inputs import (
@@ -18,14 +21,25 @@ from gateway.http.inputs import (
     control_in_variables,
     nested_deeper_than,
 )
-from gateway.http.limits import Analysis, Limits
+from gateway.http.limits import Analysis, LimitExceededError, Limits
 from gateway.http.requests import errors_body, pick
+from gateway.state.ratelimit import RateLimiter
+
+TOO_MANY = "请求过于频繁 / too many requests"
 
 
 class DocumentRefused(Exception):
     def __init__(self, body: dict[str, Any]) -> None:
         super().__init__(body["errors"][0]["message"])
         self.body = body
+
+
+class RateRefused(Exception):
+    """The client's rate is spent for now: `wait` whole seconds (Retry-After)."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(TOO_MANY)
+        self.wait = wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +110,16 @@ def within_limits_and_valid(
     if problems:
         raise DocumentRefused({"errors": [documents.validation_error(e) for e in problems]})
     return analysis
+
+
+async def within_rate(rate: RateLimiter, limits: Limits, principal: Principal, cost: float) -> None:
+    """Takes the operation's request and cost from the client's allowance. DocumentRefused
+    (COST_LIMIT) for an operation dearer than a whole minute's cost, which no wait would let
+    in; RateRefused when the allowance is spent for now."""
+    weight, budget = math.ceil(cost), rate.cost_budget(principal)
+    if weight > budget:
+        over = LimitExceededError("COST_LIMIT", "cost a minute", weight, budget, limits.reveal)
+        raise DocumentRefused(errors_body(str(over.extensions["code"]), over.message))
+    wait = await rate.admit(principal, cost)
+    if wait:
+        raise RateRefused(wait)

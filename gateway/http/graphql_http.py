@@ -13,7 +13,6 @@ for the document-level ones, as the draft prescribes.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -35,10 +34,17 @@ from gateway.access.policy import PURPOSE_REQUIRED
 from gateway.access.redact import PurposeError, read_purpose, scrub
 from gateway.access.scoped_writes import ScopedData
 from gateway.backends.wiring import Backends
-from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
+from gateway.http.checks import (
+    TOO_MANY,
+    DocumentRefused,
+    RateRefused,
+    parse_and_pick,
+    within_limits_and_valid,
+    within_rate,
+)
 from gateway.http.documents import Documents
 from gateway.http.graphql import execute_checked, present, request_id_of, trace_context
-from gateway.http.limits import LimitExceededError, Limits
+from gateway.http.limits import Limits
 from gateway.http.live_streams import LIVE_HOW, LiveStream, respond, stream_frames
 from gateway.http.persisted import PersistedDocuments, PersistedQueryNotFoundError
 from gateway.http.requests import (
@@ -283,18 +289,13 @@ class GraphQLHTTP:
             return document_error, refused.body
         if register is not None:  # parsed, within limits and valid: now it may be registered
             await self.persisted.register(RateLimiter.client_key(principal), register, query)
-        budget = self.rate.cost_budget(principal)
-        if math.ceil(analysis.cost) > budget:
-            # More than the caller may spend in a minute: no wait would let it in.
-            over = LimitExceededError(
-                "COST_LIMIT", "cost a minute", math.ceil(analysis.cost), budget, self.limits.reveal
-            )
-            return document_error, errors_body(str(over.extensions["code"]), over.message)
-        wait = await self.rate.admit(principal, analysis.cost)
-        if wait:
-            raise RequestRefused(
-                429, "RATE_LIMITED", "请求过于频繁 / too many requests", {"Retry-After": str(wait)}
-            )
+        try:
+            await within_rate(self.rate, self.limits, principal, analysis.cost)
+        except DocumentRefused as refused:  # dearer than a minute's cost: no wait lets it in
+            return document_error, refused.body
+        except RateRefused as refused:
+            retry = {"Retry-After": str(refused.wait)}
+            raise RequestRefused(429, "RATE_LIMITED", TOO_MANY, retry) from None
         if frames is not None:
             after = request.headers.get("last-event-id")  # an EventSource coming back
             return 200, LiveStream(

@@ -7,8 +7,8 @@ SSE and multipart HTTP: `gateway.http.live_streams`, with the same places per cl
 - a client (an account, or an address for the public) holds at most
   `live_connections_per_client` sockets per worker (4429 beyond), and each socket at most
   `live_subscriptions_per_connection` operations;
-- only subscriptions run here, after the same document checks as over HTTP (queries and
-  mutations have their own limits, keys and rate limits over HTTP);
+- only subscriptions run here, after the same document checks as over HTTP, each taking from
+  the client's rate allowance as over HTTP (queries and mutations go over HTTP);
 - each operation has its own context, and each event its own data and audit record, so an
   event is read, masked and audited like a query's answer; errors are shown as over HTTP.
 """
@@ -42,7 +42,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from connectors.errors import AuditUnavailableError, AuthError
 from gateway.access.auth import Principal
-from gateway.http.checks import DocumentRefused, parse_and_pick, within_limits_and_valid
+from gateway.http.checks import (
+    TOO_MANY,
+    DocumentRefused,
+    RateRefused,
+    parse_and_pick,
+    within_limits_and_valid,
+    within_rate,
+)
 from gateway.http.cors import origin_pattern, origins_of
 from gateway.http.draining import Draining
 from gateway.http.graphql import MASKED
@@ -142,7 +149,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                         "WebSocket 只用于订阅，查询和修改请用 HTTP / only subscriptions here",
                     )
                 )
-            within_limits_and_valid(
+            analysis = within_limits_and_valid(
                 http.documents,
                 http.limits,
                 operation.query,
@@ -150,8 +157,14 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                 operation.operation_name,
                 variables,
             )
+            # Each subscription takes from the client's allowance, as over HTTP.
+            await within_rate(http.rate, http.limits, principal, analysis.cost)
         except DocumentRefused as refused:
             await _send_errors(operation, refused.body["errors"])
+            return
+        except RateRefused as refused:
+            limited = {"code": "RATE_LIMITED", "retryAfter": refused.wait}
+            await _send_errors(operation, [{"message": TOO_MANY, "extensions": limited}])
             return
         payloads = subscription_payloads(
             http,

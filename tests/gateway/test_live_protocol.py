@@ -289,3 +289,41 @@ async def test_a_message_nested_past_what_json_reads_closes_the_socket_with_4400
             await receive(ws)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
     assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"
+
+
+@pytest.fixture
+def served_slowly() -> Iterator[str]:
+    """A gateway whose signed-in clients may make three requests a minute."""
+    mocks = build_mocks(frozen_population("tiny"), legal_rps=10_000)
+    transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
+    settings = Settings().with_values(
+        {"audit_path": "", "case_poll_interval_s": 0, "rate_user_requests_per_minute": 3}
+    )
+    with served_on_a_socket(create_app(settings, transports)) as port:
+        yield f"127.0.0.1:{port}"
+
+
+async def test_each_subscription_takes_from_the_clients_rate_as_over_http(
+    served_slowly: str,
+) -> None:
+    grid = frozen_population("tiny").person(12).grid.code
+    admin = token(Role.COMMUNITY_ADMIN, communities=[grid[:12]], subject="churner")
+    payload = {"query": f'subscription {{ casesInGrid(grid: "{grid}") {{ number }} }}'}
+    async with await socket(served_slowly) as ws:
+        assert (await init(ws, admin))["type"] == "connection_ack"
+        for number in range(3):
+            await send(ws, {"id": str(number), "type": "subscribe", "payload": payload})
+        await asyncio.sleep(0.3)  # the three are running
+        await send(ws, {"id": "3", "type": "subscribe", "payload": payload})
+        refused = await receive(ws)
+        assert refused["type"] == "error" and refused["id"] == "3"
+        extensions = refused["payload"][0]["extensions"]
+        assert extensions["code"] == "RATE_LIMITED" and 1 <= extensions["retryAfter"] <= 121
+    # the same allowance over HTTP: spent
+    async with httpx.AsyncClient(base_url=f"http://{served_slowly}") as client:
+        answer = await client.post(
+            "/graphql",
+            json={"query": "{ departments { code } }"},
+            headers={"Authorization": f"Bearer {admin}", "X-Purpose": "check"},
+        )
+    assert answer.status_code == 429
