@@ -26,15 +26,18 @@ from tests.gateway.conftest import served_on_a_socket, token
 PROTOCOL = [Subprotocol("graphql-transport-ws")]
 
 
-@pytest.fixture
-def served() -> Iterator[str]:
+def serving(**settings: Any) -> Iterator[str]:
+    """A gateway on a real socket over the tiny population's mocks, with `settings`."""
     mocks = build_mocks(frozen_population("tiny"), legal_rps=10_000)
     transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
-    settings = Settings().with_values(
-        {"audit_path": "", "case_poll_interval_s": 0, "live_connections_per_client": 2}
-    )
-    with served_on_a_socket(create_app(settings, transports)) as port:
+    configured = Settings().with_values({"audit_path": "", "case_poll_interval_s": 0, **settings})
+    with served_on_a_socket(create_app(configured, transports)) as port:
         yield f"127.0.0.1:{port}"
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    yield from serving(live_connections_per_client=2)
 
 
 async def socket(address: str) -> ClientConnection:
@@ -294,13 +297,7 @@ async def test_a_message_nested_past_what_json_reads_closes_the_socket_with_4400
 @pytest.fixture
 def served_slowly() -> Iterator[str]:
     """A gateway whose signed-in clients may make three requests a minute."""
-    mocks = build_mocks(frozen_population("tiny"), legal_rps=10_000)
-    transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
-    settings = Settings().with_values(
-        {"audit_path": "", "case_poll_interval_s": 0, "rate_user_requests_per_minute": 3}
-    )
-    with served_on_a_socket(create_app(settings, transports)) as port:
-        yield f"127.0.0.1:{port}"
+    yield from serving(rate_user_requests_per_minute=3)
 
 
 async def test_each_subscription_takes_from_the_clients_rate_as_over_http(
