@@ -265,7 +265,9 @@ def create_app(
         WebSocketRoute("/graphql", live),  # live updates: graphql-transport-ws
         Route(
             "/attachments/{link}",
-            attachment_endpoint(backends, authenticator, audit, settings.audit_hmac_key, clock),
+            attachment_endpoint(
+                backends, authenticator, audit, settings.audit_hmac_key, clock, graphql.rate
+            ),
             methods=["GET"],
         ),
         Route("/healthz", healthz, methods=["GET"]),

@@ -1,6 +1,7 @@
 """GET /attachments/{link}: a case's picture or recording, by a signed link from
 `UrbanCase.attachments` (`gateway.access.attachment_links`). Every fetch is on the audit trail;
-the bytes are those the gateway stored, already stripped of their metadata."""
+the bytes are those the gateway stored, already stripped of their metadata. Fetches take from the
+rate allowance of the caller the link was made for."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from gateway.access.audit import AUDIT_RETRY_AFTER_S, AuditLog
 from gateway.access.auth import Authenticator
 from gateway.backends.wiring import Backends
 from gateway.http.requests import errors_body
+from gateway.state.ratelimit import RateLimiter
 
 SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "audio/amr", "audio/mpeg"})
 
@@ -27,6 +29,7 @@ def attachment_endpoint(
     audit: AuditLog,
     audit_key: str,
     clock: Callable[[], datetime],
+    rate: RateLimiter,
 ) -> Callable[[Request], Awaitable[Response]]:
     key = link_key(audit_key)
 
@@ -53,6 +56,12 @@ def attachment_endpoint(
                 return JSONResponse(
                     errors_body("FORBIDDEN", "此链接不属于您 / this link is not yours"), 403
                 )
+        # Each fetch is a call to the urban-management system and a line on the trail: it takes
+        # from the allowance of the caller the link was made for, as a request would.
+        wait = await rate.admit_as(f"link:{link.caller}", False, 1)
+        if wait:
+            refused = errors_body("RATE_LIMITED", "请求过于频繁 / too many requests")
+            return JSONResponse(refused, 429, headers={"Retry-After": str(wait)})
         try:
             kind, content = await backends.urban.attachment(link.number, link.attachment_id)
         except BackendStatusError as error:

@@ -69,8 +69,11 @@ class RateLimiter:
 
     async def admit(self, principal: Principal, cost: float) -> int:
         """0 if the request may run, else whole seconds to wait (for Retry-After)."""
-        requests, budget = self._tiers[principal.role is Role.PUBLIC]
-        key = self.client_key(principal)
+        return await self.admit_as(self.client_key(principal), principal.role is Role.PUBLIC, cost)
+
+    async def admit_as(self, key: str, public: bool, cost: float) -> int:
+        """`admit` for a client known by `key` alone, in the public tier or the other."""
+        requests, budget = self._tiers[public]
         weight = max(1, math.ceil(cost))
         if weight > budget:
             return int(WINDOW_S)

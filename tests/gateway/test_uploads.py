@@ -319,3 +319,26 @@ def test_a_pictures_comment_and_colour_profile_are_not_kept() -> None:
         pixel = picture.convert("RGB").getpixel((5, 5))
         assert isinstance(pixel, tuple)
         assert all(abs(a - b) <= 3 for a, b in zip(pixel, (200, 10, 10), strict=True))
+
+
+async def test_fetching_an_attachment_takes_from_the_link_holders_allowance() -> None:
+    """Every fetch calls the urban-management system and writes a line on the trail."""
+    mocks = build_mocks(frozen_population(), legal_rps=10_000)
+    transports = {name: InProcessTransport(app) for name, app in mocks.apps().items()}
+    settings = Settings().with_values(
+        {"audit_path": "", **LIMITS, "rate_user_requests_per_minute": 4}
+    )
+    app = create_app(settings, transports, clock=Clock())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as gw:
+        person = mocks.population.person(1234)
+        resident = token(
+            Role.RESIDENT, registry_number=person.registry_number, id_number=person.id_number
+        )
+        picture = [("IMG_0002.jpg", jpeg_with_gps(), "image/jpeg")]
+        reported = await upload(gw, resident, {"grid": person.grid.code}, picture)
+        [attachment] = reported.json()["data"]["reportCase"]["case"]["attachments"]
+        fetches = [await gw.get(attachment["url"]) for _ in range(5)]
+        assert [f.status_code for f in fetches] == [200, 200, 200, 200, 429]
+        assert 1 <= int(fetches[-1].headers["Retry-After"]) <= 121
+        assert fetches[-1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    await app.state.backends.aclose()
