@@ -61,6 +61,8 @@ class Settings:
     retry_max_wait_s: float = 5.0
     breaker_failures: int = 5
     breaker_cooldown_s: float = 10.0
+    # /readyz asks each legacy system at most once in this long, whoever calls it how often.
+    readiness_cache_s: float = 1.0
     # Browsers on other origins: comma-separated, `*` for a port or a subdomain label.
     cors_origins: str = ""
     cors_credentials: bool = False

@@ -8,7 +8,6 @@ built here; no module-level state.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -43,6 +41,7 @@ from gateway.http.graphql_http import GraphQLHTTP
 from gateway.http.live import LiveView
 from gateway.http.persisted import InMemoryQueryStore, PersistedDocuments, SharedQueryStore
 from gateway.http.profiling import RequestProfiles
+from gateway.http.readiness import Readiness
 from gateway.http.trusted import TrustedDocuments
 from gateway.observability import Metrics, make_tracer
 from gateway.settings import Settings
@@ -52,7 +51,7 @@ from gateway.state.live_places import LivePlaces, LocalLivePlaces, SharedLivePla
 from gateway.state.shared import SharedState
 from gateway.state.shared_budgets import SharedMissBudget
 from gateway.state.shared_keys import SharedIdempotencyStore
-from gateway.systems import SYSTEMS, System
+from gateway.systems import SYSTEMS
 
 EXPLORER = Path(__file__).parent / "static" / "explorer"
 FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()  # a grid, in red
@@ -177,26 +176,10 @@ def create_app(
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
-        async def probe(system: System) -> tuple[str, dict[str, object]]:
-            name, path = system.name, system.readiness_path
-            backend = backends.connectors[system.key].backend
-            state: dict[str, object] = {
-                "breaker": backend.breaker.state.value,
-                "retries": backend.budget.retries,
-                "requests": backend.budget.requests,
-            }
-            try:
-                response = await backend.http.get(path, timeout=2.0)
-            except httpx.HTTPError as error:
-                return name, {"reachable": False, "error": type(error).__name__, **state}
-            return name, {
-                "reachable": response.status_code < 500,
-                "status": response.status_code,
-                **state,
-            }
+    readiness = Readiness(backends, SYSTEMS, settings.readiness_cache_s)
 
-        states = dict(await asyncio.gather(*(probe(system) for system in SYSTEMS)))
+    async def readyz(request: Request) -> Response:
+        states = await readiness.states()
         # Lines a failed write left waiting are tried again here, so a trail that can be
         # written again brings the replica back without a request having to find it out.
         with contextlib.suppress(AuditUnavailableError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -47,16 +48,37 @@ async def test_explorer_page_references_nothing_outside_the_gateway(gateway: Gat
     ] == "/explorer/"
 
 
-async def test_health_and_readiness(gateway: Gateway) -> None:
-    assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
-    ready = await gateway.client.get("/readyz")
-    assert ready.status_code == 200
-    assert set(ready.json()["backends"]) == {s.name for s in SYSTEMS}
-    assert "engagement" in ready.json()["backends"]
-    gateway.mocks.civil.faults.outage = True
-    down = await gateway.client.get("/readyz")
-    assert down.status_code == 503
-    assert down.json()["backends"]["civil-affairs"]["reachable"] is False
+async def test_health_and_readiness() -> None:
+    async with open_gateway(readiness_cache_s=0) as (gateway, _app):
+        assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
+        ready = await gateway.client.get("/readyz")
+        assert ready.status_code == 200
+        assert set(ready.json()["backends"]) == {s.name for s in SYSTEMS}
+        assert "engagement" in ready.json()["backends"]
+        gateway.mocks.civil.faults.outage = True
+        down = await gateway.client.get("/readyz")
+        assert down.status_code == 503
+        assert down.json()["backends"]["civil-affairs"]["reachable"] is False
+
+
+def probes(gateway: Gateway) -> int:
+    return sum(app.journal.total for app in gateway.mocks.apps().values())
+
+
+async def test_readiness_asks_each_system_once_however_often_it_is_asked() -> None:
+    """/readyz answers the balancer without a token: it must not be a way to knock on the
+    legacy systems as often as one can send a GET."""
+    async with open_gateway(readiness_cache_s=0.3) as (gateway, _app):
+        together = await asyncio.gather(*(gateway.client.get("/readyz") for _ in range(20)))
+        assert {answer.status_code for answer in together} == {200}
+        assert probes(gateway) == len(SYSTEMS)
+        for _ in range(20):
+            assert (await gateway.client.get("/readyz")).status_code == 200
+        assert probes(gateway) == len(SYSTEMS)
+        gateway.mocks.civil.faults.outage = True
+        await asyncio.sleep(0.35)  # the last answer has aged: the systems are asked again
+        down = await gateway.client.get("/readyz")
+        assert down.status_code == 503 and probes(gateway) == 2 * len(SYSTEMS)
 
 
 async def test_a_worker_shutting_down_is_not_ready(tmp_path: Path) -> None:
