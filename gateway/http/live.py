@@ -4,6 +4,8 @@ SSE and multipart HTTP: `gateway.http.live_streams`, with the same places per cl
 
 - the token comes in `connection_init` (`{"authorization": "Bearer …"}`); a bad one closes the
   socket with 4401 and the reason, and the socket is closed with 4401 when the token expires;
+- opening a socket and starting a subscription each count as a request of the client's rate
+  (4429 for a socket beyond it, an error for a subscription);
 - a client (an account, or an address for the public) holds at most
   `live_connections_per_client` sockets per worker (4429 beyond), and each socket at most
   `live_subscriptions_per_connection` operations;
@@ -97,6 +99,9 @@ class LiveHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             principal = self.view.http.authenticator.authenticate(given, connection.address)
         except AuthError as error:
             await self.websocket.close(code=4401, reason=_reason(error.message))
+            return
+        if await self.view.http.rate.admit(principal, 1):  # a socket opened is a request
+            await self.websocket.close(code=4429, reason="too many requests")
             return
         if not await self.view.admitted(self, principal):
             await self.websocket.close(code=4429, reason="too many connections for this client")

@@ -296,8 +296,8 @@ async def test_a_message_nested_past_what_json_reads_closes_the_socket_with_4400
 
 @pytest.fixture
 def served_slowly() -> Iterator[str]:
-    """A gateway whose signed-in clients may make three requests a minute."""
-    yield from serving(rate_user_requests_per_minute=3)
+    """A gateway whose signed-in clients may make four requests a minute."""
+    yield from serving(rate_user_requests_per_minute=4)
 
 
 async def test_each_subscription_takes_from_the_clients_rate_as_over_http(
@@ -307,7 +307,7 @@ async def test_each_subscription_takes_from_the_clients_rate_as_over_http(
     admin = token(Role.COMMUNITY_ADMIN, communities=[grid[:12]], subject="churner")
     payload = {"query": f'subscription {{ casesInGrid(grid: "{grid}") {{ number }} }}'}
     async with await socket(served_slowly) as ws:
-        assert (await init(ws, admin))["type"] == "connection_ack"
+        assert (await init(ws, admin))["type"] == "connection_ack"  # the first request
         for number in range(3):
             await send(ws, {"id": str(number), "type": "subscribe", "payload": payload})
         await asyncio.sleep(0.3)  # the three are running
@@ -324,3 +324,9 @@ async def test_each_subscription_takes_from_the_clients_rate_as_over_http(
             headers={"Authorization": f"Bearer {admin}", "X-Purpose": "check"},
         )
     assert answer.status_code == 429
+    # nor may it open another socket
+    async with await socket(served_slowly) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {admin}"}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
