@@ -35,7 +35,7 @@ for i, key in ipairs(KEYS) do
     previous, current = 0, 0
   end
   seen[i] = {current, previous}
-  if math.floor(previous * overlap + current) + cost > amount then refused = true end
+  if math.ceil(previous * overlap) + current + cost > amount then refused = true end
 end
 if refused then
   local answer = {tostring(overlap)}

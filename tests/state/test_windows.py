@@ -50,9 +50,17 @@ def test_the_last_window_weighs_as_much_as_it_still_overlaps() -> None:
     counter = windows(clock)
     for _ in range(10):
         assert counter.take([Limit("a", 10, 1)]) == 0.0
-    clock.now = 6_075.0  # a quarter into the next window: the last one's 10 weigh 7.5
+    clock.now = 6_075.0  # a quarter into the next window: the last one's 10 weigh 7.5, held 8
     taken = [counter.take([Limit("a", 10, 1)]) == 0.0 for _ in range(4)]
-    assert taken == [True, True, True, False]  # floor(7.5 + 2) + 1 = 10; floor(7.5 + 3) + 1 = 11
+    assert taken == [True, True, False, False]  # 8 + 1 + 1 = 10; 8 + 2 + 1 = 11
+
+
+def test_a_new_window_gives_nothing_extra_at_its_start() -> None:
+    clock = Clock(6_059.5)  # half a second before window 101
+    counter = windows(clock)
+    assert [counter.take([Limit("a", 3, 1)]) for _ in range(3)] == [0.0] * 3
+    clock.now = 6_060.5  # just after: the last window's 3 still count 3, not 2
+    assert counter.take([Limit("a", 3, 1)]) > 0
 
 
 def test_the_wait_is_when_the_request_first_fits() -> None:
@@ -62,9 +70,9 @@ def test_the_wait_is_when_the_request_first_fits() -> None:
         counter.take([Limit("a", 10, 1)])
     clock.now = 6_030.0
     wait = counter.take([Limit("a", 10, 1)])
-    # In the next window the last one's 10 weigh below 10 as soon as it starts to slide out.
-    assert math.isclose(wait, 30.0)
-    clock.now = 6_030.0 + wait
+    # The full window slides out from 6,060: one unit has gone once a tenth of it has.
+    assert math.isclose(wait, 30.0 + 6.0)
+    clock.now = 6_030.0 + wait - 0.01
     assert counter.take([Limit("a", 10, 1)]) > 0
     clock.now = 6_030.0 + wait + 0.001
     assert counter.take([Limit("a", 10, 1)]) == 0.0
@@ -109,7 +117,7 @@ def test_every_answer_agrees_with_the_whole_history(steps: list[tuple[float, str
         overlap = 1.0 - (clock.now / 60.0 - number)
         current = sum(c for t, k, c in taken if k == key and int(t / 60.0) == number)
         previous = sum(c for t, k, c in taken if k == key and int(t / 60.0) == number - 1)
-        fits = math.floor(previous * overlap + current) + cost <= 10
+        fits = math.ceil(previous * overlap) + current + cost <= 10
         wait = counter.take([Limit(key, 10, cost)])
         assert (wait == 0.0) == fits
         if fits:
