@@ -51,15 +51,10 @@ class Readiness:
     async def _reached(self) -> Reached:
         if self._last is not None and self.clock() - self._last[0] < self.fresh_s:
             return self._last[1]
-        if self._probing is None:
+        if self._probing is None or self._probing.done():  # none under way: one starts
             self._probing = asyncio.ensure_future(self._probe_all())
-        probing = self._probing
-        try:
-            # shielded: a caller that goes away does not stop the others' probe
-            return await asyncio.shield(probing)
-        finally:
-            if probing.done() and self._probing is probing:
-                self._probing = None
+        # shielded: a caller that goes away does not stop the others' probe
+        return await asyncio.shield(self._probing)
 
     async def _probe_all(self) -> Reached:
         answers = await asyncio.gather(*(self._probe(system) for system in self.systems))
