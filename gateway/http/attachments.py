@@ -17,6 +17,7 @@ from gateway.access.attachment_links import LinkError, caller_digest, link_key, 
 from gateway.access.audit import AUDIT_RETRY_AFTER_S, AuditLog
 from gateway.access.auth import Authenticator
 from gateway.backends.wiring import Backends
+from gateway.http.checks import TOO_MANY
 from gateway.http.requests import errors_body
 from gateway.state.ratelimit import RateLimiter
 
@@ -60,7 +61,7 @@ def attachment_endpoint(
         # from the allowance of the caller the link was made for, as a request would.
         wait = await rate.admit_as(f"link:{link.caller}", False, 1)
         if wait:
-            refused = errors_body("RATE_LIMITED", "请求过于频繁 / too many requests")
+            refused = errors_body("RATE_LIMITED", TOO_MANY)
             return JSONResponse(refused, 429, headers={"Retry-After": str(wait)})
         try:
             kind, content = await backends.urban.attachment(link.number, link.attachment_id)
