@@ -15,6 +15,7 @@ from .context import (
     CheckedFile,
     Context,
     DataSource,
+    Named,
     NewLegalAidApplication,
     NewUrbanCase,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "Context",
     "DataSource",
     "Mutation",
+    "Named",
     "NewLegalAidApplication",
     "NewUrbanCase",
     "Query",

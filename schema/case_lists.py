@@ -17,7 +17,8 @@ from .cases import Case, Dispute, LegalAidCase, UrbanCase, as_beijing
 from .context import CaseQuery
 from .errors import bad_input
 from .errors import code_argument as _code
-from .relay import Connection, connection, page_cap, page_window
+from .people_ahead import cases_connection
+from .relay import Connection, page_cap, page_window
 from .text import bilingual as d
 
 # The urban-management system filters by its own status names; the unified status covers these.
@@ -106,18 +107,20 @@ async def cases_page(
             LegalAidCase.of(c) if isinstance(c, adapters.LegalAidCase) else Dispute.of(c)
             for c in page
         ]
-        return connection(shown, offset, len(matching))
+        return await cases_connection(info, shown, offset, len(matching))
     grids = await _urban_scope(info, f)
     if f.status is None and f.overdue is None:
         query = CaseQuery(start=since, end=until)
         if len(grids) == 1:
             page = await data.urban_cases_of_grid(grids[0], offset, limit, query)
-            return connection([UrbanCase.of(c) for c in page.items], offset, page.total)
+            shown_page = [UrbanCase.of(c) for c in page.items]
+            return await cases_connection(info, shown_page, offset, page.total)
         # One list per grid is all the system offers: take each grid's newest offset+limit, merge.
         pages = await asyncio.gather(*(_newest(info, g, offset + limit, query) for g in grids))
         merged = sorted((c for p in pages for c in p.items), key=lambda c: c.filed_at, reverse=True)
         total = sum(p.total for p in pages)
-        return connection([UrbanCase.of(c) for c in merged[offset : offset + limit]], offset, total)
+        newest = [UrbanCase.of(c) for c in merged[offset : offset + limit]]
+        return await cases_connection(info, newest, offset, total)
     # Unified status and overdue are not filters the system has: scan a bounded period.
     until = until or datetime.now(tz=BEIJING)
     since = since or until - timedelta(days=SCAN_DEFAULT_DAYS)
@@ -137,7 +140,8 @@ async def cases_page(
         and (f.overdue is None or c.overdue == f.overdue)
     ]
     kept.sort(key=lambda c: c.filed_at, reverse=True)
-    return connection([UrbanCase.of(c) for c in kept[offset : offset + limit]], offset, len(kept))
+    shown_kept = [UrbanCase.of(c) for c in kept[offset : offset + limit]]
+    return await cases_connection(info, shown_kept, offset, len(kept))
 
 
 async def _urban_scope(info: strawberry.Info, f: CaseFilter) -> list[str]:

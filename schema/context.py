@@ -93,6 +93,11 @@ class NewLegalAidApplication:
     happened_on: date
 
 
+# A person a row names, by the relation that leads to them ("UrbanCase.reporter"), their ID
+# number and their phone.
+Named = tuple[str, str | None, str | None]
+
+
 class DataSource(Protocol):
     def today(self) -> date: ...
     def now(self) -> datetime: ...
@@ -128,6 +133,10 @@ class DataSource(Protocol):
     async def identify(
         self, id_number: str | None, phone: str | None
     ) -> tuple[IdentityMatch, Resident | None]: ...
+    async def identify_ahead(self, named: list[Named]) -> None:
+        """Starts identifying people whose relations the operation asks for, returning once
+        the calls are on their way; `identify` then joins them."""
+
     async def enrolments_of(self, registry_number: str) -> list[Enrolment]: ...
 
     # cases

@@ -142,12 +142,14 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[UrbanCaseRef] | None:
         from .cases import UrbanCase as UrbanCaseType
+        from .people_ahead import cases_connection
 
         offset, limit = page_window(first, after, page_cap(info))
         page = await info.context.data.urban_cases_of_grid(
             self.raw.code, offset, limit, CaseQuery()
         )
-        return connection([UrbanCaseType.of(c) for c in page.items], offset, page.total)
+        shown = [UrbanCaseType.of(c) for c in page.items]
+        return await cases_connection(info, shown, offset, page.total)
 
     @strawberry.field(description=d("网格内的党群服务阵地", "Service centres in this grid"))
     async def service_centers(self, info: strawberry.Info) -> list[ServiceCenterRef] | None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import dataclasses
 
 import adapters
+from gateway.access.ahead import ScopedAhead
 from gateway.access.auth import Role
 from gateway.access.case_workflow import CaseWorkflow
 from gateway.access.kinds import Kind
 from gateway.access.policy import sees_whole
-from gateway.access.scope import ScopedReads
 from gateway.backends.data import RequestData
 from gateway.systems import system_parts
 from schema import NewLegalAidApplication, NewUrbanCase, Rejected
 
 
-class ScopedData(*system_parts("access"), CaseWorkflow, ScopedReads):  # type: ignore[misc]
+class ScopedData(*system_parts("access"), CaseWorkflow, ScopedAhead):  # type: ignore[misc]
     """RequestData seen through one caller's scope, reads and writes."""
 
     async def report_case(self, case: NewUrbanCase) -> adapters.UrbanCase:

@@ -13,7 +13,10 @@ from connectors.errors import BackendStatusError
 from gateway.backends.loaders import EachLoader, Loader, by_key
 from gateway.backends.request_base import CIVIL, DataBase, window
 from gateway.backends.wiring import adapt, adapt_by_key
-from schema import Rejected
+from schema import Named, Rejected
+
+# Turns of the event loop from asking the identities loader to its calls on the wire.
+AHEAD_TURNS = 6
 
 
 class CivilData(DataBase):
@@ -130,6 +133,16 @@ class CivilData(DataBase):
         self, id_number: str | None, phone: str | None
     ) -> tuple[adapters.IdentityMatch, adapters.Resident | None]:
         return await self._identities_loader.load((id_number or "", phone or ""))
+
+    async def identify_ahead(self, named: list[Named]) -> None:
+        if not self.batching:
+            return  # every look-up is its own call then: asking ahead would add one per person
+        for _, id_number, phone in named:
+            self._identities_loader.ahead((id_number or "", phone or ""))
+        # The calls leave a few turns of the loop later (the loader's dispatch and batch, the
+        # ID and phone loaders' own, each call's task): the caller's walk waits for them.
+        for _ in range(AHEAD_TURNS):
+            await asyncio.sleep(0)
 
     async def _identities(
         self, people: list[tuple[str, str]]

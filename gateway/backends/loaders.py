@@ -61,11 +61,22 @@ class Loader(Generic[K, V]):
         result: V = await asyncio.shield(self._loader.load(key))
         return result
 
+    def ahead(self, key: K) -> None:
+        """Asks for `key` now, for a field that will ask for it later (batching on: the later
+        ask joins this one). Its outcome is read here too, so that an error nobody went on to
+        ask for is not reported as never retrieved."""
+        self._loader.load(key).add_done_callback(_read)
+
     def prime(self, key: K, value: V) -> None:
         """Remember what another look-up already found, so that asking for it by this key costs
         nothing (with batching off, every look-up goes to the backend)."""
         if self._batching:
             self._loader.prime(key, value)
+
+
+def _read(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def by_key(keys: list[K], found: Mapping[K, V], missing: V) -> list[V]:
