@@ -23,6 +23,9 @@ from .relay import Connection, connection
 
 URBAN, LEGAL, DISPUTE = type_names(UrbanCase), type_names(LegalAidCase), type_names(Dispute)
 NODES = ("edges", "node")
+# The relations that lead from a case to a person (the policy's keys for them).
+REPORTER, APPLICANT, PARTY = "UrbanCase.reporter", "LegalAidCase.applicant", "DisputeParty.resident"
+RELATIONS = (REPORTER, APPLICANT, PARTY)
 C = TypeVar("C", bound=Case)
 
 
@@ -46,16 +49,10 @@ def people_asked_for(info: strawberry.Info, shown: Sequence[Case]) -> list[Named
     named: list[Named] = []
     if urban and asks_for(selected, (*NODES, ("reporter", URBAN))):
         named += [
-            ("UrbanCase.reporter", r.id_number, r.phone)
-            for r in (c.reporter for c in urban)
-            if r is not None
+            (REPORTER, r.id_number, r.phone) for r in (c.reporter for c in urban) if r is not None
         ]
     if legal and asks_for(selected, (*NODES, ("applicant", LEGAL))):
-        named += [
-            ("LegalAidCase.applicant", c.applicant_id_number, c.applicant_phone) for c in legal
-        ]
+        named += [(APPLICANT, c.applicant_id_number, c.applicant_phone) for c in legal]
     if disputes and asks_for(selected, (*NODES, ("parties", DISPUTE), "resident")):
-        named += [
-            ("DisputeParty.resident", p.id_number, p.phone) for c in disputes for p in c.parties
-        ]
+        named += [(PARTY, p.id_number, p.phone) for c in disputes for p in c.parties]
     return named

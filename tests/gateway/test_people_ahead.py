@@ -19,7 +19,7 @@ from gateway.backends.data import RequestData
 from gateway.settings import Settings
 from schema import Named
 from schema.lookahead import asks_for
-from schema.people_ahead import URBAN
+from schema.people_ahead import RELATIONS, URBAN
 from tests.conftest import AS_OF
 from tests.gateway.conftest import Gateway, open_gateway
 from tests.gateway.test_batching import CASE_LIST, WARM_UP
@@ -49,8 +49,8 @@ def events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-async def _case_list(gateway: Gateway, role: Role = Role.URBAN_MANAGEMENT) -> dict[str, Any]:
-    gateway = gateway.as_role(role)
+async def _case_list(gateway: Gateway) -> dict[str, Any]:
+    gateway = gateway.as_role(Role.URBAN_MANAGEMENT)
     await gateway.data(WARM_UP)
     gateway.reset_journals()
     grid = gateway.mocks.population.geography.grids[6]
@@ -96,9 +96,6 @@ async def test_no_look_up_for_a_relation_the_operation_leaves_out(
     events.clear()
     await gateway.data(WITHOUT_REPORTER, {"grid": grid.code, "who": True})
     assert events[0].startswith("registry")
-
-
-RELATIONS = ("UrbanCase.reporter", "LegalAidCase.applicant", "DisputeParty.resident")
 
 
 @pytest.mark.parametrize("role", list(Role))
