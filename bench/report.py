@@ -6,13 +6,13 @@ from typing import Any
 
 
 def markdown(report: dict[str, Any]) -> str:
-    lines = [
+    header = [
         "| query | backend requests / min | p50 ms (c1) | lower bound ms | p50/bound (c1) | measured bound ms | p50/measured bound (c1) | p50 ms (cN) | shared bound ms (cN) | p50/shared bound (cN) | rps (cN) | CPU ms/req (c1) | CPU ms/answer (c1) | memory KiB/req (cN) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for q in report["queries"]:
-        if "c1" not in q:
-            continue
+    measured = [q for q in report["queries"] if "c1" in q]
+    lines = header if measured else []  # `--only peer`: the peer's tables alone
+    for q in measured:
         cn = next(
             v for k, v in q.items() if k.startswith("c") and k != "c1" and isinstance(v, dict)
         )
@@ -151,7 +151,7 @@ def markdown(report: dict[str, Any]) -> str:
             f" {work['start']} ms under the gateway's interpreter at the start of the run and"
             f" {work['end']} ms at its end; the CPU figures above scale with it.",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def _captioned(caption: str, header: list[str], rows: list[list[Any]]) -> list[str]:

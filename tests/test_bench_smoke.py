@@ -3,6 +3,7 @@ of the documented shape. Timings are not checked (benchmarks, not timed tests)."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -406,9 +407,51 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
         },
     }
     text = markdown(report)
+    # no standard query measured (`--only peer`): no empty table of them above the peer's
+    assert text.startswith("Peer: Hive Gateway"), text[:200]
+    assert "backend requests / min" not in text
     assert "| legal_application | 1 / 1 | 22.0 / 22.0 |" in text
     assert "govgraph 600.0 requests/s at 0.9 ms of CPU a request, the peer 500.0 at 1.5" in text
     assert "(CPU ours / theirs 0.6; requests/s by round 1.19, 1.21)" in text
     assert "the direct call 800.0 requests/s" in text
     report["peer"]["capacity"] = {"skipped": "RuntimeError: process exited with 1"}
     assert "Capacity: skipped (RuntimeError: process exited with 1)." in markdown(report)
+
+
+def test_only_peer_runs_the_peer_side_by_side_and_no_standard_query(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bench import run as bench_run
+    from bench.harness import Options
+
+    asked: list[str] = []
+
+    def suite(*_: Any, **__: Any) -> list[dict[str, Any]]:
+        asked.append("suite")
+        return []
+
+    def peer(_: Options) -> dict[str, Any]:
+        asked.append("peer")
+        return {"queries": []}
+
+    monkeypatch.setattr(bench_run, "run_suite", suite)
+    monkeypatch.setattr(bench_run, "peer_comparison", peer)
+    options = Options(
+        quick=False,
+        latency_ms=20.0,
+        concurrency=10,
+        requests=20,
+        json_path=tmp_path / "peer.json",
+        markdown_path=None,
+        peer=True,
+        only=("peer",),
+    )
+    report = bench_run.run(options)
+    assert asked == ["peer"]
+    assert report["peer"] == {"queries": []} and report["queries"] == []
+    assert json.loads((tmp_path / "peer.json").read_text(encoding="utf-8"))["settings"]["only"] == [
+        "peer"
+    ]
+    asked.clear()
+    bench_run.run(dataclasses.replace(options, only=("resident_profile",)))
+    assert asked == ["suite"]  # a standard query alone: the peer is not run

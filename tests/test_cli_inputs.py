@@ -65,6 +65,7 @@ def test_a_query_the_benchmark_does_not_have(capsys: pytest.CaptureFixture[str])
     assert main(["bench", "--quick", "--only", "resident_profile,nosuch"]) == 2
     said = capsys.readouterr().err
     assert "no standard query nosuch" in said and "resident_profile" in said
+    assert "or peer" in said  # the peer side by side can be asked for alone
 
 
 @pytest.mark.parametrize(

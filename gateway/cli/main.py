@@ -258,7 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--concurrency", type=int, default=10)
     bench.add_argument("--requests", type=int, default=20)
     bench.add_argument("--no-peer", action="store_true")
-    bench.add_argument("--only", help="just these standard queries, comma-separated")
+    bench.add_argument(
+        "--only",
+        help="just these standard queries, comma-separated; `peer` for the peer side by side",
+    )
     bench.add_argument(
         "--gateway-python",
         help="run the gateway processes under this interpreter (govgraph installed in it)",
