@@ -29,6 +29,11 @@ CAP = 10
 JITTER_SHARE = 0.25
 
 
+# `--only peer`: the peer side by side and nothing else (its overhead at concurrency 1 moves
+# from run to run, and a full run takes half an hour); with `--profile`, the peer query.
+PEER_PART = "peer"
+
+
 @dataclass
 class Options:
     quick: bool
@@ -38,7 +43,7 @@ class Options:
     json_path: Path | None
     markdown_path: Path | None
     peer: bool
-    only: tuple[str, ...] = ()  # just these standard queries, and nothing else measured
+    only: tuple[str, ...] = ()  # just these standard queries (or PEER_PART), nothing else
     profile_dir: Path | None = None  # profile the standard queries into it, and nothing else
 
 

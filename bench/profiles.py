@@ -11,7 +11,15 @@ from typing import Any
 
 import psutil
 
-from bench.harness import QUERIES, UNLIMITED, Options, gateway_env, headers_for, load
+from bench.harness import (
+    PEER_PART,
+    QUERIES,
+    UNLIMITED,
+    Options,
+    gateway_env,
+    headers_for,
+    load,
+)
 from bench.peer_stack import peer_query_variables
 from bench.processes import running_stack
 
@@ -58,12 +66,13 @@ def profile_suite(
     ):
         url = f"{stack.gateway_url}/graphql"
         asked = dict(specs(stack))
-        if not options.only or PEER_QUERY in options.only:
+        only = {PEER_QUERY if name == PEER_PART else name for name in options.only}
+        if not only or PEER_QUERY in only:
             # the query the peer is compared on, though not a standard one
             legal = stack.mock_urls["legal"]
             asked[PEER_QUERY] = {"variables": peer_query_variables(legal), "role": "legal_aid"}
         for name, spec in asked.items():
-            if options.only and name not in options.only:
+            if only and name not in only:
                 continue
             query = (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
             body = {"query": query, "variables": spec["variables"]}

@@ -27,6 +27,7 @@ from bench.harness import (
     CAP,
     JITTER_SHARE,
     NO_POLLER,
+    PEER_PART,
     QUERIES,
     UNLIMITED,
     Options,
@@ -197,11 +198,6 @@ def run_suite(
             legal_rps = 20.0 if legal_limit else UNLIMITED
             results.append(measure(stack, name, query, spec, options, gateway, legal_rps))
     return results
-
-
-# `--only peer`: the peer side by side and nothing else (its overhead at concurrency 1 moves
-# from run to run, and a full run takes half an hour).
-PEER_PART = "peer"
 
 
 class UnknownQuery(ValueError):

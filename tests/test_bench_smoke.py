@@ -198,8 +198,9 @@ def test_the_jittered_floor_waits_for_each_requests_slowest_draw() -> None:
     assert jittered_bound(one_call, 20, 5, 1e6) == jittered_bound(one_call, 20, 5, 1e6)
 
 
+@pytest.mark.parametrize("asked", ["legal_application", "peer"])  # by its name, or the part's
 def test_the_profile_pass_writes_a_call_tree_and_a_flame_graph_for_the_peer_query(
-    tmp_path: Path,
+    tmp_path: Path, asked: str
 ) -> None:
     folder = tmp_path / "profiles"
     result = subprocess.run(
@@ -211,7 +212,7 @@ def test_the_profile_pass_writes_a_call_tree_and_a_flame_graph_for_the_peer_quer
             "--profile",
             str(folder),
             "--only",
-            "legal_application",
+            asked,
             "--latency-ms",
             "0",
             "--requests",
