@@ -268,9 +268,17 @@ class _StateCollector:
         yield from families.values()
 
 
+class AccessLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """The access log's lines on stdout."""
+
+
 def log_access_to_stdout() -> None:
-    """One JSON line per request on stdout (govgraph.access); warnings of other loggers too."""
-    handler = logging.StreamHandler(sys.stdout)
+    """One JSON line per request on stdout (govgraph.access); warnings of other loggers too.
+    Called again in the same process, it replaces its handler: two would write every line
+    twice, and one left on a stream since closed reports an error for every line."""
+    for earlier in [h for h in access_log.handlers if isinstance(h, AccessLines)]:
+        access_log.removeHandler(earlier)
+    handler = AccessLines(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
     access_log.setLevel(logging.INFO)
     access_log.addHandler(handler)

@@ -3,6 +3,7 @@ that says what, never a traceback."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,10 +97,32 @@ def test_a_file_the_gateway_cannot_use_stops_the_start(
     (tmp_path / "no-operations.json").write_text("{}", encoding="utf-8")
     given = make(tmp_path)
     monkeypatch.setenv(f"GOVGRAPH_{setting}", str(given))
+    handlers = list(logging.getLogger("govgraph.access").handlers)
     assert main(["serve", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("govgraph serve: ") and said in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+    # nothing served: the process's logging is as it was (no access log left on this stdout)
+    assert logging.getLogger("govgraph.access").handlers == handlers
+
+
+def test_the_access_log_is_set_up_once_however_often_it_is_asked_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gateway.observability import AccessLines, access_log, log_access_to_stdout, log_request
+
+    before = list(access_log.handlers)
+    try:
+        log_access_to_stdout()
+        log_access_to_stdout()
+        ours = [h for h in access_log.handlers if isinstance(h, AccessLines)]
+        assert len(ours) == 1
+        log_request({"request_id": "r1", "status": 200})
+        assert capsys.readouterr().out.count('"request_id":"r1"') == 1  # one line, not two
+    finally:
+        for handler in list(access_log.handlers):
+            if handler not in before:
+                access_log.removeHandler(handler)
 
 
 @pytest.mark.parametrize("given", ["*", "proxy.internal", "10.0.0.0/33", "127.0.0.1, lb"])

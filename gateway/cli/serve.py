@@ -32,12 +32,12 @@ def serve_command(args: argparse.Namespace) -> int:
         return 2
     from gateway.observability import log_access_to_stdout
 
-    log_access_to_stdout()
     host = args.host or settings.host
     port = args.port or settings.port
     if settings.workers > 1:
         from gateway.cli.workers import serve_workers
 
+        log_access_to_stdout()
         return serve_workers(
             host, port, settings.workers, args.config, SHUTDOWN_GRACE_S, settings.trusted_proxies
         )
@@ -46,6 +46,7 @@ def serve_command(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as refused:  # a file that is there but cannot be used
         print(f"govgraph serve: {str(refused)[:300]}", file=sys.stderr)
         return 2
+    log_access_to_stdout()  # only once it serves: a refusal leaves the process's logging as it was
     uvicorn.run(
         app,
         host=host,
