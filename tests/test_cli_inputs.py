@@ -111,7 +111,7 @@ def test_the_access_log_is_set_up_once_however_often_it_is_asked_for(
 ) -> None:
     from gateway.observability import AccessLines, access_log, log_access_to_stdout, log_request
 
-    before = list(access_log.handlers)
+    before = list(access_log.handlers), access_log.level, access_log.propagate
     try:
         log_access_to_stdout()
         log_access_to_stdout()
@@ -119,10 +119,12 @@ def test_the_access_log_is_set_up_once_however_often_it_is_asked_for(
         assert len(ours) == 1
         log_request({"request_id": "r1", "status": 200})
         assert capsys.readouterr().out.count('"request_id":"r1"') == 1  # one line, not two
-    finally:
+    finally:  # the process's logging as it was, for the tests after this one
         for handler in list(access_log.handlers):
-            if handler not in before:
+            if handler not in before[0]:
                 access_log.removeHandler(handler)
+        access_log.setLevel(before[1])
+        access_log.propagate = before[2]
 
 
 @pytest.mark.parametrize("given", ["*", "proxy.internal", "10.0.0.0/33", "127.0.0.1, lb"])
