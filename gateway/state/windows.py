@@ -3,11 +3,12 @@ of each worker while the store is down (`shared_windows` keeps the same counters
 
 The counting of the `limits` library's sliding window counter (each key keeps this window's
 count and the last window's; the last one weighs as much as it still overlaps the minute before
-now, here rounded up, see `held`), in place of that library: its in-memory storage starts a sweep of every key after every
-hit, so a request cost 19 µs of CPU with one client on record, 0.95 ms with 10,000 keys (2,500
-clients in two tiers over two minutes) and 6.3 ms with 50,000. Here a key is touched on its own
-hits only, keys are kept in the order they were last hit, and the stale ones are dropped from
-the front as hits arrive: a hit costs the same whatever the number of clients.
+now, here rounded up, see `held`), in place of that library: its in-memory storage starts a
+sweep of every key after every hit, so a request cost 19 µs of CPU with one client on record,
+0.95 ms with 10,000 keys (2,500 clients in two tiers over two minutes) and 6.3 ms with 50,000.
+Here a key is touched on its own hits only, keys are kept in the order they were last hit, and
+the stale ones are dropped from the front as hits arrive: a hit costs the same whatever the
+number of clients.
 
 Several limits are taken together or not at all (`take`), so a request refused for its cost does
 not spend the request count it was never served under."""
