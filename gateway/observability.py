@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -268,7 +268,7 @@ class _StateCollector:
         yield from families.values()
 
 
-class AccessLines(logging.StreamHandler):  # type: ignore[type-arg]
+class AccessLines(logging.StreamHandler[TextIO]):
     """The access log's lines on stdout."""
 
 
