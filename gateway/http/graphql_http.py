@@ -30,8 +30,7 @@ from gateway.access.audit import AUDIT_RETRY_AFTER_S, AuditLog, AuditRecord
 from gateway.access.auth import Authenticator, Principal, Role
 from gateway.access.enforcement import GatewayContext, operation_ends
 from gateway.access.lookups import InMemoryMissBudget, MissBudget, RequestLookups
-from gateway.access.policy import PURPOSE_REQUIRED
-from gateway.access.redact import PurposeError, read_purpose, scrub
+from gateway.access.redact import scrub
 from gateway.access.scoped_writes import ScopedData
 from gateway.backends.wiring import Backends
 from gateway.http.checks import (
@@ -52,6 +51,7 @@ from gateway.http.requests import (
     JSON,
     Operation,
     RequestRefused,
+    audit_record,
     errors_body,
     negotiate,
     read_operations,
@@ -108,6 +108,8 @@ class GraphQLHTTP:
         request_id = request_id_of(scope)
         token = REQUEST_ID.set(request_id)  # forwarded to every legacy system called
         started = time.perf_counter()
+        # holds the request's data, to be freed after the answer leaves rather than before it
+        kept: list[object] = []
         try:
             with (
                 request_stats() as stats,
@@ -116,7 +118,7 @@ class GraphQLHTTP:
                 ),
             ):
                 status, payload, media, names, headers = await self._handle(
-                    Request(scope, receive), request_id
+                    Request(scope, receive), request_id, kept
                 )
         finally:
             REQUEST_ID.reset(token)
@@ -149,7 +151,7 @@ class GraphQLHTTP:
             )
 
     async def _handle(
-        self, request: Request, request_id: str
+        self, request: Request, request_id: str, kept: list[object]
     ) -> tuple[int, Any, str, list[str], dict[str, str]]:
         media = JSON
         names: list[str] = []
@@ -167,7 +169,8 @@ class GraphQLHTTP:
             else:
                 operations, batched = await read_operations(request, self.settings)
                 principal = await self._authenticate(request, request_id)
-            record = await self._record(request, principal, request_id)
+            purpose = dict(request.scope["headers"]).get(self.purpose_header, b"")
+            record = await audit_record(self.audit, principal, purpose, request_id)
             # One HTTP request, batched or not, makes at most one look-up by a personal value.
             lookups = RequestLookups(
                 principal.subject or f"client:{principal.client}",
@@ -175,7 +178,7 @@ class GraphQLHTTP:
                 lambda outcome: self._lookup_done(principal, record, outcome),
             )
             results = [
-                await self._run(op, request, principal, record, lookups, media, batched)
+                await self._run(op, request, principal, record, lookups, media, batched, kept)
                 for op in operations
             ]
             names = [
@@ -219,27 +222,6 @@ class GraphQLHTTP:
         """One request's data, seen through the caller's scope (an HTTP request or a live event)."""
         return ScopedData(self.backends, self.settings, self.clock).bind(principal, lookups, record)
 
-    async def _record(self, request: Request, principal: Principal, request_id: str) -> AuditRecord:
-        # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
-        try:
-            purpose = read_purpose(dict(request.scope["headers"]).get(self.purpose_header, b""))
-        except PurposeError as error:
-            raise RequestRefused(400, "PURPOSE_INVALID", str(error)) from None
-        record = AuditRecord(
-            request_id=request_id,
-            subject=self.audit.pseudonym(principal.subject) if principal.subject else "",
-            role=principal.role.value,
-            client=principal.client,
-            purpose=purpose,
-        )
-        if principal.role in PURPOSE_REQUIRED and purpose is None:
-            record.denied.add("purpose")
-            await self.audit.record(record, "purpose_required")
-            raise RequestRefused(
-                403, "PURPOSE_REQUIRED", "该角色须说明用途 / this role must state a purpose"
-            )
-        return record
-
     # -- one operation ---------------------------------------------------------------------
     async def _run(
         self,
@@ -250,6 +232,7 @@ class GraphQLHTTP:
         lookups: RequestLookups,
         media: str,
         batched: bool,
+        kept: list[object],
     ) -> tuple[int, dict[str, Any] | LiveStream]:
         method = request.method
         document_error = 400 if media == GRAPHQL_RESPONSE else 200
@@ -321,6 +304,7 @@ class GraphQLHTTP:
             record=record,
             document=picked.document,
         )
+        kept.append(context)
         with deadline(self.settings.request_deadline_s), noting_stale() as stale:
             result = await execute_checked(
                 self.schema, context, query, op.variables, op.operation_name

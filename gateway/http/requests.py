@@ -1,5 +1,6 @@
 """Reading a GraphQL-over-HTTP request: method, URL length, media types and CSRF, body size,
-JSON and its parameters, each refusal with its status and stable code; and the response body."""
+JSON and its parameters, the caller's purpose, each refusal with its status and stable code; and
+the response body."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from gateway.access.audit import AuditLog, AuditRecord
+from gateway.access.auth import Principal
+from gateway.access.policy import PURPOSE_REQUIRED
+from gateway.access.redact import PurposeError, read_purpose
 from gateway.http.inputs import MAX_NESTING, malformed_unicode, nested_deeper_than
 from gateway.settings import Settings
 
@@ -223,3 +228,29 @@ def refuse_malformed(payload: Any) -> None:
 
 def errors_body(code: str, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+async def audit_record(
+    audit: AuditLog, principal: Principal, purpose_header: bytes, request_id: str
+) -> AuditRecord:
+    """The request's audit record, begun with the purpose its caller states; a role that must
+    state one and did not is refused (403), on record."""
+    # HTTP headers are Latin-1: a Chinese purpose arrives percent-encoded UTF-8.
+    try:
+        purpose = read_purpose(purpose_header)
+    except PurposeError as error:
+        raise RequestRefused(400, "PURPOSE_INVALID", str(error)) from None
+    record = AuditRecord(
+        request_id=request_id,
+        subject=audit.pseudonym(principal.subject) if principal.subject else "",
+        role=principal.role.value,
+        client=principal.client,
+        purpose=purpose,
+    )
+    if principal.role in PURPOSE_REQUIRED and purpose is None:
+        record.denied.add("purpose")
+        await audit.record(record, "purpose_required")
+        raise RequestRefused(
+            403, "PURPOSE_REQUIRED", "该角色须说明用途 / this role must state a purpose"
+        )
+    return record

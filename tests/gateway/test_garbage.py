@@ -7,15 +7,21 @@ made collections run every few requests."""
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from gateway.access.auth import Role
 from gateway.access.enforcement import GatewayContext
+from gateway.access.scoped_writes import ScopedData
 from gateway.backends.loaders import EachLoader, Loader
 from gateway.backends.request_base import DataBase
+from gateway.http.graphql_http import GraphQLHTTP
 from schema.execution import GatewayExecutionContext
 from tests.gateway.conftest import Gateway, make_gateway
 from tests.gateway.test_batching import CASE_LIST, PROFILE
@@ -109,3 +115,44 @@ async def test_the_check_sees_a_request_held_in_a_cycle(
     population = gateway.mocks.population
     await gateway.as_role(Role.DISTRICT_ADMIN).data(PROFILE, {"id": population.person(7).id_number})
     assert "ScopedData" in request_state()
+
+
+async def test_a_requests_data_is_freed_after_its_answer_has_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Freeing an engagement dashboard's data took 0.4 ms; done before the answer left, it held
+    # the answer up. The data lives until the answer is sent, and not a moment past the request.
+    gw, app = await make_gateway(audit_path=str(tmp_path / "audit.log"))
+    alive: weakref.WeakSet[DataBase] = weakref.WeakSet()
+    scoped_data = GraphQLHTTP.scoped_data
+
+    def tracked(self: GraphQLHTTP, *args: Any) -> ScopedData:
+        data = scoped_data(self, *args)
+        alive.add(data)
+        return data
+
+    monkeypatch.setattr(GraphQLHTTP, "scoped_data", tracked)
+    alive_as_sent: list[int] = []
+    alive_after: list[int] = []
+
+    async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                alive_as_sent.append(len(alive))
+            await send(message)
+
+        await app(scope, receive, sending)
+        alive_after.append(len(alive))
+
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(watched), base_url="http://gateway")
+    try:
+        population = gw.mocks.population
+        admin = Gateway(client, gw.mocks).as_role(Role.DISTRICT_ADMIN)
+        data = await admin.data(PROFILE, {"id": population.person(7).id_number})
+        assert data["resident"]["household"] is not None
+        assert alive_as_sent == [1]
+        assert alive_after == [0]
+    finally:
+        await client.aclose()
+        await gw.client.aclose()
+        await app.state.backends.aclose()
