@@ -26,9 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.errors import AuditUnavailableError
+
+if TYPE_CHECKING:
+    from gateway.access.auth import Principal
 
 GENESIS = "0" * 64
 # what `AuditLog.pseudonym` makes
@@ -115,6 +118,18 @@ class AuditLog:
 
     def pseudonym(self, value: str) -> str:
         return hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def begun(
+        self, principal: Principal, request_id: str, purpose: str | None = None
+    ) -> AuditRecord:
+        """A request's record, its caller named by pseudonym, before it has touched anything."""
+        return AuditRecord(
+            request_id=request_id,
+            subject=self.pseudonym(principal.subject) if principal.subject else "",
+            role=principal.role.value,
+            client=principal.client,
+            purpose=purpose,
+        )
 
     def _chained(self, entry: dict[str, Any]) -> str:
         self._seq += 1

@@ -110,13 +110,7 @@ async def subscription_payloads(
 
 def event_record(http: GraphQLHTTP, principal: Principal) -> AuditRecord:
     """A subscription's, or one event's, record: a request of its own on the trail."""
-    return AuditRecord(
-        request_id=secrets.token_hex(8),
-        subject=http.audit.pseudonym(principal.subject) if principal.subject else "",
-        role=principal.role.value,
-        client=principal.client,
-        purpose=None,
-    )
+    return http.audit.begun(principal, secrets.token_hex(8))
 
 
 def _shown(result: Any) -> dict[str, Any]:

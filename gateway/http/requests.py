@@ -240,13 +240,7 @@ async def audit_record(
         purpose = read_purpose(purpose_header)
     except PurposeError as error:
         raise RequestRefused(400, "PURPOSE_INVALID", str(error)) from None
-    record = AuditRecord(
-        request_id=request_id,
-        subject=audit.pseudonym(principal.subject) if principal.subject else "",
-        role=principal.role.value,
-        client=principal.client,
-        purpose=purpose,
-    )
+    record = audit.begun(principal, request_id, purpose)
     if principal.role in PURPOSE_REQUIRED and purpose is None:
         record.denied.add("purpose")
         await audit.record(record, "purpose_required")
