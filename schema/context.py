@@ -3,10 +3,12 @@ request by the gateway (with its loaders and caches), and nothing of connectors 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
+
+from graphql.execution.values import VariableValues
 
 from adapters import (
     Building,
@@ -194,6 +196,18 @@ class Context:
     # Resolver arguments as Strawberry converted them, by field and value, for this request
     # only (`schema.execution.convert_arguments_once`).
     converted_arguments: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    # Calls a page's items' fields will make, started before the page is walked, by the call
+    # (`schema.calls_ahead`): each field joins its own.
+    # Made anew with each request's data source (each event of a subscription has its own).
+    calls_ahead: dict[Hashable, Awaitable[Any]] = field(default_factory=dict)
+    # The operation's variables as graphql-core coerced them, with their sources (resolvers
+    # are given only the values), set by the executor (`schema.execution`).
+    variables: VariableValues | None = None
+
+    def follows(self, key: str) -> bool:
+        """Whether the caller's policy lets the field `key` (`Grid.residents`) be resolved at
+        all; the gateway's policy answers."""
+        return True
 
     def unseen(self, what: str) -> None:
         """A reference that resolved to nothing for this caller: not there, or not theirs to

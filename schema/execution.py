@@ -34,6 +34,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import arguments as strawberry_arguments
 from strawberry.types.field import StrawberryField
 
+from .context import Context
 from .direct import DirectRead, awaitable, direct_read
 from .plans import Subtree, plan
 from .shared_plans import plans_of
@@ -57,6 +58,8 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = awaitable  # type: ignore[assignment]
+        if isinstance(self.context_value, Context):
+            self.context_value.variables = self.variable_values
         middleware = self.middleware_manager
         self.reads_directly = middleware is None or not middleware.middlewares
         # By the selection's identity, as graphql-core's own collect_subfields keeps it, with

@@ -9,9 +9,10 @@ import strawberry
 
 import adapters
 
-from .context import CaseQuery
+from .calls_ahead import joined
 from .entities import keyed, resolve_entity
 from .extensions import fields_for
+from .grid_calls import cases_call, residents_call, statistics_call
 from .relay import Connection, Node, connection, global_id, page_cap, page_window
 from .text import bilingual as d
 
@@ -129,8 +130,8 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
         from .people import Resident as ResidentType
 
         offset, limit = page_window(first, after, page_cap(info))
-        code = tag.value if tag is not None else None
-        page = await info.context.data.residents_of_grid(self.raw.code, offset, limit, code, name)
+        call = residents_call(info.context.data, self.raw, offset, limit, tag, name)
+        page = await joined(info.context, call)
         return connection([ResidentType.of(r) for r in page.items], offset, page.total)
 
     @strawberry.field(
@@ -145,9 +146,7 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
         from .people_ahead import cases_connection
 
         offset, limit = page_window(first, after, page_cap(info))
-        page = await info.context.data.urban_cases_of_grid(
-            self.raw.code, offset, limit, CaseQuery()
-        )
+        page = await joined(info.context, cases_call(info.context.data, self.raw, offset, limit))
         shown = [UrbanCaseType.of(c) for c in page.items]
         return await cases_connection(info, shown, offset, page.total)
 
@@ -167,12 +166,10 @@ class Grid(Node, *fields_for("Grid")):  # type: ignore[misc]
     async def statistics(
         self, info: strawberry.Info, since: datetime, until: datetime
     ) -> CaseStatisticsRef | None:
-        from .cases import statistics_for, statistics_period
+        from .cases import CaseStatistics as CaseStatisticsType
 
-        if self.raw.parent_code is not None:
-            statistics_period(since, until)  # a period it cannot be is refused all the same
-            return None  # figures are kept by grid: the system has none for a micro-grid
-        return await statistics_for(info, "WG", self.raw.code, since, until)
+        call = statistics_call(info.context.data, self.raw, since, until)
+        return None if call is None else CaseStatisticsType.of(await joined(info.context, call))
 
 
 @strawberry.type(description=d("社区", "A community (社区)"), directives=keyed("Community"))

@@ -11,6 +11,7 @@ import strawberry
 import adapters
 from adapters.normalise import id_number_is_valid
 
+from .calls_ahead import start_item_calls
 from .case_lists import CaseFilter, cases_page
 from .cases import (
     Case,
@@ -125,7 +126,9 @@ class Query(*fields_for("Query")):  # type: ignore[misc]
             and community in (None, g.community_code)
         ]
         # Only the page is made into GraphQL objects: a district has hundreds or thousands.
-        return connection([Grid.of(g) for g in grids[offset : offset + limit]], offset, len(grids))
+        shown = [Grid.of(g) for g in grids[offset : offset + limit]]
+        await start_item_calls(info, shown)
+        return connection(shown, offset, len(grids))
 
     @strawberry.field(description=d("按编码取社区", "A community by its code"))
     async def community(self, info: strawberry.Info, code: str) -> Community | None:

@@ -52,6 +52,9 @@ class GatewayContext(Context):
     # The document as the HTTP or WebSocket layer parsed and validated it, when it has.
     document: DocumentNode | None = None
 
+    def follows(self, key: str) -> bool:
+        return access(self.principal.role, key) is not Access.DENIED
+
     def unseen(self, what: str) -> None:
         if self.record is not None:
             self.record.denied.add(what)

@@ -53,6 +53,7 @@ class LiveEvents:
         assert isinstance(context, GatewayContext)  # noqa: S101
         context.record = event_record(self.http, self.principal)
         context.data = data = self.http.scoped_data(self.principal, None, context.record)
+        context.calls_ahead = {}
         return data
 
     async def finish(self, context: Context) -> None:
