@@ -65,7 +65,7 @@ async def start_item_calls(
         fields = item_fields(info, path) if items else []
     except Exception:  # the executor collects the fields again, and reports what it finds
         fields = []
-    started = False
+    asked: list[tuple[Callable[..., Call[Any] | None], dict[str, Any]]] = []
     for field in fields:
         make = AHEAD.get(field.kind.name, {}).get(field.name)
         if make is None or not context.follows(field.key):
@@ -75,8 +75,8 @@ async def start_item_calls(
         except Exception:  # noqa: S112  # refused again by the field itself, which reports it
             continue
         if given is not None:
-            started = _start(context, make, items, given) or started
-    if started:
+            asked.append((make, given))
+    if asked and _start(context, asked, items):
         # two turns of the loop: one for the calls' first steps, one for the loaders' batches
         await asyncio.sleep(0)
         await asyncio.sleep(0)
@@ -84,24 +84,28 @@ async def start_item_calls(
 
 def _start(
     context: Context,
-    make: Callable[..., Call[Any] | None],
+    asked: list[tuple[Callable[..., Call[Any] | None], dict[str, Any]]],
     items: Sequence[object],
-    given: dict[str, Any],
 ) -> bool:
+    """Item by item, in the page's order, as the executor would have made them. Field by field
+    instead (every grid's residents, then every grid's cases, then the statistics), the urban
+    system's in-flight cap served all the cases before any statistics, and a grid dashboard
+    took 1.6 ms longer (p50 of eight alternating rounds on one stack, mocks at 20 ms)."""
     data: DataSource = context.data
     calls = context.calls_ahead
     started = False
     for item in items:
-        try:
-            call = make(data, item, context.page_size_cap, **given)
-        except Exception:  # noqa: S112  # the field raises it in its place, as it always did
-            continue
-        if call is None or call.key in calls:
-            continue
-        task = asyncio.ensure_future(_answer(call))
-        task.add_done_callback(_retrieved)
-        calls[call.key] = task
-        started = True
+        for make, given in asked:
+            try:
+                call = make(data, item, context.page_size_cap, **given)
+            except Exception:  # noqa: S112  # the field raises it in its place, as it always did
+                continue
+            if call is None or call.key in calls:
+                continue
+            task = asyncio.ensure_future(_answer(call))
+            task.add_done_callback(_retrieved)
+            calls[call.key] = task
+            started = True
     return started
 
 
