@@ -197,8 +197,8 @@ class Context:
     # only (`schema.execution.convert_arguments_once`).
     converted_arguments: dict[Any, dict[str, Any]] = field(default_factory=dict)
     # Calls a page's items' fields will make, started before the page is walked, by the call
-    # (`schema.calls_ahead`): each field joins its own.
-    # Made anew with each request's data source (each event of a subscription has its own).
+    # (`schema.calls_ahead`): each field joins its own. Made anew with each data source (each
+    # event of a subscription has its own).
     calls_ahead: dict[Hashable, Awaitable[Any]] = field(default_factory=dict)
     # The operation's variables as graphql-core coerced them, with their sources (resolvers
     # are given only the values), set by the executor (`schema.execution`).
