@@ -22,8 +22,9 @@ DASHBOARD = (Path(__file__).parents[2] / "bench/queries/grid_dashboard.graphql")
 )
 MONTH = {"since": "2026-10-01T00:00:00+08:00", "until": "2026-11-01T00:00:00+08:00"}
 
-# Aliases with arguments of their own, literals and variables, `@skip`/`@include`, fragments
-# named and inline (on the type and on an interface), micro-grids with no statistics.
+# Aliases with arguments of their own (the page's edges asked twice too), literals and
+# variables, `@skip`/`@include`, fragments named and inline (on the type and on an interface),
+# micro-grids with no statistics.
 SHAPES = """query Shapes($since: DateTime!, $until: DateTime!, $who: Boolean!, $first: Int,
     $after: String) {
   grids(first: 12, includeMicroGrids: true) { totalCount edges { node { code level
@@ -35,7 +36,7 @@ SHAPES = """query Shapes($since: DateTime!, $until: DateTime!, $who: Boolean!, $
     ...Figures
     ... on Node { id }
     ... on Grid @include(if: $who) { again: statistics(since: $since, until: $until) { closed } }
-  } } }
+  } } more: edges { node { __typename cases(first: 3) { totalCount } } } }
 }
 fragment Figures on Grid { statistics(since: $since, until: $until) { reported } }"""
 
