@@ -100,11 +100,14 @@ def _start(
                 call = make(data, item, context.page_size_cap, **given)
             except Exception:  # noqa: S112  # the field raises it in its place, as it always did
                 continue
-            if call is None or call.key in calls:
+            if call is None:
+                continue
+            key = call.key
+            if key in calls:
                 continue
             task = asyncio.ensure_future(_answer(call))
             task.add_done_callback(_retrieved)
-            calls[call.key] = task
+            calls[key] = task
             started = True
     return started
 
