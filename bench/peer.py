@@ -14,6 +14,7 @@ from bench.peer_stack import (
     direct_side,
     peer_installed,
     running_peer,
+    side_processes,
     sides_of,
 )
 
@@ -73,6 +74,7 @@ def peer_comparison(options: Options) -> dict[str, Any]:
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
     with running_peer(options.latency_ms) as peer:
         stack, legal = peer.stack, peer.legal_url
+        processes = side_processes(peer)
         results = []
         for ours_name, peer_name in PEER_QUERIES:
             comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
@@ -94,7 +96,7 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 calls = dict(sides)
                 if ours_name == "legal_application":
                     calls["direct"] = direct_side(peer)
-                runs = rounds_of(calls, count, concurrency, legal)
+                runs = rounds_of(calls, count, concurrency, legal, processes=processes)
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)
                 comparison[f"round_throughput_ratios_c{concurrency}"] = round_ratios(runs)

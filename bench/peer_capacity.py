@@ -14,11 +14,10 @@ import subprocess
 from typing import Any
 
 import httpx
-import psutil
 
 from bench.harness import load
 from bench.peer_rounds import method_of, pooled, round_ratios, rounds_of
-from bench.peer_stack import direct_side, running_peer, sides_of
+from bench.peer_stack import direct_side, running_peer, side_processes, sides_of
 
 CAPACITY_REQUESTS = 2000  # a round: a few seconds at these rates
 WARM_UP_REQUESTS = 300
@@ -38,11 +37,7 @@ def _compared(concurrency: int) -> dict[str, Any]:
             **sides_of(peer, "legal_application", "peer_legal_application"),
             "direct": direct_side(peer),
         }
-        processes = {
-            "govgraph": [psutil.Process(peer.stack.gateway_pid)],
-            "peer": peer.peer_processes(),
-            "direct": [],
-        }
+        processes = side_processes(peer)
         for label, (url, body, headers) in calls.items():
             load(url, body, headers, WARM_UP_REQUESTS, concurrency, False, method_of(label))
         # each client's first request of a round is left out: the ten start together
@@ -57,12 +52,7 @@ def _compared(concurrency: int) -> dict[str, Any]:
         "requests_a_round": CAPACITY_REQUESTS,
     }
     for label, side in runs.items():
-        sent = sum(len(run["latencies_ms"]) + run.get("warm_up_requests", 0) for run in side)
-        cpu_s = sum(run["cpu_s"] for run in side)
-        result[label] = {
-            **pooled(side),
-            "cpu_ms_per_request": round(cpu_s * 1000 / sent, 3) if processes[label] else None,
-        }
+        result[label] = pooled(side)
     result["round_throughput_ratios"] = round_ratios(runs)
     ours, theirs = result["govgraph"], result["peer"]
     result["throughput_ours_over_peer"] = round(ours["rps"] / theirs["rps"], 2)

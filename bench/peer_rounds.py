@@ -25,12 +25,15 @@ def throughput(run: dict[str, Any]) -> float:
 
 
 def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """One side's rounds as one sample: latencies pooled, throughput over the time they took."""
+    """One side's rounds as one sample: latencies pooled, throughput over the time they took,
+    and where its processes were counted, their CPU a request sent (warm-up requests too)."""
     latencies = [ms for run in runs for ms in run["latencies_ms"]]
     statuses: dict[str, int] = {}
     for run in runs:
         for status, n in run["statuses"].items():
             statuses[status] = statuses.get(status, 0) + n
+    sent = sum(len(run["latencies_ms"]) + run.get("warm_up_requests", 0) for run in runs)
+    counted = all("cpu_s" in run for run in runs)
     return {
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
@@ -38,6 +41,9 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rounds": len(runs),
         "statuses": statuses,
         "graphql_errors": sum(run["graphql_errors"] for run in runs),
+        "cpu_ms_per_request": round(sum(run["cpu_s"] for run in runs) * 1000 / sent, 3)
+        if counted and sent
+        else None,
     }
 
 
@@ -77,7 +83,7 @@ def rounds_of(
             since = time.time()
             spent = cpu_seconds(processes[label]) if processes else 0.0
             run = load(url, body, headers, count, concurrency, False, method_of(label), warm_up)
-            if processes:
+            if processes and processes[label]:
                 run["cpu_s"] = cpu_seconds(processes[label]) - spent
             if concurrency == 1:
                 run["legacy_ms"] = call_durations(legal_url, since)

@@ -180,6 +180,16 @@ def sides_of(peer: PeerStack, ours_name: str, peer_name: str) -> dict[str, Side]
     }
 
 
+def side_processes(peer: PeerStack) -> dict[str, list[psutil.Process]]:
+    """The processes whose CPU each side spends: the gateway's, the peer's whole process group;
+    none for the direct call, whose only process is the legal-aid system's."""
+    return {
+        "govgraph": [psutil.Process(peer.stack.gateway_pid)],
+        "peer": peer.peer_processes(),
+        "direct": [],
+    }
+
+
 def direct_side(peer: PeerStack) -> Side:
     """The same application straight from the legal-aid system: what neither gateway adds."""
     return (

@@ -102,7 +102,7 @@ def markdown(report: dict[str, Any]) -> str:
                         f"\nOverhead over a direct call to the legal-aid system ({q['name']}, c{k}):"
                         f" direct p50 {over['direct_p50_ms']} ms; govgraph adds {over['govgraph_ms']} ms,"
                         f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']});"
-                        f" {over.get('method', 'plain medians')}."
+                        f" {over.get('method', 'plain medians')}.{cpu_note(q, k)}"
                     )
         capacity = peer.get("capacity")
         if capacity and "skipped" in capacity:
@@ -152,6 +152,18 @@ def markdown(report: dict[str, Any]) -> str:
             f" {work['end']} ms at its end; the CPU figures above scale with it.",
         ]
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def cpu_note(query: dict[str, Any], concurrency: int) -> str:
+    """Each gateway's CPU a request in these rounds, where its processes were counted."""
+    ours = query[f"govgraph_c{concurrency}"].get("cpu_ms_per_request")
+    theirs = query[f"peer_c{concurrency}"].get("cpu_ms_per_request")
+    if not ours or not theirs:
+        return ""
+    return (
+        f" CPU a request in these rounds: govgraph {ours} ms, the peer {theirs}"
+        f" (ours / theirs {round(ours / theirs, 2)})."
+    )
 
 
 def _captioned(caption: str, header: list[str], rows: list[list[Any]]) -> list[str]:

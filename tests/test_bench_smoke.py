@@ -252,7 +252,11 @@ def test_the_peer_rounds_pool_into_one_sample() -> None:
     assert side["statuses"] == {"200": 3, "429": 1}
     assert side["graphql_errors"] == 1
     assert side["rounds"] == 2
+    assert side["cpu_ms_per_request"] is None  # no process counted
     assert throughput(rounds[0]) == 2.0
+    counted = [{**rounds[0], "cpu_s": 0.004, "warm_up_requests": 1}, {**rounds[1], "cpu_s": 0.002}]
+    assert pooled(counted)["cpu_ms_per_request"] == 1.2  # 6 ms over the 5 requests sent
+    assert pooled([counted[0], rounds[1]])["cpu_ms_per_request"] is None  # a round uncounted
 
 
 def test_the_peer_overhead_takes_each_calls_own_draw_out_request_by_request() -> None:
@@ -415,6 +419,22 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
     assert "govgraph 600.0 requests/s at 0.9 ms of CPU a request, the peer 500.0 at 1.5" in text
     assert "(CPU ours / theirs 0.6; requests/s by round 1.19, 1.21)" in text
     assert "the direct call 800.0 requests/s" in text
+    assert "CPU a request in these rounds" not in text  # the latency rounds counted none
+    query = report["peer"]["queries"][0]
+    query["govgraph_c1"] = {**side, "cpu_ms_per_request": 1.6}
+    query["peer_c1"] = {**side, "cpu_ms_per_request": 3.2}
+    query["overhead_c1"] = {
+        "direct_p50_ms": 21.7,
+        "govgraph_ms": 1.9,
+        "peer_ms": 3.0,
+        "ours_over_peer": 0.63,
+        "method": "each request less the system's own time",
+    }
+    assert (
+        "govgraph adds 1.9 ms, the peer 3.0 ms (ours / theirs 0.63); each request less the"
+        " system's own time. CPU a request in these rounds: govgraph 1.6 ms, the peer 3.2"
+        " (ours / theirs 0.5)."
+    ) in markdown(report)
     report["peer"]["capacity"] = {"skipped": "RuntimeError: process exited with 1"}
     assert "Capacity: skipped (RuntimeError: process exited with 1)." in markdown(report)
 
