@@ -6,6 +6,9 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+import psutil
+
+from bench.bare_proxy import running_bare_proxy
 from bench.harness import Options, journals, load
 from bench.peer_capacity import capacity_comparison
 from bench.peer_rounds import pooled, round_ratios, rounds_of
@@ -47,7 +50,8 @@ def overheads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     Where each request made one call and the system's time for it is known (concurrency 1), the
     medians are of what is left once the system's own time is taken out of each request: the
     mocks draw every call's latency (±25 %), and a difference of two plain medians of 300 would
-    carry about half a millisecond of those draws. Elsewhere, the plain medians."""
+    carry about half a millisecond of those draws. Elsewhere, the plain medians. With a bare
+    Python proxy among the sides, what it adds too."""
     plain = {
         label: [ms for run in side for ms in run["latencies_ms"]] for label, side in runs.items()
     }
@@ -63,6 +67,15 @@ def overheads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "govgraph_ms": round(ours, 2),
         "peer_ms": round(theirs, 2),
         "ours_over_peer": round(ours / theirs, 2) if theirs > 0 else None,
+        **(bare_floor(median["bare"] - median["direct"], theirs) if "bare" in median else {}),
+    }
+
+
+def bare_floor(bare: float, theirs: float) -> dict[str, Any]:
+    """What the bare Python proxy (`bench.bare_proxy`) adds, and that over the peer's."""
+    return {
+        "bare_ms": round(bare, 2),
+        "bare_over_peer": round(bare / theirs, 2) if theirs > 0 else None,
     }
 
 
@@ -72,9 +85,12 @@ def peer_comparison(options: Options) -> dict[str, Any]:
     (`bench.peer_capacity`)."""
     if not peer_installed():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
-    with running_peer(options.latency_ms) as peer:
+    with (
+        running_peer(options.latency_ms) as peer,
+        running_bare_proxy(peer.legal_url, peer.bearer, peer.code) as (bare_url, bare_pid),
+    ):
         stack, legal = peer.stack, peer.legal_url
-        processes = side_processes(peer)
+        processes = {**side_processes(peer), "bare": [psutil.Process(bare_pid)]}
         results = []
         for ours_name, peer_name in PEER_QUERIES:
             comparison: dict[str, Any] = {"name": ours_name, "peer": PEER_NOTE}
@@ -96,6 +112,10 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 calls = dict(sides)
                 if ours_name == "legal_application":
                     calls["direct"] = direct_side(peer)
+                if ours_name == "legal_application" and concurrency == 1:
+                    # a floor where each request's own call is taken out: plain medians at 10
+                    # carry more of the system's draws than the floor is worth
+                    calls["bare"] = (bare_url, {}, {})
                 runs = rounds_of(calls, count, concurrency, legal, processes=processes)
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)

@@ -102,7 +102,7 @@ def markdown(report: dict[str, Any]) -> str:
                         f"\nOverhead over a direct call to the legal-aid system ({q['name']}, c{k}):"
                         f" direct p50 {over['direct_p50_ms']} ms; govgraph adds {over['govgraph_ms']} ms,"
                         f" the peer {over['peer_ms']} ms (ours / theirs {over['ours_over_peer']});"
-                        f" {over.get('method', 'plain medians')}.{cpu_note(q, k)}"
+                        f" {over.get('method', 'plain medians')}.{bare_note(over)}{cpu_note(q, k)}"
                     )
         capacity = peer.get("capacity")
         if capacity and "skipped" in capacity:
@@ -152,6 +152,16 @@ def markdown(report: dict[str, Any]) -> str:
             f" {work['end']} ms at its end; the CPU figures above scale with it.",
         ]
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def bare_note(overhead: dict[str, Any]) -> str:
+    """The bare Python proxy's part of the comparison, where it ran."""
+    if "bare_ms" not in overhead:
+        return ""
+    return (
+        f" A bare Python proxy on the same server (uvicorn, no GraphQL, no checks) adds"
+        f" {overhead['bare_ms']} ms ({overhead['bare_over_peer']} of the peer's)."
+    )
 
 
 def cpu_note(query: dict[str, Any], concurrency: int) -> str:

@@ -275,6 +275,10 @@ def test_the_peer_overhead_takes_each_calls_own_draw_out_request_by_request() ->
     assert paired["method"] == "each request less the system's own time"
     assert (paired["govgraph_ms"], paired["peer_ms"], paired["ours_over_peer"]) == (1.0, 3.0, 0.33)
     assert paired["direct_p50_ms"] == 17.0
+    assert "bare_ms" not in paired
+    with_bare = overheads({**runs, "bare": side(1.6, [20.0, 16.0, 24.0])})
+    assert (with_bare["bare_ms"], with_bare["bare_over_peer"]) == (0.6, 0.2)
+    assert with_bare["ours_over_peer"] == 0.33
     # plain medians, where a request's own call is not known: here they mislead
     plain = overheads(
         {
@@ -429,11 +433,14 @@ def test_the_report_shows_the_peer_querys_capacity_beside_its_latency() -> None:
         "peer_ms": 3.0,
         "ours_over_peer": 0.63,
         "method": "each request less the system's own time",
+        "bare_ms": 0.7,
+        "bare_over_peer": 0.23,
     }
     assert (
         "govgraph adds 1.9 ms, the peer 3.0 ms (ours / theirs 0.63); each request less the"
-        " system's own time. CPU a request in these rounds: govgraph 1.6 ms, the peer 3.2"
-        " (ours / theirs 0.5)."
+        " system's own time. A bare Python proxy on the same server (uvicorn, no GraphQL, no"
+        " checks) adds 0.7 ms (0.23 of the peer's). CPU a request in these rounds: govgraph"
+        " 1.6 ms, the peer 3.2 (ours / theirs 0.5)."
     ) in markdown(report)
     report["peer"]["capacity"] = {"skipped": "RuntimeError: process exited with 1"}
     assert "Capacity: skipped (RuntimeError: process exited with 1)." in markdown(report)
