@@ -81,8 +81,9 @@ def bare_floor(bare: float, theirs: float) -> dict[str, Any]:
 
 def peer_comparison(options: Options) -> dict[str, Any]:
     """The shared legal-aid queries against govgraph and against Hive Gateway + Mesh, on one
-    legal-aid mock with the same latency, one after the other; then the peer query's capacity
-    (`bench.peer_capacity`)."""
+    legal-aid mock with the same latency, one after the other, with the direct call and, at
+    concurrency 1, a bare Python proxy (`bench.bare_proxy`) beside the peer query; then the peer
+    query's capacity (`bench.peer_capacity`)."""
     if not peer_installed():
         return {"name": "peer", "skipped": "run `npm ci` in bench/peers first"}
     with (
@@ -112,10 +113,10 @@ def peer_comparison(options: Options) -> dict[str, Any]:
                 calls = dict(sides)
                 if ours_name == "legal_application":
                     calls["direct"] = direct_side(peer)
-                if ours_name == "legal_application" and concurrency == 1:
-                    # a floor where each request's own call is taken out: plain medians at 10
-                    # carry more of the system's draws than the floor is worth
-                    calls["bare"] = (bare_url, {}, {})
+                    if concurrency == 1:
+                        # a floor where each request's own call is taken out: plain medians at
+                        # 10 carry more of the system's draws than the floor is worth
+                        calls["bare"] = (bare_url, {}, {})
                 runs = rounds_of(calls, count, concurrency, legal, processes=processes)
                 for label, side in runs.items():
                     comparison[f"{label}_c{concurrency}"] = pooled(side)
