@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.targets import targets, targets_markdown
+
 
 def markdown(report: dict[str, Any]) -> str:
     header = [
@@ -134,6 +136,9 @@ def markdown(report: dict[str, Any]) -> str:
         cost = [(int(n), us) for n, us in limits["cpu_us_per_request"].items()]
         said = [f"{us} µs with {n:,} client{'' if n == 1 else 's'} on record" for n, us in cost]
         lines += ["", "Rate limits in process, CPU a request: " + ", ".join(said) + "."]
+    judged = targets_markdown(report.get("targets") or targets(report))
+    if judged:
+        lines += ["", *judged]
     machine = report.get("machine", {})
     python = machine.get("gateway_python")
     if python:

@@ -47,6 +47,7 @@ from bench.rate_limits import rate_limit_cost
 from bench.replay import add_direct_floor
 from bench.report import markdown
 from bench.specs import specs, standard_names
+from bench.targets import targets
 from bench.workers import worker_scaling
 
 
@@ -304,7 +305,9 @@ def run(options: Options) -> dict[str, Any]:
 
 
 def written(options: Options, report: dict[str, Any]) -> dict[str, Any]:
-    """The report, written where `--json` and `--markdown` ask (also for `--only`)."""
+    """The report, written where `--json` and `--markdown` ask (also for `--only`), with issue
+    21's targets judged on it."""
+    report["targets"] = targets(report)
     if options.json_path:
         options.json_path.parent.mkdir(parents=True, exist_ok=True)
         options.json_path.write_text(

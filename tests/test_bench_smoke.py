@@ -65,6 +65,11 @@ def test_bench_quick_writes_results_of_the_documented_shape(tmp_path: Path) -> N
     assert interpreter["path"] == sys.executable
     assert interpreter["version"] == ".".join(map(str, sys.version_info[:3]))
     assert "Gateway interpreter: Python" in markdown.read_text(encoding="utf-8")
+    judged = {t["name"]: t for t in report["targets"]}
+    assert judged["backend requests over the minimum, every standard query"]["met"] is True
+    assert judged["peer query: overhead, ours / the peer's (c1)"]["value"] is None  # quick: no peer
+    assert "| p50 / floor with the jitter (c1)" not in markdown.read_text(encoding="utf-8")
+    assert "| *p50 / floor with the jitter (c1)*, for" in markdown.read_text(encoding="utf-8")
     work = report["machine"]["fixed_work_ms"]
     assert set(work) == {"start", "end"} and all(ms > 0 for ms in work.values())
     assert f"took {work['start']} ms" in markdown.read_text(encoding="utf-8")
