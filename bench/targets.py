@@ -33,23 +33,23 @@ class Target:
 def _judged(
     name: str,
     limit: float,
-    most: bool,
+    at_most: bool,
     figures: Iterable[tuple[str, float | None]],
     closest_of: str = "",
 ) -> Target:
     """The worst of `figures` (the largest for an upper limit, the smallest for a lower one)."""
     known = [(where, value) for where, value in figures if value is not None]
-    sign = "≤" if most else "≥"
+    sign = "≤" if at_most else "≥"
     if not known:
         return Target(name, f"{sign} {limit:g}", None, "", None, closest_of)
-    where, value = (max if most else min)(known, key=lambda pair: pair[1])
-    met = value <= limit if most else value >= limit
+    where, value = (max if at_most else min)(known, key=lambda pair: pair[1])
+    met = value <= limit if at_most else value >= limit
     if len(known) > 1:
         where = f"{where} (worst of {len(known)})"
     return Target(name, f"{sign} {limit:g}", value, where, met, closest_of)
 
 
-def _c(query: dict[str, Any], level: str, key: str) -> float | None:
+def _figure(query: dict[str, Any], level: str, key: str) -> float | None:
     value = query.get(level, {}).get(key)
     return float(value) if value is not None else None
 
@@ -61,7 +61,7 @@ def _standard(report: dict[str, Any]) -> list[Target]:
     dashboard = [q for q in queries if q["name"] == DASHBOARD]
 
     def each(among: list[dict[str, Any]], level: str, key: str) -> list[tuple[str, float | None]]:
-        return [(q["name"], _c(q, level, key)) for q in among]
+        return [(q["name"], _figure(q, level, key)) for q in among]
 
     within = 1.2
     return [
