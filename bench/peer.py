@@ -11,7 +11,7 @@ import psutil
 from bench.bare_proxy import running_bare_proxy
 from bench.harness import Options, journals, load
 from bench.peer_capacity import capacity_comparison
-from bench.peer_rounds import pooled, round_ratios, rounds_of
+from bench.peer_rounds import pooled, ratio, round_ratios, rounds_of
 from bench.peer_stack import (
     PEER_NOTE,
     direct_side,
@@ -66,7 +66,7 @@ def overheads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         else "plain medians",
         "govgraph_ms": round(ours, 2),
         "peer_ms": round(theirs, 2),
-        "ours_over_peer": round(ours / theirs, 2) if theirs > 0 else None,
+        "ours_over_peer": ratio(ours, theirs),
         **(bare_floor(median["bare"] - median["direct"], theirs) if "bare" in median else {}),
     }
 
@@ -75,7 +75,7 @@ def bare_floor(bare: float, theirs: float) -> dict[str, Any]:
     """What the bare Python proxy (`bench.bare_proxy`) adds, and that over the peer's."""
     return {
         "bare_ms": round(bare, 2),
-        "bare_over_peer": round(bare / theirs, 2) if theirs > 0 else None,
+        "bare_over_peer": ratio(bare, theirs),
     }
 
 

@@ -24,6 +24,19 @@ def throughput(run: dict[str, Any]) -> float:
     return len(run["latencies_ms"]) / float(run["seconds"])
 
 
+def ratio(ours: float, theirs: float) -> float | None:
+    """Ours over theirs to two places; none where theirs is not above zero."""
+    return round(ours / theirs, 2) if theirs > 0 else None
+
+
+def cpu_ours_over_peer(query: dict[str, Any], level: str) -> float | None:
+    """Govgraph's CPU a request over the peer's in one comparison's rounds at `level` ("c1"),
+    where both sides' processes were counted."""
+    ours = (query.get(f"govgraph_{level}") or {}).get("cpu_ms_per_request")
+    theirs = (query.get(f"peer_{level}") or {}).get("cpu_ms_per_request")
+    return ratio(ours, theirs) if ours and theirs else None
+
+
 def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One side's rounds as one sample: latencies pooled, throughput over the time they took,
     and where its processes were counted, their CPU a request sent (warm-up requests too)."""

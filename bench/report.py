@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.peer_rounds import cpu_ours_over_peer
 from bench.targets import targets, targets_markdown
 
 
@@ -171,13 +172,14 @@ def bare_note(overhead: dict[str, Any]) -> str:
 
 def cpu_note(query: dict[str, Any], concurrency: int) -> str:
     """Each gateway's CPU a request in these rounds, where its processes were counted."""
-    ours = query[f"govgraph_c{concurrency}"].get("cpu_ms_per_request")
-    theirs = query[f"peer_c{concurrency}"].get("cpu_ms_per_request")
-    if not ours or not theirs:
+    over = cpu_ours_over_peer(query, f"c{concurrency}")
+    if over is None:
         return ""
+    ours = query[f"govgraph_c{concurrency}"]["cpu_ms_per_request"]
+    theirs = query[f"peer_c{concurrency}"]["cpu_ms_per_request"]
     return (
         f" CPU a request in these rounds: govgraph {ours} ms, the peer {theirs}"
-        f" (ours / theirs {round(ours / theirs, 2)})."
+        f" (ours / theirs {over})."
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bench.peer_rounds import cpu_ours_over_peer, ratio
+
 DASHBOARD = "grid_dashboard"
 PEER_QUERY = "legal_application"
 
@@ -114,17 +116,12 @@ def _peer(report: dict[str, Any]) -> list[Target]:
     def overhead(level: str) -> list[tuple[str, float | None]]:
         return [(PEER_QUERY, (query.get(f"overhead_{level}") or {}).get("ours_over_peer"))]
 
-    def cpu(level: str) -> list[tuple[str, float | None]]:
-        ours = (query.get(f"govgraph_{level}") or {}).get("cpu_ms_per_request")
-        theirs = (query.get(f"peer_{level}") or {}).get("cpu_ms_per_request")
-        return [(PEER_QUERY, round(ours / theirs, 2) if ours and theirs else None)]
-
     def by_round(ratios: list[float] | None) -> list[tuple[str, float | None]]:
         return [(f"round {n}", r) for n, r in enumerate(ratios or [], 1)]
 
     direct, theirs = query.get(f"direct_{cn}") or {}, query.get(f"peer_{cn}") or {}
     reachable = (
-        round(direct["rps"] / theirs["rps"], 2) if direct.get("rps") and theirs.get("rps") else None
+        ratio(direct["rps"], theirs["rps"]) if direct.get("rps") and theirs.get("rps") else None
     )
     return [
         _judged("peer query: overhead, ours / the peer's (c1)", 0.5, True, overhead("c1")),
@@ -132,7 +129,7 @@ def _peer(report: dict[str, Any]) -> list[Target]:
             "peer query: CPU a request, ours / the peer's (c1)",
             0.5,
             True,
-            cpu("c1"),
+            [(PEER_QUERY, cpu_ours_over_peer(query, "c1"))],
             closest_of="the overhead at c1: the same rounds, in CPU",
         ),
         _judged(f"peer query: overhead, ours / the peer's ({cn})", 0.5, True, overhead(cn)),
